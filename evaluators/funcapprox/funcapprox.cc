@@ -1,0 +1,295 @@
+#include "evaluators/funcapprox/funcapprox.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "evaluators/native/codegen.h"
+#include "hashing/functional_hash.h"
+#include "search/errors.h"
+#include "search/interpreter.h"
+#include "search/program_text.h"
+
+namespace evo::funcapprox {
+namespace {
+
+std::string interval_check(const std::string& v) {
+  auto parts = split(v, ':');
+  double lo = 0, hi = 0;
+  if (parts.size() != 2 || !parse_real(parts[0], lo) || !parse_real(parts[1], hi)) return "expected LO:HI, e.g. 0:1";
+  if (!(lo < hi)) return "LO must be below HI";
+  return {};
+}
+
+std::string hash_bits_check(const std::string& v) {
+  if (v == "auto") return {};
+  return integer_in(1, 52)(v);
+}
+
+std::vector<std::string> op_names() {
+  std::vector<std::string> names;
+  for (const auto& info : kOpTable) names.emplace_back(info.name);
+  return names;
+}
+
+std::string fmt(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+template <class T>
+T round_to(long double v) {
+  return static_cast<T>(v);
+}
+
+}  // namespace
+
+std::vector<SettingSpec> FuncApprox::settings() {
+  return {
+      {"target", "exp2", "function to approximate", one_of(target_names())},
+      {"interval", "0:1", "interval LO:HI the error is measured on (both ends included)", interval_check},
+      {"max_ops", "10", "op-cost budget: weighted ops that depend on x (fma counts 2)", integer_in(1, 200)},
+      {"points", "1024", "evenly spaced points the error is measured on", integer_in(2, 10000000)},
+      {"precision", "float64",
+       "float32|float64: evaluated exactly as compiled code of that type; real: in long double",
+       one_of({"float32", "float64", "real"})},
+      {"error", "auto", "relative|absolute|auto (relative unless the target is 0 or changes sign on the interval)",
+       one_of({"auto", "relative", "absolute"})},
+      {"ops", "add,sub,mul,div,fma", "ops the search may use", list_of(op_names())},
+      {"hash_bits", "auto",
+       "mantissa bits kept by the functional hash (auto: 44 for float64/real, 23 for float32)", hash_bits_check},
+      {"init", "random", "start population: random (a few random ops on x) or trivial (y = x)",
+       one_of({"random", "trivial"})},
+  };
+}
+
+FuncApprox::FuncApprox(const Settings& s) {
+  target_ = find_target(s.str("target"));
+  const auto iv = split(s.str("interval"), ':');
+  parse_real(iv[0], lo_);
+  parse_real(iv[1], hi_);
+  if (lo_ < target_->domain_lo || (target_->open_lo && lo_ <= target_->domain_lo) || hi_ > target_->domain_hi)
+    throw InputError("interval " + s.str("interval") + " is outside where " + std::string(target_->name) +
+                     " is defined (x > " + fmt(target_->domain_lo) + ")");
+  points_ = static_cast<int>(s.integer("points"));
+  const std::string prec = s.str("precision");
+  precision_ = prec == "float32" ? Precision::float32 : prec == "real" ? Precision::real : Precision::float64;
+  if (precision_ == Precision::float32 && (std::fabs(lo_) > 3.4e38 || std::fabs(hi_) > 3.4e38))
+    throw InputError("interval " + s.str("interval") + " does not fit in float32");
+  hash_bits_ = s.str("hash_bits") == "auto" ? (precision_ == Precision::float32 ? 23 : 44)
+                                              : static_cast<int>(s.integer("hash_bits"));
+  max_cost_ = static_cast<double>(s.integer("max_ops"));
+  random_init_ = s.str("init") == "random";
+
+  auto sig = std::make_shared<Signature>();
+  sig->inputs = {"x"};
+  sig->outputs = {"y"};
+  sig_ = sig;
+  for (const auto& name : s.list("ops")) space_.ops.push_back(*op_from_name(name));
+  space_.max_instructions = static_cast<int>(2 * max_cost_ + 2);
+
+  // Grid points rounded to the evaluation type, so the reference is taken exactly where
+  // the candidate is evaluated.
+  auto to_type = [&](long double v) -> long double {
+    switch (precision_) {
+      case Precision::float32: return round_to<float>(v);
+      case Precision::float64: return round_to<double>(v);
+      case Precision::real: return v;
+    }
+    return v;
+  };
+  x_.resize(points_);
+  for (int i = 0; i < points_; ++i) {
+    const long double t = static_cast<long double>(i) / (points_ - 1);
+    x_[i] = to_type(i == points_ - 1 ? static_cast<long double>(hi_) : lo_ + (static_cast<long double>(hi_) - lo_) * t);
+  }
+  ref_.resize(points_);
+  ref_hi_.resize(points_);
+  ref_lo_.resize(points_);
+  bool zero_or_sign_change = false;
+  for (int i = 0; i < points_; ++i) {
+    ref_[i] = target_->reference(x_[i]);
+    ref_hi_[i] = static_cast<double>(ref_[i]);
+    ref_lo_[i] = static_cast<double>(ref_[i] - ref_hi_[i]);
+    if (ref_[i] == 0 || (i > 0 && std::signbit(ref_[i]) != std::signbit(ref_[0]))) zero_or_sign_change = true;
+    if (!std::isfinite(ref_hi_[i]))
+      throw InputError(std::string(target_->name) + " is not finite in double at x = " + fmt(static_cast<double>(x_[i])) +
+                       "; choose a smaller interval");
+  }
+  const std::string mode = s.str("error");
+  relative_ = mode == "relative" || (mode == "auto" && !zero_or_sign_change);
+  if (relative_ && zero_or_sign_change)
+    throw InputError("relative error is undefined: " + std::string(target_->name) + " is zero on " + s.str("interval") +
+                     " (use error=absolute)");
+  inv_scale_.resize(points_);
+  for (int i = 0; i < points_; ++i) inv_scale_[i] = relative_ ? 1.0 / std::fabs(ref_hi_[i]) : 1.0;
+
+  xf_.assign(x_.begin(), x_.end());
+  xd_.assign(x_.begin(), x_.end());
+
+  // Probe inputs: both endpoints and 14 fixed pseudo-random interior points.
+  Rng probe_rng(0x70726f6265ULL);
+  probes_ = {to_type(lo_), to_type(hi_)};
+  for (int i = 0; i < 14; ++i) probes_.push_back(to_type(lo_ + (static_cast<long double>(hi_) - lo_) * probe_rng.uniform()));
+}
+
+template <>
+const std::vector<float>& FuncApprox::grid_as<float>() const { return xf_; }
+template <>
+const std::vector<double>& FuncApprox::grid_as<double>() const { return xd_; }
+template <>
+const std::vector<long double>& FuncApprox::grid_as<long double>() const { return x_; }
+
+std::string FuncApprox::value_type() const {
+  switch (precision_) {
+    case Precision::float32: return "float";
+    case Precision::float64: return "double";
+    case Precision::real: return "long double";
+  }
+  return "double";
+}
+
+std::string FuncApprox::describe() const {
+  const char* prec = precision_ == Precision::float32 ? "float32" : precision_ == Precision::float64 ? "float64" : "real";
+  return std::string(target_->name) + " on [" + fmt(lo_) + ", " + fmt(hi_) + "], " + prec + ", max " +
+         (relative_ ? "relative" : "absolute") + " error over " + std::to_string(points_) + " points, cost <= " +
+         fmt(max_cost_);
+}
+
+std::vector<ObjectiveSpec> FuncApprox::objectives() const {
+  return {{"error", true, true, relative_ ? "maximum relative error on the grid" : "maximum absolute error on the grid"},
+          {"cost", true, false, "weighted count of the ops that depend on x"}};
+}
+
+std::string FuncApprox::fingerprint() const {
+  const char* prec = precision_ == Precision::float32 ? "float32" : precision_ == Precision::float64 ? "float64" : "real";
+  return "funcapprox/1 target=" + std::string(target_->name) + " interval=" + hex_double(lo_) + ":" + hex_double(hi_) +
+         " points=" + std::to_string(points_) + " precision=" + prec + " error=" + (relative_ ? "relative" : "absolute") +
+         " hash_bits=" + std::to_string(hash_bits_);
+}
+
+Program FuncApprox::initial_program(Rng& rng) const {
+  Program p = trivial_program(sig_);
+  if (!random_init_) return p;
+  const int inserts = 1 + rng.below(3);
+  for (int i = 0; i < inserts; ++i) {
+    Program next = p;
+    if (mutate_insert(next, space_, rng) && admissible(next)) p = std::move(next);
+  }
+  return p;
+}
+
+bool FuncApprox::admissible(const Program& p) const {
+  return static_cast<int>(p.code.size()) <= space_.max_instructions && program_cost(p) <= max_cost_;
+}
+
+template <class T>
+Hash128 FuncApprox::hash_as(const Program& p) const {
+  thread_local Interpreter<T> interp;
+  T x[16], y[16];
+  for (std::size_t i = 0; i < probes_.size(); ++i) x[i] = static_cast<T>(probes_[i]);
+  interp.run(p, x, y, probes_.size());
+  FunctionalHasher h(hash_bits_);
+  h.add(std::span<const T>(y, probes_.size()));
+  return h.digest();
+}
+
+Hash128 FuncApprox::functional_hash(const Program& p) const {
+  switch (precision_) {
+    case Precision::float32: return hash_as<float>(p);
+    case Precision::float64: return hash_as<double>(p);
+    case Precision::real: return hash_as<long double>(p);
+  }
+  return {};
+}
+
+template <class T>
+Evaluation FuncApprox::evaluate_as(const Program& p) const {
+  thread_local Interpreter<T> interp;
+  thread_local std::vector<T> y;
+  const std::vector<T>& x = grid_as<T>();
+  y.resize(x.size());
+  interp.run(p, x.data(), y.data(), x.size());
+
+  Evaluation ev;
+  double worst = 0;
+  bool finite = true;
+  if constexpr (std::is_same_v<T, long double>) {
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      finite &= std::isfinite(y[i]);
+      const double e = static_cast<double>(std::fabs(y[i] - ref_[i])) * inv_scale_[i];
+      worst = e > worst ? e : worst;
+    }
+  } else {
+    // y - hi is exact when y is near the reference, so the double-double difference is
+    // accurate to far below the error being measured.
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const double v = static_cast<double>(y[i]);
+      finite &= std::isfinite(v);
+      const double e = std::fabs((v - ref_hi_[i]) - ref_lo_[i]) * inv_scale_[i];
+      worst = e > worst ? e : worst;
+    }
+  }
+  if (!finite || !std::isfinite(worst)) {
+    for (std::size_t i = 0; i < y.size(); ++i)
+      if (!std::isfinite(static_cast<double>(y[i]))) {
+        ev.valid = false;
+        ev.reason = "non-finite output at x=" + fmt(static_cast<double>(x_[i]));
+        return ev;
+      }
+    ev.valid = false;
+    ev.reason = "error overflows";
+    return ev;
+  }
+  ev.values = {worst};
+  return ev;
+}
+
+Evaluation FuncApprox::evaluate(const Program& p) const {
+  switch (precision_) {
+    case Precision::float32: return evaluate_as<float>(p);
+    case Precision::float64: return evaluate_as<double>(p);
+    case Precision::real: return evaluate_as<long double>(p);
+  }
+  return {};
+}
+
+std::vector<double> FuncApprox::structural_objectives(const Program& p) const { return {program_cost(p)}; }
+
+std::string FuncApprox::render(const Program& p, std::string_view lang, const RenderContext& ctx) const {
+  if (lang == "text") return to_text(p);
+  const bool c = lang == "c";
+  const std::string type = value_type();
+  const std::string fn = "evo_" + std::string(target_->name);
+  std::string out;
+  out += "// " + fn + ": approximates " + std::string(target_->math) + " for x in [" + fmt(lo_) + ", " + fmt(hi_) + "]\n";
+  out += "// Generated by evo";
+  if (ctx.candidate) out += " from candidate " + std::to_string(ctx.candidate) + " of run " + std::to_string(ctx.run);
+  out += ".\n";
+  for (const auto& [name, value] : ctx.objectives) {
+    if (name == "error")
+      out += "// Measured max " + std::string(relative_ ? "relative" : "absolute") + " error: " + fmt(value) + " over " +
+             std::to_string(points_) + " evenly spaced points (" + value_type() + " arithmetic).\n";
+    else
+      out += "// " + name + ": " + fmt(value) + "\n";
+  }
+  out += "// Outside the interval the error is not measured.\n";
+  out += c ? "#ifndef EVO_" : "#pragma once\n";
+  if (c) {
+    std::string guard;
+    for (char ch : fn) guard += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    out += guard.substr(4) + "_H\n#define EVO_" + guard.substr(4) + "_H\n";
+  }
+  out += c ? "#include <math.h>\n#include <stddef.h>\n\n" : "#include <cmath>\n#include <cstddef>\n\n";
+  out += std::string(c ? "static inline " : "inline ") + type + " " + fn + "(" + type + " x) {\n";
+  out += emit_statements(p, type, c ? SourceLang::c : SourceLang::cpp, "  ");
+  out += "  return " + register_name(p, p.outputs[0]) + ";\n}\n\n";
+  out += "// Loop form; the compiler vectorises it (inline scalar body, no calls).\n";
+  out += std::string(c ? "static inline void " : "inline void ") + fn + "_n(const " + type + "* in, " + type + "* out, " +
+         (c ? "size_t" : "std::size_t") + " n) {\n";
+  out += std::string("  for (") + (c ? "size_t" : "std::size_t") + " i = 0; i < n; ++i) out[i] = " + fn + "(in[i]);\n}\n";
+  if (c) out += "#endif\n";
+  return out;
+}
+
+}  // namespace evo::funcapprox

@@ -1,0 +1,73 @@
+// Function approximation: evolve a program y = f(x) that approximates a target function
+// on an interval with the smallest maximum error under an op-cost budget.
+//
+// Objectives: `error` (functional) is the maximum relative error over a grid of evenly
+// spaced points that includes both endpoints, against a long double reference; where the
+// target is zero or changes sign on the interval the absolute error is used instead
+// (`error=auto`, the default, chooses; describe() says which). `cost` (structural) is the
+// weighted count of the ops that depend on x (weights in search/op_table.h).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "evaluators/funcapprox/targets.h"
+#include "search/domain.h"
+#include "search/settings.h"
+
+namespace evo::funcapprox {
+
+enum class Precision { float32, float64, real };
+
+class FuncApprox final : public Domain {
+ public:
+  static std::vector<SettingSpec> settings();
+  // Throws InputError when settings contradict each other (e.g. log on an interval <= 0).
+  explicit FuncApprox(const Settings& s);
+
+  std::string name() const override { return "funcapprox"; }
+  std::string describe() const override;
+  std::shared_ptr<const Signature> signature() const override { return sig_; }
+  const MutationSpace& mutation_space() const override { return space_; }
+  std::vector<ObjectiveSpec> objectives() const override;
+  std::string fingerprint() const override;
+  Program initial_program(Rng& rng) const override;
+  bool admissible(const Program& p) const override;
+  Hash128 functional_hash(const Program& p) const override;
+  Evaluation evaluate(const Program& p) const override;
+  std::vector<double> structural_objectives(const Program& p) const override;
+  std::vector<std::string> languages() const override { return {"text", "cpp", "c"}; }
+  std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const override;
+
+  bool relative_error() const { return relative_; }
+  const std::vector<long double>& grid() const { return x_; }
+
+ private:
+  template <class T>
+  Evaluation evaluate_as(const Program& p) const;
+  template <class T>
+  Hash128 hash_as(const Program& p) const;
+  template <class T>
+  const std::vector<T>& grid_as() const;
+  std::string value_type() const;
+
+  const Target* target_;
+  double lo_, hi_;
+  int points_;
+  Precision precision_;
+  bool relative_;
+  int hash_bits_;
+  double max_cost_;
+  bool random_init_;
+  std::shared_ptr<const Signature> sig_;
+  MutationSpace space_;
+  std::vector<long double> x_;        // grid points, already rounded to the precision's type
+  std::vector<float> xf_;             // the same points in float and double
+  std::vector<double> xd_;
+  std::vector<double> ref_hi_, ref_lo_;  // reference as a double-double
+  std::vector<long double> ref_;      // reference in long double (for precision=real)
+  std::vector<double> inv_scale_;     // 1/|f(x)| for relative error, 1 for absolute
+  std::vector<long double> probes_;   // functional-hash inputs
+};
+
+}  // namespace evo::funcapprox

@@ -1,0 +1,33 @@
+#include "evaluators/registry.h"
+
+#include "evaluators/funcapprox/funcapprox.h"
+#include "search/errors.h"
+
+namespace evo {
+
+const std::vector<DomainEntry>& domain_registry() {
+  static const std::vector<DomainEntry> all = {
+      {"funcapprox", "approximate a function (exp2, exp, log2, log, sin, cos, tanh, sigmoid, erf) on an interval",
+       funcapprox::FuncApprox::settings,
+       [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<funcapprox::FuncApprox>(s); }},
+  };
+  return all;
+}
+
+const DomainEntry* find_domain(const std::string& name) {
+  for (const auto& d : domain_registry())
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+std::unique_ptr<Domain> make_domain(const std::string& name, const std::map<std::string, std::string>& settings) {
+  const DomainEntry* entry = find_domain(name);
+  if (!entry) {
+    std::string known;
+    for (const auto& d : domain_registry()) known += (known.empty() ? "" : ", ") + d.name;
+    throw InputError("unknown domain '" + name + "' (known: " + known + ")");
+  }
+  return entry->make(resolve_settings(entry->settings(), settings, "domain " + name));
+}
+
+}  // namespace evo

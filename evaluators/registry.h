@@ -1,0 +1,29 @@
+// The list of domains `evo` knows. Building a domain goes through make_domain(), which
+// checks the settings first: a domain never sees an unknown key or a malformed value.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "search/domain.h"
+#include "search/settings.h"
+
+namespace evo {
+
+struct DomainEntry {
+  std::string name;
+  std::string summary;
+  std::function<std::vector<SettingSpec>()> settings;
+  std::function<std::unique_ptr<Domain>(const Settings&)> make;
+};
+
+const std::vector<DomainEntry>& domain_registry();
+const DomainEntry* find_domain(const std::string& name);
+
+// Throws InputError for an unknown domain, an unknown setting or a bad value.
+std::unique_ptr<Domain> make_domain(const std::string& name, const std::map<std::string, std::string>& settings);
+
+}  // namespace evo

@@ -1,0 +1,53 @@
+#include "hashing/fec_cache.h"
+
+#include <cmath>
+
+namespace evo {
+
+bool CachedResult::same_outcome(const CachedResult& o, double rel_tol) const {
+  if (valid != o.valid || objectives.size() != o.objectives.size()) return false;
+  for (std::size_t i = 0; i < objectives.size(); ++i) {
+    const double a = objectives[i], b = o.objectives[i];
+    if (a == b) continue;
+    if (!(std::fabs(a - b) <= rel_tol * std::max(std::fabs(a), std::fabs(b)))) return false;
+  }
+  return true;
+}
+
+std::optional<CachedResult> FecCache::find(const Hash128& key) const {
+  const Shard& s = shard(key);
+  std::shared_lock lock(s.mu);
+  auto it = s.map.find(key);
+  if (it == s.map.end()) return std::nullopt;
+  return it->second;
+}
+
+bool FecCache::insert(const Hash128& key, CachedResult value) {
+  Shard& s = shard(key);
+  std::unique_lock lock(s.mu);
+  return s.map.emplace(key, std::move(value)).second;
+}
+
+void FecCache::add_hits(const Hash128& key, std::uint64_t n) {
+  Shard& s = shard(key);
+  std::unique_lock lock(s.mu);
+  if (auto it = s.map.find(key); it != s.map.end()) it->second.hits += n;
+}
+
+std::size_t FecCache::size() const {
+  std::size_t n = 0;
+  for (const Shard& s : shards_) {
+    std::shared_lock lock(s.mu);
+    n += s.map.size();
+  }
+  return n;
+}
+
+void FecCache::for_each(const std::function<void(const Hash128&, const CachedResult&)>& f) const {
+  for (const Shard& s : shards_) {
+    std::shared_lock lock(s.mu);
+    for (const auto& [k, v] : s.map) f(k, v);
+  }
+}
+
+}  // namespace evo

@@ -1,0 +1,51 @@
+// Functional-equivalence cache: functional hash -> the objectives of the first program
+// evaluated with that hash. One cache serves one domain configuration (its fingerprint);
+// the store persists it under that fingerprint so resumed and repeated runs start warm.
+// Sharded so threads can look up concurrently.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "hashing/hash128.h"
+
+namespace evo {
+
+struct CachedResult {
+  bool valid = true;
+  std::string reason;               // why the program is invalid
+  std::vector<double> objectives;   // the domain's functional objectives
+  double eval_seconds = 0;          // what evaluating it cost (for "time saved")
+  std::uint64_t hits = 0;
+
+  bool same_outcome(const CachedResult& o, double rel_tol) const;
+};
+
+class FecCache {
+ public:
+  std::optional<CachedResult> find(const Hash128& key) const;
+  // Keeps the existing entry if the key is present; returns whether it inserted.
+  bool insert(const Hash128& key, CachedResult value);
+  void add_hits(const Hash128& key, std::uint64_t n);
+  std::size_t size() const;
+  void for_each(const std::function<void(const Hash128&, const CachedResult&)>& f) const;
+
+ private:
+  static constexpr std::size_t kShards = 64;
+  struct Shard {
+    mutable std::shared_mutex mu;
+    std::unordered_map<Hash128, CachedResult> map;
+  };
+  Shard& shard(const Hash128& k) { return shards_[k.hi % kShards]; }
+  const Shard& shard(const Hash128& k) const { return shards_[k.hi % kShards]; }
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace evo

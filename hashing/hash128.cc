@@ -1,0 +1,31 @@
+#include "hashing/hash128.h"
+
+#include <cstdio>
+
+namespace evo {
+
+std::string hex64(std::uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string Hash128::hex() const { return hex64(hi) + hex64(lo); }
+
+std::optional<Hash128> Hash128::from_hex(std::string_view s) {
+  if (s.size() != 32) return std::nullopt;
+  auto word = [](std::string_view w) -> std::optional<std::uint64_t> {
+    std::uint64_t v = 0;
+    for (char c : w) {
+      int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+      if (d < 0) return std::nullopt;
+      v = v << 4 | static_cast<std::uint64_t>(d);
+    }
+    return v;
+  };
+  auto hi = word(s.substr(0, 16)), lo = word(s.substr(16));
+  if (!hi || !lo) return std::nullopt;
+  return Hash128{*lo, *hi};
+}
+
+}  // namespace evo

@@ -1,0 +1,85 @@
+// What one batch hands to the store: its candidates, the cache entries it created, the
+// cache hits it made, and the engine state to resume from after it. The store writes all
+// of it in one transaction.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/serialization/vector.hpp>
+
+#include "hashing/fec_cache.h"
+#include "search/mutation.h"
+#include "search/program.h"
+
+namespace evo {
+
+struct RunStats {
+  std::uint64_t evaluations = 0;       // candidates created (cache hits included)
+  std::uint64_t evaluated = 0;         // candidates actually evaluated
+  std::uint64_t cache_hits = 0;        // answered by the FEC cache (or a twin earlier in the batch)
+  std::uint64_t invalid = 0;
+  std::uint64_t collision_checks = 0;  // cache hits evaluated anyway to measure collisions
+  std::uint64_t collisions = 0;        // ... whose objectives differed from the cached ones
+  double eval_seconds = 0;             // time spent evaluating (statistics only, never steers)
+  std::int64_t best_candidate = 0;     // best valid candidate so far (0: none yet)
+  std::vector<double> best_objectives;
+
+  double hit_rate() const { return evaluations ? static_cast<double>(cache_hits) / evaluations : 0.0; }
+  double saved_seconds() const { return evaluated ? eval_seconds / evaluated * cache_hits : 0.0; }
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& evaluations& evaluated& cache_hits& invalid& collision_checks& collisions& eval_seconds& best_candidate&
+        best_objectives;
+  }
+};
+
+// The checkpoint: enough to continue a run exactly. Randomness needs no state here: every
+// child's stream is derived from (seed, birth). Members are referenced by candidate id;
+// their programs and objectives are read back from the store.
+struct EngineState {
+  std::uint64_t births = 0;
+  std::int64_t next_id = 1;
+  std::vector<std::int64_t> population;  // candidate ids, oldest first
+  RunStats stats;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& births& next_id& population& stats;
+  }
+};
+
+struct CandidateRecord {
+  std::int64_t id = 0;
+  std::int64_t birth = 0;
+  std::int64_t parent = 0;  // 0: none (start population)
+  MutationKind mutation = MutationKind::none;
+  Program program;
+  int ops = 0;
+  std::uint64_t structural_hash = 0;
+  Hash128 functional_hash;
+  bool valid = true;
+  std::string reason;
+  bool cache_hit = false;
+  std::vector<double> objectives;  // empty when invalid
+};
+
+struct BatchRecord {
+  std::vector<CandidateRecord> candidates;
+  std::vector<std::pair<Hash128, CachedResult>> new_cache_entries;
+  std::vector<std::pair<Hash128, std::uint64_t>> cache_hits;  // hit counts to add
+  EngineState state;
+};
+
+// Where batches go: the store, or a test's memory.
+class BatchSink {
+ public:
+  virtual ~BatchSink() = default;
+  virtual void commit(BatchRecord batch) = 0;
+  virtual void flush() {}  // returns once everything committed so far is durable
+};
+
+}  // namespace evo

@@ -1,0 +1,75 @@
+// The plug-in point: everything a problem knows lives behind this interface, and the
+// engine knows nothing else about it. Input checks happen before a domain is built
+// (resolve_settings), so a domain may assume valid settings and valid programs.
+//
+// Thread safety: every method is const and may be called from many threads at once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hashing/hash128.h"
+#include "search/mutation.h"
+#include "search/program.h"
+#include "search/rng.h"
+
+namespace evo {
+
+struct ObjectiveSpec {
+  std::string name;
+  bool minimize = true;
+  // Functional objectives depend only on what the program computes; they come from
+  // evaluate() and are cached by functional hash. Structural ones (e.g. op cost) depend
+  // on how it is written and are computed for every candidate.
+  bool functional = true;
+  std::string help;
+};
+
+// Result of evaluate(): the functional objectives in objectives() order, or invalid.
+struct Evaluation {
+  bool valid = true;
+  std::string reason;
+  std::vector<double> values;
+};
+
+// What render() may mention about where a program came from.
+struct RenderContext {
+  long long candidate = 0;
+  long long run = 0;
+  std::vector<std::pair<std::string, double>> objectives;
+};
+
+class Domain {
+ public:
+  virtual ~Domain() = default;
+
+  virtual std::string name() const = 0;
+  virtual std::string describe() const = 0;  // one line, e.g. "exp2 on [0, 1], float64"
+  virtual std::shared_ptr<const Signature> signature() const = 0;
+  virtual const MutationSpace& mutation_space() const = 0;
+
+  // Functional objectives first, then structural ones. The first is the primary objective
+  // that single-objective selection ranks by; later ones break ties in order.
+  virtual std::vector<ObjectiveSpec> objectives() const = 0;
+
+  // Identifies every setting that changes evaluate() or functional_hash(); the FEC cache is
+  // keyed by it, so runs with equal fingerprints share cached results.
+  virtual std::string fingerprint() const = 0;
+
+  // A start program: random or trivial, never a known answer.
+  virtual Program initial_program(Rng& rng) const = 0;
+  // Whether a program is inside the search space (e.g. within the op budget).
+  virtual bool admissible(const Program& p) const = 0;
+
+  virtual Hash128 functional_hash(const Program& p) const = 0;
+  virtual Evaluation evaluate(const Program& p) const = 0;
+  virtual std::vector<double> structural_objectives(const Program& p) const = 0;
+
+  // Languages render() accepts, e.g. {"text", "cpp", "c"}.
+  virtual std::vector<std::string> languages() const = 0;
+  virtual std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const = 0;
+};
+
+}  // namespace evo

@@ -1,0 +1,212 @@
+#include "search/engine.h"
+
+#include <unordered_map>
+
+#include "hashing/canonical.h"
+
+namespace evo {
+
+std::vector<SettingSpec> engine_settings() {
+  return {
+      {"population", "500", "population size (regularized evolution retires the oldest)", integer_in(2, 10000000)},
+      {"tournament", "10", "tournament size for parent selection", integer_in(1, 100000)},
+      {"batch", "64", "children made and evaluated together (part of the seeded result)", integer_in(1, 1000000)},
+      {"retries", "10", "re-mutations until a child computes something other than its parent", integer_in(0, 10000)},
+      {"collision_check", "0.01", "fraction of cache hits evaluated anyway to measure hash collisions",
+       real_in(0.0, 1.0)},
+  };
+}
+
+void apply_engine_settings(const Settings& s, EngineConfig& cfg) {
+  cfg.population = static_cast<int>(s.integer("population"));
+  cfg.tournament = static_cast<int>(s.integer("tournament"));
+  cfg.batch = static_cast<int>(s.integer("batch"));
+  cfg.retries = static_cast<int>(s.integer("retries"));
+  cfg.collision_check = s.real("collision_check");
+}
+
+std::string_view stop_reason_name(StopReason r) {
+  switch (r) {
+    case StopReason::budget: return "budget";
+    case StopReason::target: return "target";
+    case StopReason::time_limit: return "time_limit";
+    case StopReason::interrupted: return "interrupted";
+  }
+  return "?";
+}
+
+struct Engine::Child {
+  CandidateRecord rec;
+  std::optional<CachedResult> cached;
+  bool check_collision = false;
+  std::vector<double> structural;
+};
+
+Engine::Engine(const Domain& domain, EngineConfig cfg, Workers& workers, BatchEvaluator& evaluator, FecCache& cache,
+               BatchSink& sink)
+    : domain_(domain),
+      cfg_(cfg),
+      workers_(workers),
+      evaluator_(evaluator),
+      cache_(cache),
+      sink_(sink),
+      ranking_(domain.objectives()),
+      objectives_(domain.objectives()) {
+  for (const auto& o : objectives_) functional_count_ += o.functional;
+}
+
+void Engine::start(std::int64_t first_id) {
+  state_ = EngineState{};
+  state_.next_id = first_id;
+  population_.clear();
+}
+
+void Engine::restore(EngineState state, std::deque<Member> members) {
+  state_ = std::move(state);
+  population_ = std::move(members);
+}
+
+void Engine::make_child(Child& c, std::uint64_t birth) const {
+  Rng rng = Rng::stream(cfg_.seed, birth);
+  CandidateRecord& rec = c.rec;
+  rec.birth = static_cast<std::int64_t>(birth);
+  if (birth < static_cast<std::uint64_t>(cfg_.population)) {
+    rec.program = canonicalize(domain_.initial_program(rng));
+    rec.functional_hash = domain_.functional_hash(rec.program);
+  } else {
+    const Member& parent = population_[tournament(population_, cfg_.tournament, ranking_, rng)];
+    rec.parent = parent.id;
+    rec.program = parent.program;
+    rec.functional_hash = parent.fhash;
+    // Re-mutate until the child computes something else (bounded): a child equal to its
+    // parent would only be a cache hit.
+    for (int attempt = 0; attempt <= cfg_.retries; ++attempt) {
+      Program child = parent.program;
+      const MutationKind kind = mutate(child, domain_.mutation_space(), rng);
+      child = canonicalize(child);
+      if (!domain_.admissible(child)) continue;
+      rec.functional_hash = domain_.functional_hash(child);
+      rec.program = std::move(child);
+      rec.mutation = kind;
+      if (!(rec.functional_hash == parent.fhash)) break;
+    }
+  }
+  rec.ops = op_count(rec.program);
+  rec.structural_hash = structural_hash(rec.program);
+  c.structural = domain_.structural_objectives(rec.program);
+  c.cached = cache_.find(rec.functional_hash);
+  c.check_collision = c.cached && cfg_.collision_check > 0 && rng.chance(cfg_.collision_check);
+}
+
+BatchRecord Engine::run_batch(std::size_t n) {
+  std::vector<Child> kids(n);
+  const std::uint64_t first_birth = state_.births;
+  workers_.for_each(n, [&](std::size_t i) { make_child(kids[i], first_birth + i); });
+
+  // Decide, in birth order, what needs evaluating: not cached, and not a twin of an
+  // earlier child in this batch. Collision checks are evaluated too.
+  std::vector<const Program*> todo;
+  std::vector<std::size_t> source(n, SIZE_MAX);  // index into todo that answers child i
+  std::unordered_map<Hash128, std::size_t> scheduled;
+  for (std::size_t i = 0; i < n; ++i) {
+    const Hash128& h = kids[i].rec.functional_hash;
+    if (kids[i].cached && !kids[i].check_collision) continue;
+    if (!kids[i].cached) {
+      if (auto it = scheduled.find(h); it != scheduled.end()) {
+        source[i] = it->second;
+        continue;
+      }
+      scheduled.emplace(h, todo.size());
+    }
+    source[i] = todo.size();
+    todo.push_back(&kids[i].rec.program);
+  }
+  const std::vector<TimedEvaluation> results = evaluator_.evaluate(domain_, todo);
+
+  BatchRecord batch;
+  RunStats& st = state_.stats;
+  std::vector<bool> owner_seen(todo.size(), false);
+  std::unordered_map<Hash128, std::uint64_t> hits;
+  for (std::size_t i = 0; i < n; ++i) {
+    Child& c = kids[i];
+    CandidateRecord& rec = c.rec;
+    CachedResult outcome;
+    bool hit = false;
+    if (source[i] == SIZE_MAX) {  // answered by the cache
+      outcome = *c.cached;
+      hit = true;
+    } else {
+      const TimedEvaluation& t = results[source[i]];
+      outcome.valid = t.result.valid;
+      outcome.reason = t.result.reason;
+      outcome.objectives = t.result.values;
+      outcome.eval_seconds = t.seconds;
+      if (!owner_seen[source[i]]) {  // the child that was evaluated
+        owner_seen[source[i]] = true;
+        ++st.evaluated;
+        st.eval_seconds += t.seconds;
+        if (c.cached) {
+          ++st.collision_checks;
+          if (!outcome.same_outcome(*c.cached, 1e-9)) ++st.collisions;
+        } else if (cache_.insert(rec.functional_hash, outcome)) {
+          batch.new_cache_entries.emplace_back(rec.functional_hash, outcome);
+        }
+      } else {  // a twin of an earlier child in this batch
+        hit = true;
+      }
+    }
+    if (hit) {
+      ++st.cache_hits;
+      ++hits[rec.functional_hash];
+    }
+    rec.cache_hit = hit;
+    rec.valid = outcome.valid && outcome.objectives.size() == functional_count_;
+    rec.reason = outcome.valid ? std::string() : outcome.reason;
+    if (rec.valid) {
+      rec.objectives = outcome.objectives;
+      rec.objectives.insert(rec.objectives.end(), c.structural.begin(), c.structural.end());
+    }
+    rec.id = state_.next_id++;
+    ++st.evaluations;
+    if (!rec.valid) ++st.invalid;
+    if (rec.valid && (st.best_candidate == 0 || ranking_.better(true, rec.objectives, true, st.best_objectives))) {
+      st.best_candidate = rec.id;
+      st.best_objectives = rec.objectives;
+    }
+    population_.push_back(Member{rec.id, rec.birth, rec.program, rec.functional_hash, rec.valid, rec.objectives});
+    if (population_.size() > static_cast<std::size_t>(cfg_.population)) population_.pop_front();
+    batch.candidates.push_back(std::move(rec));
+  }
+  for (const auto& [h, count] : hits) {
+    cache_.add_hits(h, count);
+    batch.cache_hits.emplace_back(h, count);
+  }
+  state_.births += n;
+  state_.population.clear();
+  for (const Member& m : population_) state_.population.push_back(m.id);
+  batch.state = state_;
+  return batch;
+}
+
+StopReason Engine::run(const std::function<bool()>& interrupted, const Progress& progress) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool minimize_primary = objectives_.empty() || objectives_[0].minimize;
+  auto target_reached = [&] {
+    if (!cfg_.stop_at || state_.stats.best_candidate == 0) return false;
+    const double best = state_.stats.best_objectives[0];
+    return minimize_primary ? best <= *cfg_.stop_at : best >= *cfg_.stop_at;
+  };
+  while (true) {
+    if (state_.births >= cfg_.budget) return StopReason::budget;
+    if (target_reached()) return StopReason::target;
+    if (cfg_.time_limit > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= cfg_.time_limit)
+      return StopReason::time_limit;
+    if (interrupted && interrupted()) return StopReason::interrupted;
+    const std::size_t n = std::min<std::uint64_t>(cfg_.batch, cfg_.budget - state_.births);
+    sink_.commit(run_batch(n));
+    if (progress) progress(state_.stats);
+  }
+}
+
+}  // namespace evo

@@ -1,0 +1,77 @@
+// The search loop: regularized evolution over batches.
+//
+// Per batch: select parents and mutate (in parallel, each child from its own random
+// stream) -> canonicalise and hash -> answer from the FEC cache or evaluate (in parallel)
+// -> add children to the population, retire the oldest -> hand the batch to the sink.
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hashing/fec_cache.h"
+#include "search/batch.h"
+#include "search/batch_evaluator.h"
+#include "search/domain.h"
+#include "search/selection.h"
+#include "search/settings.h"
+
+namespace evo {
+
+struct EngineConfig {
+  std::uint64_t seed = 1;
+  std::uint64_t budget = 10000;  // total candidates for the run
+  int population = 500;
+  int tournament = 10;
+  int batch = 64;
+  int retries = 10;               // re-mutations until the child differs functionally from its parent
+  double collision_check = 0.01;  // fraction of cache hits evaluated anyway to count collisions
+  double time_limit = 0;          // seconds, 0 = none; checked between batches
+  std::optional<double> stop_at;  // stop once the primary objective reaches this
+};
+
+// `--set` keys the engine owns (population, tournament, batch, retries, collision_check).
+std::vector<SettingSpec> engine_settings();
+void apply_engine_settings(const Settings& s, EngineConfig& cfg);
+
+enum class StopReason { budget, target, time_limit, interrupted };
+std::string_view stop_reason_name(StopReason r);
+
+class Engine {
+ public:
+  Engine(const Domain& domain, EngineConfig cfg, Workers& workers, BatchEvaluator& evaluator, FecCache& cache,
+         BatchSink& sink);
+
+  // A new run whose first candidate gets id `first_id`.
+  void start(std::int64_t first_id);
+  // Continue from a checkpoint; `members` are the population the checkpoint names, in order.
+  void restore(EngineState state, std::deque<Member> members);
+
+  using Progress = std::function<void(const RunStats&)>;
+  StopReason run(const std::function<bool()>& interrupted, const Progress& progress);
+
+  const EngineState& state() const { return state_; }
+  void set_budget(std::uint64_t budget) { cfg_.budget = budget; }
+
+ private:
+  struct Child;
+  void make_child(Child& c, std::uint64_t birth) const;
+  BatchRecord run_batch(std::size_t n);
+
+  const Domain& domain_;
+  EngineConfig cfg_;
+  Workers& workers_;
+  BatchEvaluator& evaluator_;
+  FecCache& cache_;
+  BatchSink& sink_;
+  Ranking ranking_;
+  std::vector<ObjectiveSpec> objectives_;
+  std::size_t functional_count_ = 0;
+  EngineState state_;
+  std::deque<Member> population_;
+};
+
+}  // namespace evo

@@ -1,0 +1,40 @@
+// Mutation of straight-line programs. Every mutation keeps the program valid (SSA, args
+// defined before use, at most one immediate per instruction) and leaves no dead code.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "search/program.h"
+#include "search/rng.h"
+
+namespace evo {
+
+// What a domain lets mutation build.
+struct MutationSpace {
+  std::vector<Op> ops;            // ops new or changed instructions may use
+  int max_instructions = 32;      // programs never grow beyond this
+  double immediate_chance = 0.3;  // chance a new argument is an immediate
+  double immediate_min = -2.0, immediate_max = 2.0;  // range of fresh immediates
+};
+
+enum class MutationKind { insert, remove, change_op, rewire, perturb_constant, none };
+
+std::string_view mutation_name(MutationKind k);
+
+// Applies one random mutation to `p` (in place) and returns which one it applied.
+// Falls back to another kind when the drawn one is impossible (e.g. nothing to remove).
+MutationKind mutate(Program& p, const MutationSpace& space, Rng& rng);
+
+// The individual mutations, exposed for tests. Each returns false when it cannot apply.
+bool mutate_insert(Program& p, const MutationSpace& space, Rng& rng);
+bool mutate_remove(Program& p, Rng& rng);
+bool mutate_change_op(Program& p, const MutationSpace& space, Rng& rng);
+bool mutate_rewire(Program& p, const MutationSpace& space, Rng& rng);
+bool mutate_perturb_constant(Program& p, Rng& rng);
+
+// A fresh immediate or a nudge of an existing one (multi-scale, so fine tuning happens).
+double random_immediate(const MutationSpace& space, Rng& rng);
+double perturb(double v, Rng& rng);
+
+}  // namespace evo

@@ -1,0 +1,101 @@
+// The op table: one row per op. The interpreter, the hashes, the code generator,
+// mutation and validation all read this one list, so adding an op is one line here.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace evo {
+
+// X(identifier, name, arity, cost, commutative, scalar expression over a, b, c of type T, emitted C++)
+// Emitted C++ uses {0} {1} {2} for the arguments and {T} for the value type; it is also
+// valid C once std::fma/std::sqrt/std::fabs are renamed (see evaluators/native/codegen). `commutative` means the first two
+// arguments may be swapped without changing the result bit for bit.
+// Cost weights: one per IEEE operation, fma counted as two (a multiply and an add), the
+// exact scalings mul2/half as one, like every other op the hardware issues. `const`
+// names an immediate (r = const(c)) so it can feed several ops or grow into a term; it
+// costs nothing (the compiler hoists constants).
+#define EVO_OPS(X)                                                                   \
+  X(add, "add", 2, 1.0, true, a + b, "({0} + {1})")                                         \
+  X(sub, "sub", 2, 1.0, false, a - b, "({0} - {1})")                                        \
+  X(mul, "mul", 2, 1.0, true, a * b, "({0} * {1})")                                         \
+  X(div, "div", 2, 1.0, false, a / b, "({0} / {1})")                                        \
+  X(fma, "fma", 3, 2.0, true, std::fma(a, b, c), "std::fma({0}, {1}, {2})")                 \
+  X(neg, "neg", 1, 1.0, false, -a, "(-{0})")                                                \
+  X(abs, "abs", 1, 1.0, false, std::fabs(a), "std::fabs({0})")                              \
+  X(sqrt, "sqrt", 1, 1.0, false, std::sqrt(a), "std::sqrt({0})")                             \
+  X(square, "square", 1, 1.0, false, a * a, "({0} * {0})")                                     \
+  X(mul2, "mul2", 1, 1.0, false, a * T(2), "({0} * (({T})2))")                                      \
+  X(half, "half", 1, 1.0, false, a * T(0.5), "({0} * (({T})0.5))")                                  \
+  X(min, "min", 2, 1.0, true, b < a ? b : a, "({1} < {0} ? {1} : {0})")                     \
+  X(max, "max", 2, 1.0, true, a < b ? b : a, "({0} < {1} ? {1} : {0})")                     \
+  X(sign, "sign", 1, 1.0, false, T((a > T(0)) - (a < T(0))), "(({T})(({0} > 0) - ({0} < 0)))") \
+  X(const_, "const", 1, 0.0, false, a, "{0}")
+
+enum class Op : std::uint8_t {
+#define EVO_OP_ENUM(id, name, arity, cost, comm, expr, cpp) id,
+  EVO_OPS(EVO_OP_ENUM)
+#undef EVO_OP_ENUM
+};
+
+struct OpInfo {
+  Op op;
+  std::string_view name;
+  int arity;
+  double cost;
+  bool commutative;
+  std::string_view cpp;
+};
+
+inline constexpr std::array kOpTable = {
+#define EVO_OP_ROW(id, name, arity, cost, comm, expr, cpp) OpInfo{Op::id, name, arity, cost, comm, cpp},
+    EVO_OPS(EVO_OP_ROW)
+#undef EVO_OP_ROW
+};
+
+inline constexpr int kOpCount = static_cast<int>(kOpTable.size());
+
+constexpr const OpInfo& op_info(Op op) { return kOpTable[static_cast<std::size_t>(op)]; }
+
+std::optional<Op> op_from_name(std::string_view name);
+
+// Scalar semantics of each op as a functor, so the interpreter's batched kernels and the
+// scalar reference evaluation share one definition: OpFn<Op::add>::eval(a, b, c).
+template <Op>
+struct OpFn;
+#define EVO_OP_FN(id, name, arity_, cost, comm, expr, cpp)                        \
+  template <>                                                                \
+  struct OpFn<Op::id> {                                                      \
+    static constexpr int arity = arity_;                                     \
+    template <class T>                                                       \
+    static T eval([[maybe_unused]] T a, [[maybe_unused]] T b, [[maybe_unused]] T c) { \
+      return expr;                                                           \
+    }                                                                        \
+  };
+EVO_OPS(EVO_OP_FN)
+#undef EVO_OP_FN
+
+// Calls f(std::integral_constant<Op, op>) so callers can instantiate per-op code
+// without writing the switch themselves.
+template <class F>
+decltype(auto) visit_op(Op op, F&& f) {
+  switch (op) {
+#define EVO_OP_CASE(id, name, arity, cost, comm, expr, cpp) \
+  case Op::id:                                              \
+    return f(std::integral_constant<Op, Op::id>{});
+    EVO_OPS(EVO_OP_CASE)
+#undef EVO_OP_CASE
+  }
+  __builtin_unreachable();
+}
+
+// Scalar evaluation of one op (slow path: reference checks, constant folding, tests).
+template <class T>
+T eval_op(Op op, T a, T b, T c) {
+  return visit_op(op, [&](auto tag) { return OpFn<decltype(tag)::value>::eval(a, b, c); });
+}
+
+}  // namespace evo

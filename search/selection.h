@@ -1,0 +1,39 @@
+// Regularized evolution's pieces: members, their ranking, and tournament selection.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "hashing/hash128.h"
+#include "search/domain.h"
+#include "search/program.h"
+#include "search/rng.h"
+
+namespace evo {
+
+struct Member {
+  std::int64_t id = 0;     // candidate id in the store
+  std::int64_t birth = 0;  // order of creation in the run
+  Program program;
+  Hash128 fhash;
+  bool valid = false;
+  std::vector<double> objectives;  // in Domain::objectives() order; empty when invalid
+};
+
+// Ranks candidates: valid before invalid, then objectives in order (each in its
+// direction), then the younger one.
+class Ranking {
+ public:
+  explicit Ranking(const std::vector<ObjectiveSpec>& objectives);
+  bool better(const Member& a, const Member& b) const;
+  bool better(bool valid_a, const std::vector<double>& a, bool valid_b, const std::vector<double>& b) const;
+
+ private:
+  std::vector<bool> minimize_;
+};
+
+// Draws `size` members uniformly (with replacement) and returns the index of the best.
+std::size_t tournament(const std::deque<Member>& population, int size, const Ranking& ranking, Rng& rng);
+
+}  // namespace evo

@@ -1,0 +1,85 @@
+#include "store/database.h"
+
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "search/errors.h"
+#include "store/schema.h"
+
+namespace evo {
+namespace {
+
+bool file_size(const std::string& path, long long& size) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  size = st.st_size;
+  return true;
+}
+
+void configure(SQLite::Database& db) { db.exec("PRAGMA busy_timeout = 10000"); }
+
+// Throws InputError unless `path` holds an evo database this evo can read.
+void check_existing(const std::string& path) {
+  try {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    configure(db);
+    int version = 0;
+    try {
+      SQLite::Statement q(db, "SELECT version FROM schema_version");
+      if (!q.executeStep()) throw InputError(path + " is not an evo database (empty schema_version)");
+      version = q.getColumn(0).getInt();
+    } catch (const SQLite::Exception& e) {
+      if (e.getErrorCode() == SQLITE_NOTADB) throw InputError(path + " is not an SQLite database");
+      if (e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED) throw;
+      throw InputError(path + " is not an evo database");
+    }
+    if (version > kSchemaVersion)
+      throw InputError(path + " was written by a newer evo (schema " + std::to_string(version) +
+                       "; this evo reads up to " + std::to_string(kSchemaVersion) + ")");
+  } catch (const SQLite::Exception& e) {
+    if (e.getErrorCode() == SQLITE_NOTADB) throw InputError(path + " is not an SQLite database");
+    throw InputError("cannot open " + path + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMode mode) {
+  long long size = 0;
+  const bool exists = file_size(path, size);
+  if (exists && size > 0) {
+    check_existing(path);
+  } else if (mode != OpenMode::create) {
+    throw InputError("no evo database at " + path);
+  }
+  try {
+    if (mode == OpenMode::read_only) {
+      auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+      configure(*db);
+      return db;
+    }
+    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | (mode == OpenMode::create ? SQLite::OPEN_CREATE : 0));
+    configure(*db);
+    if (!(exists && size > 0)) {
+      db->exec("PRAGMA journal_mode = WAL");
+      SQLite::Transaction tx(*db);
+      db->exec(kSchemaSql);
+      db->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(kSchemaVersion) + ")");
+      tx.commit();
+    }
+    // WAL with synchronous=NORMAL: a process crash (kill -9) never loses a committed
+    // transaction; only an OS crash or power loss can lose the last few.
+    db->exec("PRAGMA synchronous = NORMAL");
+    // Room for the indexes the writer touches, and fewer, larger WAL checkpoints.
+    db->exec("PRAGMA cache_size = -131072");
+    db->exec("PRAGMA wal_autocheckpoint = 8192");
+    return db;
+  } catch (const SQLite::Exception& e) {
+    throw InputError("cannot " + std::string(mode == OpenMode::create && !exists ? "create" : "open") + " database " +
+                     path + ": " + e.what());
+  }
+}
+
+}  // namespace evo

@@ -1,0 +1,151 @@
+#include "store/queries.h"
+
+#include <cstring>
+#include <map>
+
+#include <nlohmann/json.hpp>
+#include <SQLiteCpp/Statement.h>
+
+#include "search/errors.h"
+#include "search/program_text.h"
+
+namespace evo {
+namespace {
+
+constexpr const char* kCandidateColumns =
+    "SELECT c.id, c.run_id, c.birth, c.parent_id, c.mutation, c.program, c.ops, c.structural_hash, "
+    "c.functional_hash, c.valid, c.invalid_reason, c.cache_hit FROM candidates c";
+
+CandidateRow read_candidate(SQLite::Statement& q) {
+  CandidateRow r;
+  r.id = q.getColumn(0).getInt64();
+  r.run_id = q.getColumn(1).getInt64();
+  r.birth = q.getColumn(2).getInt64();
+  if (!q.getColumn(3).isNull()) r.parent = q.getColumn(3).getInt64();
+  r.mutation = q.getColumn(4).getString();
+  r.program = q.getColumn(5).getString();
+  r.ops = q.getColumn(6).getInt();
+  r.structural_hash = q.getColumn(7).getString();
+  r.functional_hash = q.getColumn(8).getString();
+  r.valid = q.getColumn(9).getInt() != 0;
+  r.invalid_reason = q.getColumn(10).isNull() ? "" : q.getColumn(10).getString();
+  r.cache_hit = q.getColumn(11).getInt() != 0;
+  return r;
+}
+
+// Objectives of a run, in the run's declared order.
+std::vector<std::string> objective_order(SQLite::Database& db, std::int64_t run_id) {
+  SQLite::Statement q(db, "SELECT objectives FROM runs WHERE id = ?");
+  q.bind(1, static_cast<std::int64_t>(run_id));
+  std::vector<std::string> names;
+  if (!q.executeStep()) return names;
+  const auto json = nlohmann::json::parse(q.getColumn(0).getString(), nullptr, false);
+  if (json.is_array())
+    for (const auto& o : json)
+      if (o.is_object() && o.contains("name") && o["name"].is_string()) names.push_back(o["name"]);
+  return names;
+}
+
+void attach_objectives(SQLite::Database& db, CandidateRow& r, const std::vector<std::string>& order) {
+  SQLite::Statement q(db, "SELECT name, value FROM objectives WHERE candidate_id = ?");
+  q.bind(1, static_cast<std::int64_t>(r.id));
+  std::map<std::string, double> values;
+  while (q.executeStep()) values[q.getColumn(0).getString()] = q.getColumn(1).getDouble();
+  for (const auto& name : order)
+    if (auto it = values.find(name); it != values.end()) r.objectives.emplace_back(name, it->second);
+}
+
+}  // namespace
+
+std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id) {
+  SQLite::Statement q(db, std::string(kCandidateColumns) + " WHERE c.id = ?");
+  q.bind(1, static_cast<std::int64_t>(id));
+  if (!q.executeStep()) return std::nullopt;
+  CandidateRow r = read_candidate(q);
+  attach_objectives(db, r, objective_order(db, r.run_id));
+  return r;
+}
+
+std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run_id, const std::string& objective,
+                                          bool minimize, int k) {
+  // Ties on the primary objective are common (equal errors); fetch a margin of ties and
+  // order them by the remaining objectives, then by candidate id.
+  SQLite::Statement q(db, std::string(kCandidateColumns) +
+                              " JOIN objectives o ON o.candidate_id = c.id"
+                              " WHERE o.run_id = ? AND o.name = ? ORDER BY o.value " +
+                              (minimize ? "ASC" : "DESC") + ", c.id LIMIT ?");
+  q.bind(1, static_cast<std::int64_t>(run_id));
+  q.bind(2, objective);
+  q.bind(3, k);
+  const auto order = objective_order(db, run_id);
+  std::vector<CandidateRow> rows;
+  while (q.executeStep()) {
+    rows.push_back(read_candidate(q));
+    attach_objectives(db, rows.back(), order);
+  }
+  return rows;
+}
+
+std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_id) {
+  SQLite::Statement q(db, std::string(kCandidateColumns) + " WHERE c.run_id = ? ORDER BY c.birth");
+  q.bind(1, static_cast<std::int64_t>(run_id));
+  const auto order = objective_order(db, run_id);
+  std::vector<CandidateRow> rows;
+  while (q.executeStep()) {
+    rows.push_back(read_candidate(q));
+    attach_objectives(db, rows.back(), order);
+  }
+  return rows;
+}
+
+std::int64_t next_candidate_id(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT COALESCE(MAX(id), 0) + 1 FROM candidates");
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
+std::size_t load_cache(SQLite::Database& db, const std::string& fingerprint, FecCache& cache) {
+  SQLite::Statement q(db,
+                      "SELECT functional_hash, valid, invalid_reason, objectives, eval_seconds, hits FROM fec_cache "
+                      "WHERE fingerprint = ?");
+  q.bind(1, fingerprint);
+  std::size_t n = 0;
+  while (q.executeStep()) {
+    auto key = Hash128::from_hex(q.getColumn(0).getString());
+    if (!key) continue;
+    CachedResult r;
+    r.valid = q.getColumn(1).getInt() != 0;
+    r.reason = q.getColumn(2).isNull() ? "" : q.getColumn(2).getString();
+    const auto blob = q.getColumn(3);
+    r.objectives.resize(static_cast<std::size_t>(blob.getBytes()) / sizeof(double));
+    if (!r.objectives.empty()) std::memcpy(r.objectives.data(), blob.getBlob(), r.objectives.size() * sizeof(double));
+    r.eval_seconds = q.getColumn(4).getDouble();
+    r.hits = static_cast<std::uint64_t>(q.getColumn(5).getInt64());
+    n += cache.insert(*key, std::move(r));
+  }
+  return n;
+}
+
+std::deque<Member> load_members(SQLite::Database& db, const std::vector<std::int64_t>& ids,
+                                std::shared_ptr<const Signature> sig, const std::vector<std::string>& objective_names) {
+  std::deque<Member> members;
+  for (std::int64_t id : ids) {
+    auto row = get_candidate(db, id);
+    if (!row) throw InputError("checkpoint names candidate " + std::to_string(id) + ", which is not in the database");
+    Member m;
+    m.id = row->id;
+    m.birth = row->birth;
+    m.program = parse_program(row->program, sig);
+    m.fhash = Hash128::from_hex(row->functional_hash).value_or(Hash128{});
+    m.valid = row->valid;
+    if (m.valid) {
+      for (const auto& name : objective_names)
+        for (const auto& [n, v] : row->objectives)
+          if (n == name) m.objectives.push_back(v);
+    }
+    members.push_back(std::move(m));
+  }
+  return members;
+}
+
+}  // namespace evo

@@ -1,0 +1,48 @@
+// Reading a database: candidates, rankings, and what a resumed run needs back.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+
+#include "hashing/fec_cache.h"
+#include "search/selection.h"
+
+namespace evo {
+
+struct CandidateRow {
+  std::int64_t id = 0, run_id = 0, birth = 0;
+  std::optional<std::int64_t> parent;
+  std::string mutation, program;
+  int ops = 0;
+  std::string structural_hash, functional_hash;
+  bool valid = false;
+  std::string invalid_reason;
+  bool cache_hit = false;
+  std::vector<std::pair<std::string, double>> objectives;  // in the run's objective order
+};
+
+std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id);
+
+// The top `k` valid candidates of a run by `objective` (ascending when minimize), ties
+// broken by the remaining objectives' order of declaration via a second sort in memory.
+std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run_id, const std::string& objective,
+                                          bool minimize, int k);
+
+// Every candidate of a run in birth order (tests and exports).
+std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_id);
+
+std::int64_t next_candidate_id(SQLite::Database& db);
+
+// Loads the FEC entries stored under `fingerprint`.
+std::size_t load_cache(SQLite::Database& db, const std::string& fingerprint, FecCache& cache);
+
+// Candidates as population members, in the order of `ids`. Throws if one is missing.
+std::deque<Member> load_members(SQLite::Database& db, const std::vector<std::int64_t>& ids,
+                                std::shared_ptr<const Signature> sig, const std::vector<std::string>& objective_names);
+
+}  // namespace evo

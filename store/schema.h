@@ -1,0 +1,71 @@
+// The database schema, version kSchemaVersion (store/database.h). Documented for users
+// who query it with sqlite3 in README.md.
+#pragma once
+
+namespace evo {
+
+inline constexpr const char* kSchemaSql = R"SQL(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  settings TEXT NOT NULL,        -- JSON: the domain's settings, defaults filled in
+  engine TEXT NOT NULL,          -- JSON: engine settings (population, tournament, batch, ...)
+  objectives TEXT NOT NULL,      -- JSON: [{"name":..., "minimize":...}], primary first
+  fingerprint TEXT NOT NULL,     -- domain configuration the FEC cache is keyed by
+  seed INTEGER NOT NULL,
+  budget INTEGER NOT NULL,
+  status TEXT NOT NULL,          -- running | done | stopped | interrupted
+  stop_reason TEXT,              -- budget | target | time_limit | interrupted
+  evaluations INTEGER NOT NULL DEFAULT 0,
+  best_candidate INTEGER,
+  best_value REAL,
+  stats TEXT,                    -- JSON: cache hits, evaluated, time saved, ...
+  pid INTEGER,                   -- process writing the run while status = running
+  host TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE candidates (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL,
+  birth INTEGER NOT NULL,        -- order of creation within the run, from 0
+  parent_id INTEGER,             -- NULL for the start population
+  mutation TEXT NOT NULL,
+  program TEXT NOT NULL,         -- program text (canonical form)
+  ops INTEGER NOT NULL,          -- ops that depend on the inputs
+  structural_hash TEXT NOT NULL,
+  functional_hash TEXT NOT NULL,
+  valid INTEGER NOT NULL,
+  invalid_reason TEXT,
+  cache_hit INTEGER NOT NULL     -- objectives came from the FEC cache
+);
+CREATE UNIQUE INDEX candidates_by_birth ON candidates(run_id, birth);
+CREATE TABLE objectives (
+  candidate_id INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (candidate_id, name)
+) WITHOUT ROWID;
+CREATE INDEX objectives_rank ON objectives(run_id, name, value);
+CREATE TABLE fec_cache (
+  fingerprint TEXT NOT NULL,
+  functional_hash TEXT NOT NULL,
+  valid INTEGER NOT NULL,
+  invalid_reason TEXT,
+  objectives BLOB,               -- the functional objectives as little-endian float64s
+  eval_seconds REAL NOT NULL,
+  hits INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (fingerprint, functional_hash)
+) WITHOUT ROWID;
+CREATE TABLE checkpoints (
+  run_id INTEGER PRIMARY KEY,
+  births INTEGER NOT NULL,
+  state BLOB NOT NULL,           -- Boost.serialization of the engine state
+  written_at TEXT NOT NULL
+);
+)SQL";
+
+}  // namespace evo

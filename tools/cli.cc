@@ -1,0 +1,103 @@
+#include "tools/cli.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "search/errors.h"
+#include "search/settings.h"
+
+namespace evo::cli {
+
+bool parse(int argc, char** argv, const std::string& usage, po::options_description& opts, po::variables_map& vm,
+           const po::positional_options_description* positional) {
+  opts.add_options()("help,h", "show this help");
+  try {
+    po::command_line_parser parser(argc, argv);
+    parser.options(opts);
+    if (positional) parser.positional(*positional);
+    else parser.positional(po::positional_options_description());
+    po::store(parser.run(), vm);
+    if (vm.count("help")) {
+      std::cout << "usage: " << usage << "\n\n" << opts << "\n";
+      return false;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(e.what());
+  }
+  return true;
+}
+
+void add_db_option(po::options_description& opts) {
+  opts.add_options()("db", po::value<std::string>()->default_value("evo.db"), "database file");
+}
+
+std::string db_path(const po::variables_map& vm) { return vm["db"].as<std::string>(); }
+
+std::uint64_t positive_count(const std::string& text, const std::string& what) {
+  long long v = 0;
+  if (!parse_integer(text, v) || v <= 0) throw InputError(what + " must be a positive integer, got '" + text + "'");
+  return static_cast<std::uint64_t>(v);
+}
+
+std::int64_t positive_id(const po::variables_map& vm, const std::string& name) {
+  if (!vm.count(name)) throw InputError("--" + name + " is required");
+  return static_cast<std::int64_t>(positive_count(vm[name].as<std::string>(), "--" + name));
+}
+
+Format format_option(const po::variables_map& vm, const std::vector<std::string>& allowed) {
+  const std::string f = vm["format"].as<std::string>();
+  bool ok = false;
+  std::string list;
+  for (const auto& a : allowed) {
+    ok |= a == f;
+    list += (list.empty() ? "" : "|") + a;
+  }
+  if (!ok) throw InputError("--format must be " + list + ", got '" + f + "'");
+  if (f == "json") return Format::json;
+  if (f == "text") return Format::text;
+  if (f == "cpp") return Format::cpp;
+  return Format::table;
+}
+
+RunInfo require_run(SQLite::Database& db, std::int64_t run_id, const std::string& path) {
+  auto run = get_run(db, run_id);
+  if (!run) throw InputError("no run " + std::to_string(run_id) + " in " + path);
+  return *run;
+}
+
+std::map<std::string, std::string> parse_sets(const std::vector<std::string>& items) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw InputError("--set takes KEY=VALUE, got '" + item + "'");
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
+
+std::string format_value(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+nlohmann::json candidate_json(const CandidateRow& c) {
+  nlohmann::json objectives = nlohmann::json::object();
+  for (const auto& [name, value] : c.objectives) objectives[name] = value;
+  return {{"candidate", c.id},
+          {"run", c.run_id},
+          {"birth", c.birth},
+          {"parent", c.parent ? nlohmann::json(*c.parent) : nlohmann::json(nullptr)},
+          {"mutation", c.mutation},
+          {"valid", c.valid},
+          {"invalid_reason", c.valid ? nlohmann::json(nullptr) : nlohmann::json(c.invalid_reason)},
+          {"objectives", objectives},
+          {"ops", c.ops},
+          {"cache_hit", c.cache_hit},
+          {"structural_hash", c.structural_hash},
+          {"functional_hash", c.functional_hash},
+          {"program", c.program}};
+}
+
+}  // namespace evo::cli

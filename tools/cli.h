@@ -1,0 +1,55 @@
+// Shared pieces of the `evo` subcommands: option parsing with --help, the --db option,
+// output formats and id parsing. Each subcommand lives in its own cmd_*.cc file.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <SQLiteCpp/Database.h>
+
+#include "store/database.h"
+#include "store/queries.h"
+#include "store/runs.h"
+
+namespace evo::cli {
+
+namespace po = boost::program_options;
+
+// Parses argv (after the subcommand name). Returns false when --help was printed.
+bool parse(int argc, char** argv, const std::string& usage, po::options_description& opts, po::variables_map& vm,
+           const po::positional_options_description* positional = nullptr);
+
+void add_db_option(po::options_description& opts);
+std::string db_path(const po::variables_map& vm);
+
+// "--name" as a positive integer, or InputError.
+std::int64_t positive_id(const po::variables_map& vm, const std::string& name);
+std::uint64_t positive_count(const std::string& text, const std::string& what);
+
+enum class Format { table, json, text, cpp };
+Format format_option(const po::variables_map& vm, const std::vector<std::string>& allowed);
+
+// The run, or InputError naming the database.
+RunInfo require_run(SQLite::Database& db, std::int64_t run_id, const std::string& path);
+
+// "--set k=v" items into a map, or InputError.
+std::map<std::string, std::string> parse_sets(const std::vector<std::string>& items);
+
+std::string format_value(double v);  // compact, full precision when needed (%.6g / %.17g)
+nlohmann::json candidate_json(const CandidateRow& c);
+
+// Subcommands.
+int cmd_run(int argc, char** argv);
+int cmd_resume(int argc, char** argv);
+int cmd_runs(int argc, char** argv);
+int cmd_best(int argc, char** argv);
+int cmd_show(int argc, char** argv);
+int cmd_export(int argc, char** argv);
+int cmd_eval(int argc, char** argv);
+int cmd_domains(int argc, char** argv);
+
+}  // namespace evo::cli

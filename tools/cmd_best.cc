@@ -1,0 +1,66 @@
+// evo best: the best candidates of a run by its primary objective (or another one).
+#include <cstdio>
+#include <iostream>
+
+#include <SQLiteCpp/Statement.h>
+
+#include "search/errors.h"
+#include "tools/cli.h"
+
+namespace evo::cli {
+
+int cmd_best(int argc, char** argv) {
+  po::options_description opts("evo best");
+  add_db_option(opts);
+  opts.add_options()
+      ("run", po::value<std::string>(), "run id (default: the latest run)")
+      ("top", po::value<std::string>()->default_value("5"), "how many candidates")
+      ("objective", po::value<std::string>(), "rank by this objective (default: the run's primary one)")
+      ("format", po::value<std::string>()->default_value("table"), "table|json");
+  po::variables_map vm;
+  if (!parse(argc, argv, "evo best --db PATH [--run ID] [--top K] [--format table|json]", opts, vm)) return 0;
+  const Format fmt = format_option(vm, {"table", "json"});
+  const auto top = positive_count(vm["top"].as<std::string>(), "--top");
+  if (top > 1000000) throw InputError("--top must be at most 1000000");
+  std::int64_t run_id = vm.count("run") ? positive_id(vm, "run") : 0;
+
+  const std::string path = db_path(vm);
+  auto db = open_database(path, OpenMode::read_only);
+  if (!run_id) {
+    SQLite::Statement q(*db, "SELECT MAX(id) FROM runs");
+    if (!q.executeStep() || q.getColumn(0).isNull()) throw InputError("no runs in " + path);
+    run_id = q.getColumn(0).getInt64();
+  }
+  const RunInfo run = require_run(*db, run_id, path);
+  std::string objective;
+  bool minimize = true;
+  const std::string wanted = vm.count("objective") ? vm["objective"].as<std::string>() : "";
+  for (const auto& o : run.objectives) {
+    if (objective.empty() && (wanted.empty() || o["name"] == wanted)) {
+      objective = o["name"].get<std::string>();
+      minimize = o["minimize"].get<bool>();
+    }
+  }
+  if (objective.empty()) throw InputError("run " + std::to_string(run_id) + " has no objective '" + wanted + "'");
+
+  const auto rows = best_candidates(*db, run_id, objective, minimize, static_cast<int>(top));
+  if (fmt == Format::json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : rows) out.push_back(candidate_json(r));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("run %lld (%s), ranked by %s\n", static_cast<long long>(run_id), run.name.c_str(), objective.c_str());
+  std::printf("%-10s", "candidate");
+  for (const auto& o : run.objectives) std::printf(" %14s", o["name"].get<std::string>().c_str());
+  std::printf(" %5s %9s\n", "ops", "birth");
+  for (const auto& r : rows) {
+    std::printf("%-10lld", static_cast<long long>(r.id));
+    for (const auto& [n, v] : r.objectives) std::printf(" %14s", format_value(v).c_str());
+    std::printf(" %5d %9lld\n", r.ops, static_cast<long long>(r.birth));
+  }
+  if (!rows.empty()) std::printf("\nbest program (candidate %lld):\n%s", static_cast<long long>(rows[0].id), rows[0].program.c_str());
+  return 0;
+}
+
+}  // namespace evo::cli

@@ -1,0 +1,83 @@
+// evo eval: evaluate a program file, or a stored candidate, under a domain's settings.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "evaluators/registry.h"
+#include "search/errors.h"
+#include "search/program_text.h"
+#include "tools/candidate_source.h"
+#include "tools/cli.h"
+
+namespace evo::cli {
+
+int cmd_eval(int argc, char** argv) {
+  po::options_description opts("evo eval");
+  add_db_option(opts);
+  opts.add_options()
+      ("domain", po::value<std::string>(), "domain (default with --candidate: the candidate's run's)")
+      ("set", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE domain setting (repeatable)")
+      ("candidate", po::value<std::string>(), "stored candidate id")
+      ("program", po::value<std::string>(), "program text file")
+      ("format", po::value<std::string>()->default_value("table"), "table|json");
+  po::variables_map vm;
+  if (!parse(argc, argv, "evo eval --domain D [--set k=v ...] (--db PATH --candidate ID | --program FILE)", opts, vm))
+    return 0;
+  const Format fmt = format_option(vm, {"table", "json"});
+  if (vm.count("candidate") == vm.count("program")) throw InputError("give exactly one of --candidate and --program");
+  const auto sets = parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
+
+  std::unique_ptr<Domain> domain;
+  std::string text;
+  if (vm.count("program")) {
+    if (!vm.count("domain")) throw InputError("--domain is required with --program");
+    domain = make_domain(vm["domain"].as<std::string>(), sets);
+    const std::string file = vm["program"].as<std::string>();
+    std::ifstream in(file);
+    if (!in) throw InputError("cannot read " + file);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  } else {
+    const std::string path = db_path(vm);
+    auto db = open_database(path, OpenMode::read_only);
+    StoredCandidate c = load_candidate(*db, positive_id(vm, "candidate"), path);
+    std::map<std::string, std::string> settings;
+    for (const auto& [k, v] : c.run.settings.items())
+      if (v.is_string()) settings[k] = v.get<std::string>();
+    for (const auto& [k, v] : sets) settings[k] = v;
+    domain = make_domain(vm.count("domain") ? vm["domain"].as<std::string>() : c.run.domain, settings);
+    text = c.row.program;
+  }
+  const Program p = parse_program(text, domain->signature());
+  const Evaluation ev = domain->evaluate(p);
+  const auto structural = domain->structural_objectives(p);
+  const auto specs = domain->objectives();
+  std::vector<std::pair<std::string, double>> values;
+  std::size_t f = 0, s = 0;
+  for (const auto& o : specs) {
+    if (o.functional && ev.valid && f < ev.values.size()) values.emplace_back(o.name, ev.values[f++]);
+    if (!o.functional && s < structural.size()) values.emplace_back(o.name, structural[s++]);
+  }
+  if (fmt == Format::json) {
+    nlohmann::json obj = nlohmann::json::object();
+    for (const auto& [n, v] : values) obj[n] = v;
+    std::cout << nlohmann::json{{"domain", domain->name()},
+                                {"describe", domain->describe()},
+                                {"valid", ev.valid},
+                                {"invalid_reason", ev.valid ? nlohmann::json(nullptr) : nlohmann::json(ev.reason)},
+                                {"objectives", obj},
+                                {"ops", op_count(p)}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::printf("%s\n", domain->describe().c_str());
+  if (!ev.valid) std::printf("invalid: %s\n", ev.reason.c_str());
+  for (const auto& [n, v] : values) std::printf("%-8s %.17g\n", n.c_str(), v);
+  std::printf("%-8s %d\n", "ops", op_count(p));
+  return 0;
+}
+
+}  // namespace evo::cli

@@ -1,0 +1,97 @@
+// evo run: start a new search.
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "evaluators/registry.h"
+#include "search/errors.h"
+#include "search/settings.h"
+#include "tools/cli.h"
+#include "tools/search_session.h"
+
+namespace evo::cli {
+
+// Splits --set items into engine settings and domain settings.
+static void split_sets(const std::map<std::string, std::string>& all, std::map<std::string, std::string>& engine,
+                       std::map<std::string, std::string>& domain) {
+  const auto specs = engine_settings();
+  for (const auto& [k, v] : all) {
+    bool is_engine = false;
+    for (const auto& s : specs) is_engine |= s.key == k;
+    (is_engine ? engine : domain)[k] = v;
+  }
+}
+
+int cmd_run(int argc, char** argv) {
+  po::options_description opts("evo run");
+  add_db_option(opts);
+  opts.add_options()
+      ("domain", po::value<std::string>(), "domain to search (evo domains lists them)")
+      ("set", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE domain or engine setting (repeatable)")
+      ("budget", po::value<std::string>()->default_value("10000"), "total candidates to create")
+      ("seed", po::value<std::string>()->default_value("1"), "random seed (same seed, same candidates)")
+      ("threads", po::value<std::string>(), "worker threads (default: all cores)")
+      ("time-limit", po::value<std::string>(), "stop after SECONDS (at a batch boundary; resumable)")
+      ("stop-at", po::value<std::string>(), "stop once the primary objective reaches VALUE")
+      ("name", po::value<std::string>()->default_value("run"), "name of the run")
+      ("quiet,q", "no progress line")
+      ("log-level", po::value<std::string>()->default_value("warn"), "trace|debug|info|warn|error|off");
+  po::variables_map vm;
+  if (!parse(argc, argv, "evo run --domain D [--set k=v ...] [--budget N] [--seed S] [--threads T] [--db PATH]", opts, vm))
+    return 0;
+
+  const auto level = spdlog::level::from_str(vm["log-level"].as<std::string>());
+  if (level == spdlog::level::off && vm["log-level"].as<std::string>() != "off")
+    throw InputError("--log-level must be trace|debug|info|warn|error|off");
+  spdlog::set_level(level);
+
+  if (!vm.count("domain")) throw InputError("--domain is required (evo domains lists them)");
+  const std::string domain_name = vm["domain"].as<std::string>();
+  std::map<std::string, std::string> engine_given, domain_given;
+  split_sets(parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{}),
+             engine_given, domain_given);
+  auto domain = make_domain(domain_name, domain_given);
+  const Settings engine_set = resolve_settings(engine_settings(), engine_given, "the engine");
+
+  EngineConfig cfg;
+  apply_engine_settings(engine_set, cfg);
+  cfg.budget = positive_count(vm["budget"].as<std::string>(), "--budget");
+  long long seed = 0;
+  if (!parse_integer(vm["seed"].as<std::string>(), seed) || seed < 0)
+    throw InputError("--seed must be a non-negative integer, got '" + vm["seed"].as<std::string>() + "'");
+  cfg.seed = static_cast<std::uint64_t>(seed);
+  SessionOptions so;
+  so.threads = vm.count("threads") ? static_cast<int>(positive_count(vm["threads"].as<std::string>(), "--threads"))
+                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (vm.count("time-limit")) {
+    double t = 0;
+    if (!parse_real(vm["time-limit"].as<std::string>(), t) || t <= 0)
+      throw InputError("--time-limit must be a positive number of seconds");
+    cfg.time_limit = t;
+  }
+  if (vm.count("stop-at")) {
+    double v = 0;
+    if (!parse_real(vm["stop-at"].as<std::string>(), v)) throw InputError("--stop-at must be a number");
+    cfg.stop_at = v;
+  }
+  so.quiet = vm.count("quiet") > 0;
+
+  const std::string path = db_path(vm);
+  auto db = open_database(path, OpenMode::create);
+  RunInfo run;
+  run.name = vm["name"].as<std::string>();
+  run.domain = domain_name;
+  const Settings domain_set = resolve_settings(find_domain(domain_name)->settings(), domain_given, "domain");
+  for (const auto& [k, v] : domain_set.all()) run.settings[k] = v;
+  run.engine = engine_json(cfg, engine_set);
+  for (const auto& o : domain->objectives()) run.objectives.push_back({{"name", o.name}, {"minimize", o.minimize}});
+  run.fingerprint = domain->fingerprint();
+  run.seed = cfg.seed;
+  run.budget = cfg.budget;
+  run.id = create_run(*db, run);
+  spdlog::info("run {} in {}: {}", run.id, path, domain->describe());
+  if (!so.quiet) std::fprintf(stderr, "run %lld: %s\n", static_cast<long long>(run.id), domain->describe().c_str());
+  return run_session(*db, path, run, *domain, cfg, so, false);
+}
+
+}  // namespace evo::cli

@@ -1,0 +1,62 @@
+// evo runs: the runs in a database.
+#include <cstdio>
+#include <iostream>
+
+#include "tools/cli.h"
+
+namespace evo::cli {
+
+namespace {
+std::string shown_status(const RunInfo& r) {
+  // A run that says "running" but whose process is gone was killed; it can be resumed.
+  if (r.status == "running" && !run_is_live(r) && r.host == this_host()) return "killed";
+  return r.status;
+}
+}  // namespace
+
+int cmd_runs(int argc, char** argv) {
+  po::options_description opts("evo runs");
+  add_db_option(opts);
+  opts.add_options()("format", po::value<std::string>()->default_value("table"), "table|json");
+  po::variables_map vm;
+  if (!parse(argc, argv, "evo runs --db PATH [--format table|json]", opts, vm)) return 0;
+  const Format fmt = format_option(vm, {"table", "json"});
+  const std::string path = db_path(vm);
+  auto db = open_database(path, OpenMode::read_only);
+  const auto runs = list_runs(*db);
+  if (fmt == Format::json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : runs) {
+      nlohmann::json best = nlohmann::json::object();
+      if (r.best_value && !r.objectives.empty()) best[r.objectives[0]["name"].get<std::string>()] = *r.best_value;
+      out.push_back({{"run", r.id},
+                     {"name", r.name},
+                     {"domain", r.domain},
+                     {"status", shown_status(r)},
+                     {"stop_reason", r.stop_reason.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.stop_reason)},
+                     {"evaluations", r.evaluations},
+                     {"budget", r.budget},
+                     {"seed", r.seed},
+                     {"best_candidate", r.best_candidate ? nlohmann::json(*r.best_candidate) : nlohmann::json(nullptr)},
+                     {"best", best},
+                     {"settings", r.settings},
+                     {"engine", r.engine},
+                     {"stats", r.stats},
+                     {"created_at", r.created_at},
+                     {"updated_at", r.updated_at}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("%-5s %-16s %-11s %-12s %12s %12s %-14s %s\n", "run", "name", "domain", "status", "evaluations", "best",
+              "best_candidate", "created");
+  for (const auto& r : runs) {
+    std::printf("%-5lld %-16s %-11s %-12s %12lld %12s %-14s %s\n", static_cast<long long>(r.id), r.name.c_str(),
+                r.domain.c_str(), shown_status(r).c_str(), static_cast<long long>(r.evaluations),
+                r.best_value ? format_value(*r.best_value).c_str() : "-",
+                r.best_candidate ? std::to_string(*r.best_candidate).c_str() : "-", r.created_at.c_str());
+  }
+  return 0;
+}
+
+}  // namespace evo::cli

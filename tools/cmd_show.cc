@@ -1,0 +1,46 @@
+// evo show: one candidate as program text (with a header of comments), C++ or JSON.
+#include <cstdio>
+#include <iostream>
+
+#include "tools/candidate_source.h"
+#include "tools/cli.h"
+
+namespace evo::cli {
+
+int cmd_show(int argc, char** argv) {
+  po::options_description opts("evo show");
+  add_db_option(opts);
+  opts.add_options()
+      ("candidate", po::value<std::string>(), "candidate id")
+      ("format", po::value<std::string>()->default_value("text"), "text|cpp|json");
+  po::variables_map vm;
+  if (!parse(argc, argv, "evo show --db PATH --candidate ID [--format text|cpp|json]", opts, vm)) return 0;
+  const Format fmt = format_option(vm, {"text", "cpp", "json"});
+  const std::int64_t id = positive_id(vm, "candidate");
+  const std::string path = db_path(vm);
+  auto db = open_database(path, OpenMode::read_only);
+  StoredCandidate c = load_candidate(*db, id, path);
+  if (fmt == Format::json) {
+    std::cout << candidate_json(c.row).dump(2) << "\n";
+  } else if (fmt == Format::cpp) {
+    std::cout << c.domain->render(c.program, "cpp", c.context());
+  } else {
+    std::printf("# candidate %lld of run %lld (%s): %s\n", static_cast<long long>(c.row.id),
+                static_cast<long long>(c.row.run_id), c.run.domain.c_str(), c.domain->describe().c_str());
+    std::printf("# birth %lld, ", static_cast<long long>(c.row.birth));
+    if (c.row.parent) std::printf("parent %lld by %s", static_cast<long long>(*c.row.parent), c.row.mutation.c_str());
+    else std::printf("start population");
+    std::printf("%s\n", c.row.cache_hit ? ", objectives from the FEC cache" : "");
+    if (c.row.valid) {
+      std::printf("#");
+      for (const auto& [n, v] : c.row.objectives) std::printf(" %s %s", n.c_str(), format_value(v).c_str());
+      std::printf(", %d ops\n", c.row.ops);
+    } else {
+      std::printf("# invalid: %s\n", c.row.invalid_reason.c_str());
+    }
+    std::printf("%s", c.row.program.c_str());
+  }
+  return 0;
+}
+
+}  // namespace evo::cli

@@ -1,0 +1,68 @@
+// `evo`: the command line. One file per subcommand (cmd_*.cc); this one dispatches and
+// turns errors into exit codes: 2 for bad input (one line on stderr), 1 for failures.
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+#include <SQLiteCpp/Exception.h>
+
+#include "search/errors.h"
+#include "tools/cli.h"
+
+namespace {
+
+struct Subcommand {
+  const char* name;
+  int (*run)(int, char**);
+  const char* summary;
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"run", evo::cli::cmd_run, "start a search and persist it to the database"},
+    {"resume", evo::cli::cmd_resume, "continue a run from its last committed batch"},
+    {"runs", evo::cli::cmd_runs, "list the runs in a database"},
+    {"best", evo::cli::cmd_best, "the best candidates of a run"},
+    {"show", evo::cli::cmd_show, "one candidate as program text, C++ or JSON"},
+    {"export", evo::cli::cmd_export, "write a candidate as source code (cpp, c, text)"},
+    {"eval", evo::cli::cmd_eval, "evaluate a program file or a stored candidate"},
+    {"domains", evo::cli::cmd_domains, "the domains, their settings and defaults"},
+};
+
+void usage(std::ostream& out) {
+  out << "usage: evo <command> [options]   (evo <command> --help for its options)\n\ncommands:\n";
+  for (const auto& s : kSubcommands) out << "  " << s.name << std::string(10 - std::strlen(s.name), ' ') << s.summary << "\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
+  spdlog::set_level(spdlog::level::warn);
+  if (argc < 2) {
+    usage(std::cerr);
+    return 2;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  for (const auto& s : kSubcommands) {
+    if (name != s.name) continue;
+    try {
+      return s.run(argc - 1, argv + 1);
+    } catch (const evo::InputError& e) {
+      std::cerr << "evo " << name << ": " << e.what() << "\n";
+      return 2;
+    } catch (const SQLite::Exception& e) {
+      std::cerr << "evo " << name << ": database error: " << e.what() << "\n";
+      return 1;
+    } catch (const std::exception& e) {
+      std::cerr << "evo " << name << ": " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "evo: unknown command '" << name << "' (evo --help lists them)\n";
+  return 2;
+}

@@ -1,0 +1,121 @@
+#include "tools/search_session.h"
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "search/async_sink.h"
+#include "search/batch_evaluator.h"
+#include "search/errors.h"
+#include "store/checkpoint.h"
+#include "store/queries.h"
+#include "store/writer.h"
+#include "tools/cli.h"
+#include "tools/progress.h"
+
+namespace evo::cli {
+namespace {
+
+std::atomic<int> g_signal{0};
+extern "C" void on_signal(int sig) { g_signal.store(sig); }
+
+}  // namespace
+
+nlohmann::json engine_json(const EngineConfig& cfg, const Settings& s) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, v] : s.all()) j[k] = v;
+  (void)cfg;
+  return j;
+}
+
+EngineConfig engine_from_json(const nlohmann::json& j, std::uint64_t seed, std::uint64_t budget) {
+  std::map<std::string, std::string> given;
+  if (j.is_object())
+    for (const auto& [k, v] : j.items())
+      if (v.is_string()) given[k] = v.get<std::string>();
+  EngineConfig cfg;
+  apply_engine_settings(resolve_settings(engine_settings(), given, "the stored run"), cfg);
+  cfg.seed = seed;
+  cfg.budget = budget;
+  return cfg;
+}
+
+int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo& run, const Domain& domain,
+                const EngineConfig& cfg, const SessionOptions& opts, bool resume) {
+  FecCache cache;
+  const std::size_t warm = load_cache(db, domain.fingerprint(), cache);
+  spdlog::info("run {}: {} cached results loaded for this configuration", run.id, warm);
+
+  std::vector<std::string> names;
+  for (const auto& o : domain.objectives()) names.push_back(o.name);
+  Workers workers(opts.threads);
+  ThreadEvaluator evaluator(workers);
+  StoreWriter writer(db, run.id, domain.fingerprint(), names);
+  AsyncSink sink(writer);
+  Engine engine(domain, cfg, workers, evaluator, cache, sink);
+
+  std::optional<EngineState> state = resume ? load_checkpoint(db, run.id) : std::nullopt;
+  if (state) {
+    state->next_id = std::max(state->next_id, next_candidate_id(db));
+    auto members = load_members(db, state->population, domain.signature(), names);
+    engine.restore(std::move(*state), std::move(members));
+  } else {
+    if (resume) {  // crashed before its first commit: start over cleanly
+      SQLite::Statement del(db, "DELETE FROM candidates WHERE run_id = ?");
+      del.bind(1, static_cast<std::int64_t>(run.id));
+      del.exec();
+    }
+    engine.start(next_candidate_id(db));
+  }
+
+  g_signal = 0;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  ProgressLine progress(!opts.quiet, cfg.budget, engine.state().stats.evaluations, names.empty() ? "" : names[0]);
+  StopReason reason;
+  try {
+    reason = engine.run([] { return g_signal.load() != 0; }, [&](const RunStats& s) { progress.update(s); });
+    sink.flush();
+  } catch (...) {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    throw;
+  }
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+
+  const RunStats& st = engine.state().stats;
+  progress.finish(st);
+  const std::string status = reason == StopReason::interrupted ? "interrupted"
+                             : reason == StopReason::time_limit ? "stopped"
+                                                                : "done";
+  set_run_status(db, run.id, status, std::string(stop_reason_name(reason)));
+
+  std::printf("run %lld (%s) %s on %s: %llu evaluations, %.1f s this session (%.0f/s), cache hit rate %.1f%%, "
+              "%.2f s of evaluation saved\n",
+              static_cast<long long>(run.id), run.name.c_str(), status.c_str(), std::string(stop_reason_name(reason)).c_str(),
+              static_cast<unsigned long long>(st.evaluations), progress.seconds(), progress.rate(st),
+              100.0 * st.hit_rate(), st.saved_seconds());
+  if (st.best_candidate) {
+    auto best = get_candidate(db, st.best_candidate);
+    if (best) {
+      std::printf("best: candidate %lld", static_cast<long long>(best->id));
+      for (const auto& [n, v] : best->objectives) std::printf(", %s %s", n.c_str(), format_value(v).c_str());
+      std::printf("\n%s", best->program.c_str());
+    }
+  } else {
+    std::printf("no valid candidate yet\n");
+  }
+  if (reason == StopReason::interrupted || reason == StopReason::time_limit)
+    std::printf("resume with: evo resume --db %s --run %lld\n", db_path.c_str(), static_cast<long long>(run.id));
+  std::fflush(stdout);
+  if (reason == StopReason::interrupted) return 128 + g_signal.load();
+  return 0;
+}
+
+}  // namespace evo::cli
