@@ -40,15 +40,21 @@ struct RunStats {
 // The checkpoint: enough to continue a run exactly. Randomness needs no state here: every
 // child's stream is derived from (seed, birth). Members are referenced by candidate id;
 // their programs and objectives are read back from the store.
+//
+// All children of a batch are made from the population as it was when the batch began,
+// and join it when the batch is complete. A run stopped inside a batch (its budget was
+// not a multiple of the batch size) keeps the children made so far in `pending`, so a
+// resume finishes that batch from the same population, exactly as an uninterrupted run.
 struct EngineState {
   std::uint64_t births = 0;
   std::int64_t next_id = 1;
   std::vector<std::int64_t> population;  // candidate ids, oldest first
+  std::vector<std::int64_t> pending;     // children of the unfinished batch, in birth order
   RunStats stats;
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& births& next_id& population& stats;
+    ar& births& next_id& population& pending& stats;
   }
 };
 

@@ -38,7 +38,7 @@ std::string_view stop_reason_name(StopReason r) {
 struct Engine::Child {
   CandidateRecord rec;
   std::optional<CachedResult> cached;
-  bool check_collision = false;
+  double check_draw = 1.0;  // evaluate a cache hit anyway when below collision_check
   std::vector<double> structural;
 };
 
@@ -59,18 +59,20 @@ void Engine::start(std::int64_t first_id) {
   state_ = EngineState{};
   state_.next_id = first_id;
   population_.clear();
+  pending_.clear();
 }
 
-void Engine::restore(EngineState state, std::deque<Member> members) {
+void Engine::restore(EngineState state, std::deque<Member> members, std::deque<Member> pending) {
   state_ = std::move(state);
   population_ = std::move(members);
+  pending_ = std::move(pending);
 }
 
 void Engine::make_child(Child& c, std::uint64_t birth) const {
   Rng rng = Rng::stream(cfg_.seed, birth);
   CandidateRecord& rec = c.rec;
   rec.birth = static_cast<std::int64_t>(birth);
-  if (birth < static_cast<std::uint64_t>(cfg_.population)) {
+  if (birth < static_cast<std::uint64_t>(cfg_.population) || population_.empty()) {
     rec.program = canonicalize(domain_.initial_program(rng));
     rec.functional_hash = domain_.functional_hash(rec.program);
   } else {
@@ -95,7 +97,7 @@ void Engine::make_child(Child& c, std::uint64_t birth) const {
   rec.structural_hash = structural_hash(rec.program);
   c.structural = domain_.structural_objectives(rec.program);
   c.cached = cache_.find(rec.functional_hash);
-  c.check_collision = c.cached && cfg_.collision_check > 0 && rng.chance(cfg_.collision_check);
+  c.check_draw = rng.uniform();
 }
 
 BatchRecord Engine::run_batch(std::size_t n) {
@@ -103,63 +105,68 @@ BatchRecord Engine::run_batch(std::size_t n) {
   const std::uint64_t first_birth = state_.births;
   workers_.for_each(n, [&](std::size_t i) { make_child(kids[i], first_birth + i); });
 
-  // Decide, in birth order, what needs evaluating: not cached, and not a twin of an
-  // earlier child in this batch. Collision checks are evaluated too.
+  // In birth order, decide what to evaluate. A child whose function is already known (in
+  // the cache, or an earlier child of this batch) is a hit; a fraction of hits is
+  // evaluated anyway to measure hash collisions. Everything else is evaluated once.
   std::vector<const Program*> todo;
-  std::vector<std::size_t> source(n, SIZE_MAX);  // index into todo that answers child i
-  std::unordered_map<Hash128, std::size_t> scheduled;
+  std::vector<std::size_t> evaluated_as(n, SIZE_MAX);  // index into todo
+  std::vector<std::size_t> twin_of(n, SIZE_MAX);       // earlier child with the same hash
+  std::unordered_map<Hash128, std::size_t> first_in_batch;
   for (std::size_t i = 0; i < n; ++i) {
     const Hash128& h = kids[i].rec.functional_hash;
-    if (kids[i].cached && !kids[i].check_collision) continue;
-    if (!kids[i].cached) {
-      if (auto it = scheduled.find(h); it != scheduled.end()) {
-        source[i] = it->second;
-        continue;
+    bool known = kids[i].cached.has_value();
+    if (!known) {
+      if (auto it = first_in_batch.find(h); it != first_in_batch.end()) {
+        twin_of[i] = it->second;
+        known = true;
+      } else {
+        first_in_batch.emplace(h, i);
       }
-      scheduled.emplace(h, todo.size());
     }
-    source[i] = todo.size();
-    todo.push_back(&kids[i].rec.program);
+    if (!known || kids[i].check_draw < cfg_.collision_check) {
+      evaluated_as[i] = todo.size();
+      todo.push_back(&kids[i].rec.program);
+    }
   }
   const std::vector<TimedEvaluation> results = evaluator_.evaluate(domain_, todo);
+  auto fresh = [&](std::size_t i) {
+    const TimedEvaluation& t = results[evaluated_as[i]];
+    CachedResult r;
+    r.valid = t.result.valid;
+    r.reason = t.result.reason;
+    r.objectives = t.result.values;
+    r.eval_seconds = t.seconds;
+    return r;
+  };
 
   BatchRecord batch;
   RunStats& st = state_.stats;
-  std::vector<bool> owner_seen(todo.size(), false);
+  std::vector<CachedResult> known_result(n);  // what a hit would be answered with
   std::unordered_map<Hash128, std::uint64_t> hits;
   for (std::size_t i = 0; i < n; ++i) {
     Child& c = kids[i];
     CandidateRecord& rec = c.rec;
+    const bool hit = c.cached || twin_of[i] != SIZE_MAX;
+    if (c.cached) known_result[i] = *c.cached;
+    else if (twin_of[i] != SIZE_MAX) known_result[i] = known_result[twin_of[i]];
     CachedResult outcome;
-    bool hit = false;
-    if (source[i] == SIZE_MAX) {  // answered by the cache
-      outcome = *c.cached;
-      hit = true;
-    } else {
-      const TimedEvaluation& t = results[source[i]];
-      outcome.valid = t.result.valid;
-      outcome.reason = t.result.reason;
-      outcome.objectives = t.result.values;
-      outcome.eval_seconds = t.seconds;
-      if (!owner_seen[source[i]]) {  // the child that was evaluated
-        owner_seen[source[i]] = true;
-        ++st.evaluated;
-        st.eval_seconds += t.seconds;
-        if (c.cached) {
-          ++st.collision_checks;
-          if (!outcome.same_outcome(*c.cached, 1e-9)) ++st.collisions;
-        } else if (cache_.insert(rec.functional_hash, outcome)) {
-          batch.new_cache_entries.emplace_back(rec.functional_hash, outcome);
-        }
-      } else {  // a twin of an earlier child in this batch
-        hit = true;
+    if (evaluated_as[i] != SIZE_MAX) {
+      outcome = fresh(i);
+      ++st.evaluated;
+      st.eval_seconds += outcome.eval_seconds;
+      if (hit) {
+        ++st.collision_checks;
+        if (!outcome.same_outcome(known_result[i], 1e-9)) ++st.collisions;
+      } else {
+        known_result[i] = outcome;
+        if (cache_.insert(rec.functional_hash, outcome)) batch.new_cache_entries.emplace_back(rec.functional_hash, outcome);
       }
-    }
-    if (hit) {
+    } else {
+      outcome = known_result[i];
       ++st.cache_hits;
       ++hits[rec.functional_hash];
     }
-    rec.cache_hit = hit;
+    rec.cache_hit = evaluated_as[i] == SIZE_MAX;
     rec.valid = outcome.valid && outcome.objectives.size() == functional_count_;
     rec.reason = outcome.valid ? std::string() : outcome.reason;
     if (rec.valid) {
@@ -173,8 +180,7 @@ BatchRecord Engine::run_batch(std::size_t n) {
       st.best_candidate = rec.id;
       st.best_objectives = rec.objectives;
     }
-    population_.push_back(Member{rec.id, rec.birth, rec.program, rec.functional_hash, rec.valid, rec.objectives});
-    if (population_.size() > static_cast<std::size_t>(cfg_.population)) population_.pop_front();
+    pending_.push_back(Member{rec.id, rec.birth, rec.program, rec.functional_hash, rec.valid, rec.objectives});
     batch.candidates.push_back(std::move(rec));
   }
   for (const auto& [h, count] : hits) {
@@ -182,8 +188,17 @@ BatchRecord Engine::run_batch(std::size_t n) {
     batch.cache_hits.emplace_back(h, count);
   }
   state_.births += n;
+  if (state_.births % static_cast<std::uint64_t>(cfg_.batch) == 0) {  // the batch is complete: children join
+    for (Member& m : pending_) {
+      population_.push_back(std::move(m));
+      if (population_.size() > static_cast<std::size_t>(cfg_.population)) population_.pop_front();
+    }
+    pending_.clear();
+  }
   state_.population.clear();
   for (const Member& m : population_) state_.population.push_back(m.id);
+  state_.pending.clear();
+  for (const Member& m : pending_) state_.pending.push_back(m.id);
   batch.state = state_;
   return batch;
 }
@@ -203,7 +218,10 @@ StopReason Engine::run(const std::function<bool()>& interrupted, const Progress&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= cfg_.time_limit)
       return StopReason::time_limit;
     if (interrupted && interrupted()) return StopReason::interrupted;
-    const std::size_t n = std::min<std::uint64_t>(cfg_.batch, cfg_.budget - state_.births);
+    // Batches start at multiples of the batch size, whatever the budget, so a run cut
+    // short and resumed makes the same batches as one that never stopped.
+    const std::uint64_t to_boundary = cfg_.batch - state_.births % static_cast<std::uint64_t>(cfg_.batch);
+    const std::size_t n = std::min<std::uint64_t>(to_boundary, cfg_.budget - state_.births);
     sink_.commit(run_batch(n));
     if (progress) progress(state_.stats);
   }

@@ -47,8 +47,9 @@ class Engine {
 
   // A new run whose first candidate gets id `first_id`.
   void start(std::int64_t first_id);
-  // Continue from a checkpoint; `members` are the population the checkpoint names, in order.
-  void restore(EngineState state, std::deque<Member> members);
+  // Continue from a checkpoint; `members` and `pending` are the candidates the
+  // checkpoint's population and pending lists name, in order.
+  void restore(EngineState state, std::deque<Member> members, std::deque<Member> pending);
 
   using Progress = std::function<void(const RunStats&)>;
   StopReason run(const std::function<bool()>& interrupted, const Progress& progress);
@@ -72,6 +73,7 @@ class Engine {
   std::size_t functional_count_ = 0;
   EngineState state_;
   std::deque<Member> population_;
+  std::deque<Member> pending_;  // children of the unfinished batch
 };
 
 }  // namespace evo

@@ -62,7 +62,8 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   if (state) {
     state->next_id = std::max(state->next_id, next_candidate_id(db));
     auto members = load_members(db, state->population, domain.signature(), names);
-    engine.restore(std::move(*state), std::move(members));
+    auto pending = load_members(db, state->pending, domain.signature(), names);
+    engine.restore(std::move(*state), std::move(members), std::move(pending));
   } else {
     if (resume) {  // crashed before its first commit: start over cleanly
       SQLite::Statement del(db, "DELETE FROM candidates WHERE run_id = ?");

@@ -1,0 +1,121 @@
+#include "tests/e2e_support.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <xxhash.h>
+
+extern char** environ;
+
+namespace evo::test {
+namespace {
+
+std::vector<char*> argv_of(const std::vector<std::string>& args, std::vector<std::string>& storage) {
+  storage.clear();
+  storage.push_back(EVO_BINARY);
+  storage.insert(storage.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& s : storage) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+int decode_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+}  // namespace
+
+Result run_evo(const std::vector<std::string>& args) {
+  char out_tmpl[] = "/tmp/evo_out_XXXXXX";
+  char err_tmpl[] = "/tmp/evo_err_XXXXXX";
+  const int out_fd = mkstemp(out_tmpl);
+  const int err_fd = mkstemp(err_tmpl);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+  posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  std::vector<std::string> storage;
+  auto argv = argv_of(args, storage);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, EVO_BINARY, &fa, nullptr, argv.data(), environ) != 0) throw std::runtime_error("spawn failed");
+  posix_spawn_file_actions_destroy(&fa);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(out_fd);
+  close(err_fd);
+  Result r;
+  r.code = decode_status(status);
+  r.out = read_file(out_tmpl);
+  r.err = read_file(err_tmpl);
+  unlink(out_tmpl);
+  unlink(err_tmpl);
+  return r;
+}
+
+int start_evo(const std::vector<std::string>& args) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  std::vector<std::string> storage;
+  auto argv = argv_of(args, storage);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, EVO_BINARY, &fa, nullptr, argv.data(), environ) != 0) throw std::runtime_error("spawn failed");
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+int wait_evo(int pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return decode_status(status);
+}
+
+ScratchDir::ScratchDir() {
+  char tmpl[] = "/tmp/evo_test_XXXXXX";
+  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+ScratchDir::~ScratchDir() {
+  const std::string cmd = "rm -rf '" + path_ + "'";
+  [[maybe_unused]] int rc = std::system(cmd.c_str());
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+std::string file_digest(const std::string& path) {
+  if (!file_exists(path)) return "";
+  const std::string s = read_file(path);
+  return std::to_string(XXH3_64bits(s.data(), s.size())) + ":" + std::to_string(s.size());
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+}  // namespace evo::test

@@ -1,0 +1,177 @@
+#include "search/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "evaluators/registry.h"
+#include "search/program_text.h"
+
+namespace evo {
+namespace {
+
+// Keeps every committed batch in memory.
+struct MemorySink : BatchSink {
+  std::vector<CandidateRecord> candidates;
+  std::vector<std::pair<Hash128, CachedResult>> cache_entries;
+  EngineState last;
+  int batches = 0;
+  void commit(BatchRecord b) override {
+    for (auto& c : b.candidates) candidates.push_back(std::move(c));
+    for (auto& e : b.new_cache_entries) cache_entries.push_back(std::move(e));
+    last = b.state;
+    ++batches;
+  }
+};
+
+std::unique_ptr<Domain> test_domain() {
+  return make_domain("funcapprox", {{"target", "exp2"}, {"interval", "0:1"}, {"points", "128"}});
+}
+
+EngineConfig small_config(std::uint64_t budget) {
+  EngineConfig cfg;
+  cfg.seed = 11;
+  cfg.budget = budget;
+  cfg.population = 64;
+  cfg.tournament = 5;
+  cfg.batch = 32;
+  return cfg;
+}
+
+// What must be identical between two runs: every candidate's birth, parent, mutation,
+// program and objectives.
+std::vector<std::string> fingerprint_of(const std::vector<CandidateRecord>& cs) {
+  std::vector<std::string> out;
+  for (const auto& c : cs) {
+    std::string s = std::to_string(c.id) + "|" + std::to_string(c.birth) + "|" + std::to_string(c.parent) + "|" +
+                    std::string(mutation_name(c.mutation)) + "|" + to_text(c.program) + "|" + (c.valid ? "v" : "i");
+    for (double v : c.objectives) s += "|" + hex_double(v);
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<CandidateRecord> run_fresh(const Domain& d, EngineConfig cfg, int threads, RunStats* stats = nullptr) {
+  Workers workers(threads);
+  ThreadEvaluator eval(workers);
+  FecCache cache;
+  MemorySink sink;
+  Engine engine(d, cfg, workers, eval, cache, sink);
+  engine.start(1);
+  engine.run(nullptr, nullptr);
+  if (stats) *stats = engine.state().stats;
+  return sink.candidates;
+}
+
+}  // namespace
+
+TEST(Engine, SameSeedSameCandidatesForAnyThreadCount) {
+  auto d = test_domain();
+  const auto one = run_fresh(*d, small_config(3000), 1);
+  const auto two = run_fresh(*d, small_config(3000), 2);
+  const auto four = run_fresh(*d, small_config(3000), 4);
+  ASSERT_EQ(one.size(), 3000u);
+  EXPECT_EQ(fingerprint_of(one), fingerprint_of(two));
+  EXPECT_EQ(fingerprint_of(one), fingerprint_of(four));
+  EngineConfig other = small_config(3000);
+  other.seed = 12;
+  EXPECT_NE(fingerprint_of(one), fingerprint_of(run_fresh(*d, other, 2)));
+}
+
+TEST(Engine, InterruptedAndRestoredRunEqualsUninterruptedRun) {
+  auto d = test_domain();
+  const auto whole = run_fresh(*d, small_config(2500), 2);
+
+  // First part: stop after 1000 candidates.
+  Workers workers(2);
+  ThreadEvaluator eval(workers);
+  FecCache cache;
+  MemorySink first;
+  Engine a(*d, small_config(1000), workers, eval, cache, first);
+  a.start(1);
+  a.run(nullptr, nullptr);
+
+  // Second part: a new engine and a cache rebuilt from what was committed, as a resume does.
+  FecCache warm;
+  for (const auto& [h, r] : first.cache_entries) warm.insert(h, r);
+  std::map<std::int64_t, const CandidateRecord*> by_id;
+  for (const auto& c : first.candidates) by_id[c.id] = &c;
+  auto members_of = [&](const std::vector<std::int64_t>& ids) {
+    std::deque<Member> members;
+    for (std::int64_t id : ids) {
+      const CandidateRecord& c = *by_id.at(id);
+      members.push_back(Member{c.id, c.birth, parse_program(to_text(c.program), d->signature()), c.functional_hash,
+                               c.valid, c.objectives});
+    }
+    return members;
+  };
+  ASSERT_FALSE(first.last.pending.empty());  // 1000 is inside a batch of 32
+  MemorySink second;
+  Engine b(*d, small_config(2500), workers, eval, warm, second);
+  b.restore(first.last, members_of(first.last.population), members_of(first.last.pending));
+  b.run(nullptr, nullptr);
+
+  std::vector<CandidateRecord> joined = first.candidates;
+  joined.insert(joined.end(), second.candidates.begin(), second.candidates.end());
+  const auto a_fp = fingerprint_of(joined), b_fp = fingerprint_of(whole);
+  ASSERT_EQ(a_fp.size(), b_fp.size());
+  for (std::size_t i = 0; i < a_fp.size(); ++i) ASSERT_EQ(a_fp[i], b_fp[i]) << "first difference at candidate " << i;
+}
+
+TEST(Engine, StopsOnBudgetTargetAndInterrupt) {
+  auto d = test_domain();
+  RunStats st;
+  EXPECT_EQ(run_fresh(*d, small_config(100), 1, &st).size(), 100u);  // budget not a multiple of the batch
+  EXPECT_EQ(st.evaluations, 100u);
+
+  Workers workers(1);
+  ThreadEvaluator eval(workers);
+  FecCache cache;
+  MemorySink sink;
+  EngineConfig cfg = small_config(1000000);
+  cfg.stop_at = 0.2;  // y = x has error 0.5; anything decent reaches 0.2 quickly
+  Engine e(*d, cfg, workers, eval, cache, sink);
+  e.start(1);
+  EXPECT_EQ(e.run(nullptr, nullptr), StopReason::target);
+  EXPECT_LE(e.state().stats.best_objectives[0], 0.2);
+  EXPECT_LT(e.state().births, 1000000u);
+
+  MemorySink sink2;
+  int calls = 0;
+  Engine f(*d, small_config(1000000), workers, eval, cache, sink2);
+  f.start(1);
+  EXPECT_EQ(f.run([&] { return ++calls > 3; }, nullptr), StopReason::interrupted);
+  EXPECT_EQ(sink2.batches, 3);  // stops between batches, after committing each one
+}
+
+TEST(Engine, CacheAnswersRepeatedFunctionsAndCountsThem) {
+  auto d = test_domain();
+  RunStats st;
+  const auto cs = run_fresh(*d, small_config(4000), 2, &st);
+  EXPECT_GT(st.cache_hits, 0u);
+  EXPECT_EQ(st.evaluations, 4000u);
+  EXPECT_EQ(st.evaluated + st.cache_hits, st.evaluations);
+  // Every cache hit carries the same objectives as the first candidate with that hash.
+  std::map<std::string, std::vector<double>> first;
+  for (const auto& c : cs) {
+    auto [it, fresh] = first.emplace(c.functional_hash.hex(), c.objectives);
+    if (!fresh && c.cache_hit) {
+      ASSERT_EQ(it->second.size(), c.objectives.size());
+      if (!c.objectives.empty()) EXPECT_EQ(it->second[0], c.objectives[0]);
+    }
+  }
+}
+
+TEST(Engine, SearchImprovesOnTheStartPopulation) {
+  auto d = test_domain();
+  RunStats st;
+  const auto cs = run_fresh(*d, small_config(6000), 2, &st);
+  double best_start = 1e300;
+  for (const auto& c : cs)
+    if (c.birth < 64 && c.valid) best_start = std::min(best_start, c.objectives[0]);
+  ASSERT_FALSE(st.best_objectives.empty());
+  EXPECT_LT(st.best_objectives[0], best_start);
+  EXPECT_LT(st.best_objectives[0], 0.05);  // better than y = x + c
+}
+
+}  // namespace evo

@@ -1,0 +1,134 @@
+#include "evaluators/funcapprox/funcapprox.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "evaluators/registry.h"
+#include "search/errors.h"
+#include "search/program_text.h"
+
+namespace evo {
+
+namespace {
+std::unique_ptr<Domain> make(std::map<std::string, std::string> s) { return make_domain("funcapprox", s); }
+}  // namespace
+
+TEST(FuncApprox, IdentityProgramErrorMatchesAHandComputation) {
+  auto d = make({{"target", "exp2"}, {"interval", "0:1"}, {"points", "1025"}});
+  const Program p = parse_program("input x\noutput y = x\n", d->signature());
+  const Evaluation ev = d->evaluate(p);
+  ASSERT_TRUE(ev.valid);
+  // max over the grid of |x - 2^x| / 2^x, computed independently in long double.
+  long double worst = 0;
+  for (int i = 0; i <= 1024; ++i) {
+    const long double x = i / 1024.0L;
+    worst = std::max(worst, std::fabs(x - exp2l(x)) / exp2l(x));
+  }
+  EXPECT_NEAR(ev.values[0], static_cast<double>(worst), 1e-15);
+  EXPECT_EQ(d->structural_objectives(p)[0], 0.0);  // no ops
+}
+
+TEST(FuncApprox, MeasuresRoundOffOfAGoodPolynomialAccurately) {
+  // 2^x ~ degree-9 Taylor around 0 on [0, 0.01]: truncation error ~1e-25, so what is
+  // measured is float64 round-off (a few 1e-17..1e-16), which the double-double
+  // reference resolves.
+  auto d = make({{"target", "exp2"}, {"interval", "0:0.01"}});
+  std::string body = "input x\n";
+  const double ln2 = 0.6931471805599453;
+  double coef[10];
+  double f = 1;
+  for (int k = 0; k < 10; ++k) {
+    coef[k] = std::pow(ln2, k) / f;
+    f *= (k + 1);
+  }
+  // fma takes at most one immediate: name the coefficients with const.
+  std::string prev;
+  for (int k = 9; k >= 0; --k) {
+    body += "c" + std::to_string(k) + " = const(" + hex_double(coef[k]) + ")\n";
+    if (k == 9) {
+      prev = "c9";
+    } else {
+      body += "h" + std::to_string(k) + " = fma(" + prev + ", x, c" + std::to_string(k) + ")\n";
+      prev = "h" + std::to_string(k);
+    }
+  }
+  body += "output y = " + prev + "\n";
+  const Program p = parse_program(body, d->signature());
+  const Evaluation ev = d->evaluate(p);
+  ASSERT_TRUE(ev.valid);
+  EXPECT_LT(ev.values[0], 4e-16);
+  EXPECT_GT(ev.values[0], 0.0);
+  EXPECT_EQ(d->structural_objectives(p)[0], 18.0);  // 9 fma at cost 2, constants free
+}
+
+TEST(FuncApprox, NonFiniteOutputIsInvalidNotAnError) {
+  auto d = make({{"target", "exp2"}, {"interval", "0:1"}});
+  const Program p = parse_program("input x\nr1 = sub(x, x)\nr2 = div(x, r1)\noutput y = r2\n", d->signature());
+  const Evaluation ev = d->evaluate(p);
+  EXPECT_FALSE(ev.valid);
+  EXPECT_NE(ev.reason.find("non-finite"), std::string::npos);
+  const Program q = parse_program("input x\nr1 = sub(x, 2)\nr2 = sqrt(r1)\noutput y = r2\n", d->signature());
+  EXPECT_FALSE(d->evaluate(q).valid);
+}
+
+TEST(FuncApprox, AbsoluteErrorWhereTheTargetCrossesZero) {
+  auto d = make({{"target", "sin"}, {"interval", "-1:1"}});
+  auto* fa = dynamic_cast<funcapprox::FuncApprox*>(d.get());
+  ASSERT_NE(fa, nullptr);
+  EXPECT_FALSE(fa->relative_error());
+  const Program p = parse_program("input x\noutput y = x\n", d->signature());
+  EXPECT_NEAR(d->evaluate(p).values[0], 1.0 - std::sin(1.0), 1e-15);
+  auto e = make({{"target", "exp2"}});
+  EXPECT_TRUE(dynamic_cast<funcapprox::FuncApprox*>(e.get())->relative_error());
+  EXPECT_THROW(make({{"target", "sin"}, {"interval", "-1:1"}, {"error", "relative"}}), InputError);
+}
+
+TEST(FuncApprox, RejectsIntervalsOutsideTheTargetsDomain) {
+  EXPECT_THROW(make({{"target", "log"}, {"interval", "0:2"}}), InputError);
+  EXPECT_THROW(make({{"target", "log2"}, {"interval", "-1:2"}}), InputError);
+  EXPECT_THROW(make({{"target", "exp"}, {"interval", "0:1000"}}), InputError);  // overflows double
+  EXPECT_NO_THROW(make({{"target", "log2"}, {"interval", "1:2"}}));
+}
+
+TEST(FuncApprox, EveryTargetBuildsAndEvaluates) {
+  for (const auto& t : funcapprox::targets()) {
+    const std::string iv = t.open_lo ? "0.5:2" : "-1:1";
+    for (const char* prec : {"float32", "float64", "real"}) {
+      auto d = make({{"target", std::string(t.name)}, {"interval", iv}, {"precision", prec}, {"points", "64"}});
+      const Program p = parse_program("input x\nr1 = mul(x, 0.5)\noutput y = r1\n", d->signature());
+      const Evaluation ev = d->evaluate(p);
+      EXPECT_TRUE(ev.valid) << t.name << " " << prec;
+      EXPECT_TRUE(std::isfinite(ev.values[0])) << t.name << " " << prec;
+    }
+  }
+}
+
+TEST(FuncApprox, Float32ModeSeesFloatRounding) {
+  // 1 + x/3 rounds differently in float than in double: the float32 evaluation must see
+  // float's error, which is far above double's.
+  auto d32 = make({{"target", "exp2"}, {"interval", "0:1"}, {"precision", "float32"}});
+  auto d64 = make({{"target", "exp2"}, {"interval", "0:1"}, {"precision", "float64"}});
+  const std::string text = "input x\nc = const(0x1.62e42fefa39efp-1)\nr1 = fma(x, c, 1)\noutput y = r1\n";
+  const double e32 = d32->evaluate(parse_program(text, d32->signature())).values[0];
+  const double e64 = d64->evaluate(parse_program(text, d64->signature())).values[0];
+  EXPECT_GT(e32, 0.0);
+  EXPECT_NE(e32, e64);
+  EXPECT_NE(d32->fingerprint(), d64->fingerprint());
+}
+
+TEST(FuncApprox, RendersCompilableLookingCpp) {
+  auto d = make({});
+  const Program p = parse_program(
+      "input x\nc = const(0x1.8p-1)\nr1 = fma(x, c, 1)\nr2 = const(2)\nr3 = mul(r1, r2)\noutput y = r3\n",
+      d->signature());
+  const std::string cpp = d->render(p, "cpp", {});
+  EXPECT_NE(cpp.find("inline double evo_exp2(double x)"), std::string::npos) << cpp;
+  EXPECT_NE(cpp.find("std::fma(x, r1, 0x1p+0)"), std::string::npos) << cpp;
+  EXPECT_NE(cpp.find("evo_exp2_n("), std::string::npos);
+  const std::string c = d->render(p, "c", {});
+  EXPECT_NE(c.find("fma(x, r1, 0x1p+0)"), std::string::npos) << c;
+  EXPECT_EQ(c.find("std::"), std::string::npos) << c;
+}
+
+}  // namespace evo

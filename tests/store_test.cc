@@ -1,0 +1,160 @@
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "evaluators/registry.h"
+#include "search/errors.h"
+#include "search/program_text.h"
+#include "store/checkpoint.h"
+#include "store/database.h"
+#include "store/queries.h"
+#include "store/runs.h"
+#include "store/writer.h"
+#include "tests/e2e_support.h"
+
+namespace evo {
+
+TEST(Store, BatchRoundTrip) {
+  test::ScratchDir dir;
+  const std::string path = dir.file("t.db");
+  auto db = open_database(path, OpenMode::create);
+  auto domain = make_domain("funcapprox", {});
+  RunInfo run;
+  run.name = "t";
+  run.domain = "funcapprox";
+  run.objectives = nlohmann::json::array({{{"name", "error"}, {"minimize", true}}, {{"name", "cost"}, {"minimize", true}}});
+  run.fingerprint = domain->fingerprint();
+  run.seed = 3;
+  run.budget = 10;
+  const auto run_id = create_run(*db, run);
+
+  BatchRecord b;
+  for (int i = 0; i < 3; ++i) {
+    CandidateRecord c;
+    c.id = i + 1;
+    c.birth = i;
+    c.parent = i ? 1 : 0;
+    c.mutation = i ? MutationKind::insert : MutationKind::none;
+    c.program = parse_program("input x\nr1 = mul(x, " + std::to_string(i + 1) + ")\noutput y = r1\n", domain->signature());
+    c.ops = 1;
+    c.functional_hash = Hash128{static_cast<std::uint64_t>(i), 7};
+    c.valid = i != 2;
+    c.reason = c.valid ? "" : "non-finite output";
+    if (c.valid) c.objectives = {0.5 / (i + 1), 1.0};
+    b.candidates.push_back(c);
+  }
+  CachedResult cr;
+  cr.objectives = {0.25};
+  cr.eval_seconds = 1e-6;
+  b.new_cache_entries.emplace_back(Hash128{1, 7}, cr);
+  b.cache_hits.emplace_back(Hash128{1, 7}, 4);
+  b.state.births = 3;
+  b.state.next_id = 4;
+  b.state.population = {1, 2, 3};
+  b.state.stats.evaluations = 3;
+  b.state.stats.best_candidate = 2;
+  b.state.stats.best_objectives = {0.25, 1.0};
+  StoreWriter writer(*db, run_id, run.fingerprint, {"error", "cost"});
+  writer.commit(b);
+
+  const auto rows = run_candidates(*db, run_id);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].program, to_text(b.candidates[1].program));
+  EXPECT_EQ(rows[1].parent, 1);
+  EXPECT_FALSE(rows[0].parent.has_value());
+  EXPECT_EQ(rows[1].objectives.size(), 2u);
+  EXPECT_EQ(rows[1].objectives[0].first, "error");
+  EXPECT_EQ(rows[1].objectives[0].second, 0.25);
+  EXPECT_FALSE(rows[2].valid);
+  EXPECT_EQ(rows[2].invalid_reason, "non-finite output");
+
+  const auto best = best_candidates(*db, run_id, "error", true, 5);
+  ASSERT_EQ(best.size(), 2u);  // invalid candidates have no objectives
+  EXPECT_EQ(best[0].id, 2);
+
+  FecCache cache;
+  EXPECT_EQ(load_cache(*db, run.fingerprint, cache), 1u);
+  auto hit = cache.find(Hash128{1, 7});
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(hit->objectives, std::vector<double>{0.25});
+  EXPECT_EQ(hit->hits, 4u);
+  EXPECT_EQ(load_cache(*db, "another configuration", cache), 0u);
+
+  auto state = load_checkpoint(*db, run_id);
+  ASSERT_TRUE(state.has_value());
+  EXPECT_EQ(state->births, 3u);
+  EXPECT_EQ(state->population, (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(state->stats.best_objectives, (std::vector<double>{0.25, 1.0}));
+  const auto members = load_members(*db, state->population, domain->signature(), {"error", "cost"});
+  ASSERT_EQ(members.size(), 3u);
+  EXPECT_EQ(members[1].program, b.candidates[1].program);
+  EXPECT_EQ(members[1].objectives, b.candidates[1].objectives);
+
+  auto info = get_run(*db, run_id);
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->evaluations, 3);
+  EXPECT_EQ(info->best_candidate, 2);
+  EXPECT_EQ(next_candidate_id(*db), 4);
+}
+
+TEST(Store, CheckpointEncodingRoundTripsAndRejectsGarbage) {
+  EngineState s;
+  s.births = 12345;
+  s.next_id = 99;
+  s.population = {5, 6, 7};
+  s.stats.cache_hits = 17;
+  s.stats.best_objectives = {1e-9, 8};
+  const EngineState t = decode_state(encode_state(s));
+  EXPECT_EQ(t.births, s.births);
+  EXPECT_EQ(t.next_id, s.next_id);
+  EXPECT_EQ(t.population, s.population);
+  EXPECT_EQ(t.stats.cache_hits, 17u);
+  EXPECT_EQ(t.stats.best_objectives, s.stats.best_objectives);
+  EXPECT_THROW(decode_state("not a checkpoint"), InputError);
+  std::string truncated = encode_state(s);
+  truncated.resize(truncated.size() / 2);
+  EXPECT_THROW(decode_state(truncated), InputError);
+}
+
+TEST(Store, RefusesFilesThatAreNotEvoDatabasesWithoutTouchingThem) {
+  test::ScratchDir dir;
+  const std::string text = dir.file("notes.txt");
+  test::write_file(text, "hello, this is not a database\n");
+  const std::string before = test::file_digest(text);
+  EXPECT_THROW(open_database(text, OpenMode::create), InputError);
+  EXPECT_THROW(open_database(text, OpenMode::read_only), InputError);
+  EXPECT_EQ(test::file_digest(text), before);
+
+  const std::string other = dir.file("other.db");
+  {
+    SQLite::Database db(other, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE foo(x)");
+  }
+  const std::string other_before = test::file_digest(other);
+  EXPECT_THROW(open_database(other, OpenMode::create), InputError);
+  EXPECT_EQ(test::file_digest(other), other_before);
+
+  const std::string newer = dir.file("newer.db");
+  open_database(newer, OpenMode::create).reset();
+  {
+    SQLite::Database db(newer, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE schema_version SET version = 999");
+  }
+  const std::string newer_before = test::file_digest(newer);
+  try {
+    open_database(newer, OpenMode::read_only);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos);
+  }
+  EXPECT_EQ(test::file_digest(newer), newer_before);
+
+  EXPECT_THROW(open_database(dir.file("missing.db"), OpenMode::read_only), InputError);
+  EXPECT_FALSE(test::file_exists(dir.file("missing.db")));
+  EXPECT_THROW(open_database("/nonexistent_dir/x.db", OpenMode::create), InputError);
+}
+
+}  // namespace evo
