@@ -28,4 +28,22 @@ std::optional<Hash128> Hash128::from_hex(std::string_view s) {
   return Hash128{*lo, *hi};
 }
 
+std::array<unsigned char, 16> Hash128::bytes() const {
+  std::array<unsigned char, 16> b{};
+  for (int i = 0; i < 8; ++i) {
+    b[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
+    b[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));
+  }
+  return b;
+}
+
+Hash128 Hash128::from_bytes(const unsigned char* b) {
+  Hash128 h;
+  for (int i = 0; i < 8; ++i) {
+    h.hi = h.hi << 8 | b[i];
+    h.lo = h.lo << 8 | b[8 + i];
+  }
+  return h;
+}
+
 }  // namespace evo

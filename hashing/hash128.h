@@ -1,6 +1,7 @@
 // 128-bit hash value (xxh3-128) used as the functional hash.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -14,6 +15,9 @@ struct Hash128 {
   bool operator==(const Hash128&) const = default;
   std::string hex() const;  // 32 lowercase hex digits, high word first
   static std::optional<Hash128> from_hex(std::string_view s);
+  // 16 bytes, high word first, most significant byte first (so hex(bytes) == hex()).
+  std::array<unsigned char, 16> bytes() const;
+  static Hash128 from_bytes(const unsigned char* b);
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {

@@ -235,6 +235,50 @@ bool mutate_perturb_constant(Program& p, Rng& rng) {
   return true;
 }
 
+namespace {
+
+template <class T>
+void fold_as(Program& p) {
+  const int base = p.first_temp();
+  std::vector<bool> is_const(p.code.size(), false);
+  std::vector<double> value(p.code.size(), 0.0);
+  bool changed = false;
+  for (std::size_t i = 0; i < p.code.size(); ++i) {
+    Instr& in = p.code[i];
+    T a[3] = {0, 0, 0};
+    bool all_const = true;
+    for (int k = 0; k < in.arity() && all_const; ++k) {
+      const Reg r = in.args[k];
+      if (r == kImm) a[k] = static_cast<T>(in.imm);
+      else if (r >= base && is_const[r - base]) a[k] = static_cast<T>(value[r - base]);
+      else all_const = false;
+    }
+    if (!all_const) continue;
+    const T v = eval_op<T>(in.op, a[0], a[1], a[2]);
+    if (!std::isfinite(v)) continue;  // leave it: the evaluation will flag the program
+    is_const[i] = true;
+    value[i] = static_cast<double>(v);
+    if (in.op != Op::const_ || in.imm != value[i]) {
+      in = Instr{};
+      in.op = Op::const_;
+      in.args = {kImm, 0, 0};
+      in.imm = value[i];
+      changed = true;
+    }
+  }
+  if (changed) remove_dead_code(p);
+}
+
+}  // namespace
+
+void fold_constants(Program& p, FoldPrecision precision) {
+  switch (precision) {
+    case FoldPrecision::none: return;
+    case FoldPrecision::float32: fold_as<float>(p); return;
+    case FoldPrecision::float64: fold_as<double>(p); return;
+  }
+}
+
 MutationKind mutate(Program& p, const MutationSpace& space, Rng& rng) {
   // Weights: insert 25 %, remove 15 %, change op 15 %, rewire 15 %, perturb a constant 30 %.
   static constexpr MutationKind kOrder[] = {MutationKind::insert, MutationKind::remove, MutationKind::change_op,
@@ -254,7 +298,10 @@ MutationKind mutate(Program& p, const MutationSpace& space, Rng& rng) {
       case MutationKind::perturb_constant: ok = mutate_perturb_constant(p, rng); break;
       case MutationKind::none: break;
     }
-    if (ok) return k;
+    if (ok) {
+      fold_constants(p, space.fold);
+      return k;
+    }
   }
   return MutationKind::none;
 }

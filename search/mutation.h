@@ -10,8 +10,14 @@
 
 namespace evo {
 
+// The arithmetic that constant subexpressions are folded in (the domain's evaluation
+// type), or none. Folding computes exactly what the interpreter would in that type, so it
+// never changes a program's results; it keeps programs short and readable.
+enum class FoldPrecision { none, float32, float64 };
+
 // What a domain lets mutation build.
 struct MutationSpace {
+  FoldPrecision fold = FoldPrecision::none;
   std::vector<Op> ops;            // ops new or changed instructions may use
   int max_instructions = 32;      // programs never grow beyond this
   double immediate_chance = 0.3;  // chance a new argument is an immediate
@@ -32,6 +38,10 @@ bool mutate_remove(Program& p, Rng& rng);
 bool mutate_change_op(Program& p, const MutationSpace& space, Rng& rng);
 bool mutate_rewire(Program& p, const MutationSpace& space, Rng& rng);
 bool mutate_perturb_constant(Program& p, Rng& rng);
+
+// Replaces every instruction computed from immediates alone by const(value), then drops
+// what became dead.
+void fold_constants(Program& p, FoldPrecision precision);
 
 // A fresh immediate or a nudge of an existing one (multi-scale, so fine tuning happens).
 double random_immediate(const MutationSpace& space, Rng& rng);

@@ -1,6 +1,8 @@
 #include "search/program_text.h"
 
 #include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -12,37 +14,46 @@
 namespace evo {
 
 std::string hex_double(double v) {
+  // Same text as printf's %a (0x1.8p+0), via to_chars: this runs for every stored candidate.
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
+  char* p = buf;
+  if (std::signbit(v)) *p++ = '-';
+  *p++ = '0';
+  *p++ = 'x';
+  auto [end, ec] = std::to_chars(p, buf + sizeof buf, std::fabs(v), std::chars_format::hex);
+  if (ec != std::errc()) return "nan";
+  return std::string(buf, end);
 }
 
 std::string to_text(const Program& p) {
   const Signature& sig = *p.sig;
-  std::vector<std::string> name(p.num_registers());
-  std::size_t r = 0;
-  for (const auto& n : sig.inputs) name[r++] = n;
-  for (const auto& n : sig.states) name[r++] = n;
-  for (std::size_t i = 0; i < p.code.size(); ++i) name[r++] = "r" + std::to_string(i + 1);
-
+  const std::size_t named = sig.inputs.size() + sig.states.size();
   std::string out;
-  for (const auto& n : sig.inputs) out += "input " + n + "\n";
-  for (const auto& n : sig.states) out += "state " + n + "\n";
+  out.reserve(64 + p.code.size() * 48);
+  auto name = [&](Reg r) {
+    if (r < sig.inputs.size()) out += sig.inputs[r];
+    else if (r < named) out += sig.states[r - sig.inputs.size()];
+    else out += 'r', out += std::to_string(r - named + 1);
+  };
+  for (const auto& n : sig.inputs) out += "input ", out += n, out += '\n';
+  for (const auto& n : sig.states) out += "state ", out += n, out += '\n';
   for (std::size_t i = 0; i < p.code.size(); ++i) {
     const Instr& in = p.code[i];
-    out += name[p.first_temp() + i] + " = ";
+    name(p.reg_of(i));
+    out += " = ";
     out += op_info(in.op).name;
     out += '(';
     for (int k = 0; k < in.arity(); ++k) {
       if (k) out += ", ";
-      out += in.args[k] == kImm ? hex_double(in.imm) : name[in.args[k]];
+      if (in.args[k] == kImm) out += hex_double(in.imm);
+      else name(in.args[k]);
     }
     out += ")\n";
   }
   for (std::size_t s = 0; s < sig.states.size(); ++s)
-    out += "update " + sig.states[s] + " = " + name[p.state_next[s]] + "\n";
+    out += "update ", out += sig.states[s], out += " = ", name(p.state_next[s]), out += '\n';
   for (std::size_t o = 0; o < sig.outputs.size(); ++o)
-    out += "output " + sig.outputs[o] + " = " + name[p.outputs[o]] + "\n";
+    out += "output ", out += sig.outputs[o], out += " = ", name(p.outputs[o]), out += '\n';
   return out;
 }
 

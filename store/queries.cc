@@ -1,5 +1,6 @@
 #include "store/queries.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -14,7 +15,7 @@ namespace {
 
 constexpr const char* kCandidateColumns =
     "SELECT c.id, c.run_id, c.birth, c.parent_id, c.mutation, c.program, c.ops, c.structural_hash, "
-    "c.functional_hash, c.valid, c.invalid_reason, c.cache_hit FROM candidates c";
+    "c.functional_hash, c.valid, c.invalid_reason, c.cache_hit, c.objectives FROM candidates c";
 
 CandidateRow read_candidate(SQLite::Statement& q) {
   CandidateRow r;
@@ -33,6 +34,29 @@ CandidateRow read_candidate(SQLite::Statement& q) {
   return r;
 }
 
+// The JSON objectives column, in the run's objective order.
+// (name, minimize) of each objective of a run, in order.
+std::vector<std::pair<std::string, bool>> objective_directions(SQLite::Database& db, std::int64_t run_id) {
+  SQLite::Statement q(db, "SELECT objectives FROM runs WHERE id = ?");
+  q.bind(1, static_cast<std::int64_t>(run_id));
+  std::vector<std::pair<std::string, bool>> out;
+  if (!q.executeStep()) return out;
+  const auto json = nlohmann::json::parse(q.getColumn(0).getString(), nullptr, false);
+  if (json.is_array())
+    for (const auto& o : json)
+      if (o.is_object() && o.contains("name") && o["name"].is_string())
+        out.emplace_back(o["name"].get<std::string>(), !o.contains("minimize") || o["minimize"] != false);
+  return out;
+}
+
+void attach_objectives(SQLite::Statement& q, CandidateRow& r, const std::vector<std::string>& order) {
+  if (q.getColumn(12).isNull()) return;
+  const auto json = nlohmann::json::parse(q.getColumn(12).getString(), nullptr, false);
+  if (!json.is_object()) return;
+  for (const auto& name : order)
+    if (auto it = json.find(name); it != json.end() && it->is_number()) r.objectives.emplace_back(name, it->get<double>());
+}
+
 // Objectives of a run, in the run's declared order.
 std::vector<std::string> objective_order(SQLite::Database& db, std::int64_t run_id) {
   SQLite::Statement q(db, "SELECT objectives FROM runs WHERE id = ?");
@@ -46,15 +70,6 @@ std::vector<std::string> objective_order(SQLite::Database& db, std::int64_t run_
   return names;
 }
 
-void attach_objectives(SQLite::Database& db, CandidateRow& r, const std::vector<std::string>& order) {
-  SQLite::Statement q(db, "SELECT name, value FROM objectives WHERE candidate_id = ?");
-  q.bind(1, static_cast<std::int64_t>(r.id));
-  std::map<std::string, double> values;
-  while (q.executeStep()) values[q.getColumn(0).getString()] = q.getColumn(1).getDouble();
-  for (const auto& name : order)
-    if (auto it = values.find(name); it != values.end()) r.objectives.emplace_back(name, it->second);
-}
-
 }  // namespace
 
 std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id) {
@@ -62,27 +77,53 @@ std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id)
   q.bind(1, static_cast<std::int64_t>(id));
   if (!q.executeStep()) return std::nullopt;
   CandidateRow r = read_candidate(q);
-  attach_objectives(db, r, objective_order(db, r.run_id));
+  attach_objectives(q, r, objective_order(db, r.run_id));
   return r;
 }
 
 std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run_id, const std::string& objective,
                                           bool minimize, int k) {
-  // Ties on the primary objective are common (equal errors); fetch a margin of ties and
-  // order them by the remaining objectives, then by candidate id.
+  // The k-th best value of the objective; every candidate at least that good is fetched
+  // (ties included) and ordered by all objectives in the run's order, then by id.
+  const std::string dir = minimize ? "ASC" : "DESC";
+  SQLite::Statement kth(db, "SELECT value FROM objectives WHERE run_id = ? AND name = ? ORDER BY value " + dir +
+                                " LIMIT 1 OFFSET ?");
+  kth.bind(1, static_cast<std::int64_t>(run_id));
+  kth.bind(2, objective);
+  kth.bind(3, k - 1);
+  const bool full = kth.executeStep();
   SQLite::Statement q(db, std::string(kCandidateColumns) +
-                              " JOIN objectives o ON o.candidate_id = c.id"
-                              " WHERE o.run_id = ? AND o.name = ? ORDER BY o.value " +
-                              (minimize ? "ASC" : "DESC") + ", c.id LIMIT ?");
+                              " JOIN objectives o ON o.candidate_id = c.id WHERE o.run_id = ? AND o.name = ?" +
+                              (full ? (minimize ? " AND o.value <= ?" : " AND o.value >= ?") : "") +
+                              " ORDER BY o.value " + dir + ", o.candidate_id");
   q.bind(1, static_cast<std::int64_t>(run_id));
   q.bind(2, objective);
-  q.bind(3, k);
+  if (full) q.bind(3, kth.getColumn(0).getDouble());
   const auto order = objective_order(db, run_id);
   std::vector<CandidateRow> rows;
   while (q.executeStep()) {
     rows.push_back(read_candidate(q));
-    attach_objectives(db, rows.back(), order);
+    attach_objectives(q, rows.back(), order);
   }
+  // Rank: the chosen objective first, then the others in the run's order (all minimised
+  // unless the run says otherwise), then the older candidate.
+  const auto directions = objective_directions(db, run_id);
+  auto value_of = [](const CandidateRow& r, const std::string& name, double fallback) {
+    for (const auto& [n, v] : r.objectives)
+      if (n == name) return v;
+    return fallback;
+  };
+  std::stable_sort(rows.begin(), rows.end(), [&](const CandidateRow& a, const CandidateRow& b) {
+    const double va = value_of(a, objective, 0), vb = value_of(b, objective, 0);
+    if (va != vb) return minimize ? va < vb : va > vb;
+    for (const auto& [name, min] : directions) {
+      if (name == objective) continue;
+      const double xa = value_of(a, name, 0), xb = value_of(b, name, 0);
+      if (xa != xb) return min ? xa < xb : xa > xb;
+    }
+    return a.id < b.id;
+  });
+  if (rows.size() > static_cast<std::size_t>(k)) rows.resize(static_cast<std::size_t>(k));
   return rows;
 }
 
@@ -93,7 +134,7 @@ std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_
   std::vector<CandidateRow> rows;
   while (q.executeStep()) {
     rows.push_back(read_candidate(q));
-    attach_objectives(db, rows.back(), order);
+    attach_objectives(q, rows.back(), order);
   }
   return rows;
 }
@@ -106,13 +147,14 @@ std::int64_t next_candidate_id(SQLite::Database& db) {
 
 std::size_t load_cache(SQLite::Database& db, const std::string& fingerprint, FecCache& cache) {
   SQLite::Statement q(db,
-                      "SELECT functional_hash, valid, invalid_reason, objectives, eval_seconds, hits FROM fec_cache "
-                      "WHERE fingerprint = ?");
+                      "SELECT f.functional_hash, f.valid, f.invalid_reason, f.objectives, f.eval_seconds, f.hits "
+                      "FROM fec_cache f JOIN configs c ON c.id = f.config_id WHERE c.fingerprint = ?");
   q.bind(1, fingerprint);
   std::size_t n = 0;
   while (q.executeStep()) {
-    auto key = Hash128::from_hex(q.getColumn(0).getString());
-    if (!key) continue;
+    const auto hash = q.getColumn(0);
+    if (hash.getBytes() != 16) continue;
+    auto key = std::optional<Hash128>(Hash128::from_bytes(static_cast<const unsigned char*>(hash.getBlob())));
     CachedResult r;
     r.valid = q.getColumn(1).getInt() != 0;
     r.reason = q.getColumn(2).isNull() ? "" : q.getColumn(2).getString();

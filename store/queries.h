@@ -28,8 +28,8 @@ struct CandidateRow {
 
 std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id);
 
-// The top `k` valid candidates of a run by `objective` (ascending when minimize), ties
-// broken by the remaining objectives' order of declaration via a second sort in memory.
+// The top `k` valid candidates of a run by `objective` (ascending when minimize); ties are
+// broken by the run's other objectives in order, then by the older candidate.
 std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run_id, const std::string& objective,
                                           bool minimize, int k);
 

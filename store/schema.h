@@ -39,26 +39,32 @@ CREATE TABLE candidates (
   functional_hash TEXT NOT NULL,
   valid INTEGER NOT NULL,
   invalid_reason TEXT,
-  cache_hit INTEGER NOT NULL     -- objectives came from the FEC cache
+  cache_hit INTEGER NOT NULL,    -- objectives came from the FEC cache
+  objectives TEXT                -- JSON {"name": value, ...}; NULL when invalid
 );
 CREATE UNIQUE INDEX candidates_by_birth ON candidates(run_id, birth);
+-- One row per valid candidate and objective, stored in ranking order: the best
+-- candidates of a run by an objective are the first rows of (run_id, name).
 CREATE TABLE objectives (
-  candidate_id INTEGER NOT NULL,
   run_id INTEGER NOT NULL,
   name TEXT NOT NULL,
   value REAL NOT NULL,
-  PRIMARY KEY (candidate_id, name)
+  candidate_id INTEGER NOT NULL,
+  PRIMARY KEY (run_id, name, value, candidate_id)
 ) WITHOUT ROWID;
-CREATE INDEX objectives_rank ON objectives(run_id, name, value);
+CREATE TABLE configs (           -- domain configurations the FEC cache is keyed by
+  id INTEGER PRIMARY KEY,
+  fingerprint TEXT NOT NULL UNIQUE
+);
 CREATE TABLE fec_cache (
-  fingerprint TEXT NOT NULL,
-  functional_hash TEXT NOT NULL,
+  config_id INTEGER NOT NULL,    -- configs.id
+  functional_hash BLOB NOT NULL, -- 16 bytes; hex(functional_hash) = candidates.functional_hash
   valid INTEGER NOT NULL,
   invalid_reason TEXT,
   objectives BLOB,               -- the functional objectives as little-endian float64s
   eval_seconds REAL NOT NULL,
   hits INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (fingerprint, functional_hash)
+  PRIMARY KEY (config_id, functional_hash)
 ) WITHOUT ROWID;
 CREATE TABLE checkpoints (
   run_id INTEGER PRIMARY KEY,

@@ -1,5 +1,7 @@
 #include "store/writer.h"
 
+#include <charconv>
+
 #include <SQLiteCpp/Transaction.h>
 
 #include "search/program_text.h"
@@ -8,24 +10,51 @@
 
 namespace evo {
 
+std::int64_t config_id(SQLite::Database& db, const std::string& fingerprint) {
+  SQLite::Statement ins(db, "INSERT OR IGNORE INTO configs(fingerprint) VALUES (?)");
+  ins.bind(1, fingerprint);
+  ins.exec();
+  SQLite::Statement q(db, "SELECT id FROM configs WHERE fingerprint = ?");
+  q.bind(1, fingerprint);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
 StoreWriter::StoreWriter(SQLite::Database& db, std::int64_t run_id, std::string fingerprint,
                          std::vector<std::string> objective_names)
     : db_(db),
       run_id_(run_id),
-      fingerprint_(std::move(fingerprint)),
+      config_id_(config_id(db, fingerprint)),
       names_(std::move(objective_names)),
       insert_candidate_(db,
                         "INSERT INTO candidates(id, run_id, birth, parent_id, mutation, program, ops, structural_hash, "
-                        "functional_hash, valid, invalid_reason, cache_hit) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
-      insert_objective_(db, "INSERT INTO objectives(candidate_id, run_id, name, value) VALUES (?,?,?,?)"),
+                        "functional_hash, valid, invalid_reason, cache_hit, objectives) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+      insert_objective_(db, "INSERT INTO objectives(run_id, name, value, candidate_id) VALUES (?,?,?,?)"),
       insert_cache_(db,
-                    "INSERT OR IGNORE INTO fec_cache(fingerprint, functional_hash, valid, invalid_reason, objectives, "
+                    "INSERT OR IGNORE INTO fec_cache(config_id, functional_hash, valid, invalid_reason, objectives, "
                     "eval_seconds, hits) VALUES (?,?,?,?,?,?,0)"),
-      add_hits_(db, "UPDATE fec_cache SET hits = hits + ? WHERE fingerprint = ? AND functional_hash = ?"),
+      add_hits_(db, "UPDATE fec_cache SET hits = hits + ? WHERE config_id = ? AND functional_hash = ?"),
       save_checkpoint_(db, "INSERT OR REPLACE INTO checkpoints(run_id, births, state, written_at) VALUES (?,?,?,?)"),
       update_run_(db,
                   "UPDATE runs SET evaluations = ?, best_candidate = ?, best_value = ?, stats = ?, updated_at = ? "
                   "WHERE id = ?") {}
+
+std::string StoreWriter::objectives_json(const std::vector<double>& values) const {
+  // {"error":1.2345678901234567e-07,"cost":10}: 17 significant digits round-trip exactly.
+  std::string out = "{";
+  char buf[40];
+  for (std::size_t k = 0; k < values.size() && k < names_.size(); ++k) {
+    if (k) out += ',';
+    out += '"';
+    out += names_[k];
+    out += "\":";
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, values[k]);
+    out.append(buf, ec == std::errc() ? end : buf);
+  }
+  out += '}';
+  return out;
+}
 
 void StoreWriter::commit(BatchRecord batch) {
   SQLite::Transaction tx(db_);
@@ -45,22 +74,25 @@ void StoreWriter::commit(BatchRecord batch) {
     if (c.valid) q.bind(11);
     else q.bind(11, c.reason);
     q.bind(12, c.cache_hit ? 1 : 0);
+    if (c.valid) q.bind(13, objectives_json(c.objectives));
+    else q.bind(13);
     q.exec();
     q.reset();
     for (std::size_t k = 0; k < c.objectives.size() && k < names_.size(); ++k) {
       auto& o = insert_objective_;
-      o.bind(1, static_cast<std::int64_t>(c.id));
-      o.bind(2, static_cast<std::int64_t>(run_id_));
-      o.bind(3, names_[k]);
-      o.bind(4, c.objectives[k]);
+      o.bind(1, static_cast<std::int64_t>(run_id_));
+      o.bind(2, names_[k]);
+      o.bind(3, c.objectives[k]);
+      o.bind(4, static_cast<std::int64_t>(c.id));
       o.exec();
       o.reset();
     }
   }
   for (const auto& [h, r] : batch.new_cache_entries) {
     auto& q = insert_cache_;
-    q.bind(1, fingerprint_);
-    q.bind(2, h.hex());
+    const auto key = h.bytes();
+    q.bind(1, static_cast<std::int64_t>(config_id_));
+    q.bind(2, key.data(), static_cast<int>(key.size()));
     q.bind(3, r.valid ? 1 : 0);
     if (r.valid) q.bind(4);
     else q.bind(4, r.reason);
@@ -72,8 +104,9 @@ void StoreWriter::commit(BatchRecord batch) {
   for (const auto& [h, n] : batch.cache_hits) {
     auto& q = add_hits_;
     q.bind(1, static_cast<std::int64_t>(n));
-    q.bind(2, fingerprint_);
-    q.bind(3, h.hex());
+    const auto key = h.bytes();
+    q.bind(2, static_cast<std::int64_t>(config_id_));
+    q.bind(3, key.data(), static_cast<int>(key.size()));
     q.exec();
     q.reset();
   }

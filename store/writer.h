@@ -14,6 +14,9 @@
 
 namespace evo {
 
+// The id of a domain configuration in the configs table (added when new).
+std::int64_t config_id(SQLite::Database& db, const std::string& fingerprint);
+
 class StoreWriter final : public BatchSink {
  public:
   StoreWriter(SQLite::Database& db, std::int64_t run_id, std::string fingerprint,
@@ -21,9 +24,10 @@ class StoreWriter final : public BatchSink {
   void commit(BatchRecord batch) override;
 
  private:
+  std::string objectives_json(const std::vector<double>& values) const;
   SQLite::Database& db_;
   std::int64_t run_id_;
-  std::string fingerprint_;
+  std::int64_t config_id_;
   std::vector<std::string> names_;
   SQLite::Statement insert_candidate_, insert_objective_, insert_cache_, add_hits_, save_checkpoint_, update_run_;
 };

@@ -74,3 +74,34 @@ TEST(Mutation, PerturbMovesConstantsAtManyScales) {
 }
 
 }  // namespace evo
+
+namespace evo {
+
+TEST(Mutation, FoldingConstantsKeepsResultsBitForBit) {
+  const Program p = test::parse_xy(
+      "a = const(3)\nb = div(a, 7)\nc = sqrt(b)\nd = mul(c, x)\ne = add(d, b)\noutput y = e\n");
+  Program q = p;
+  fold_constants(q, FoldPrecision::float64);
+  EXPECT_EQ(q.code.size(), 4u);  // b and c folded, a dead: const(b), const(c), mul, add
+  for (double x : {0.0, 0.3, -2.5, 1e10}) {
+    auto run = [&](const Program& prog) {
+      std::vector<double> reg(prog.num_registers());
+      reg[0] = x;
+      for (std::size_t i = 0; i < prog.code.size(); ++i) {
+        const Instr& in = prog.code[i];
+        double a[3] = {0, 0, 0};
+        for (int k = 0; k < in.arity(); ++k) a[k] = in.args[k] == kImm ? in.imm : reg[in.args[k]];
+        reg[prog.first_temp() + i] = eval_op(in.op, a[0], a[1], a[2]);
+      }
+      return reg[prog.outputs[0]];
+    };
+    EXPECT_EQ(run(p), run(q));
+  }
+  Program f = p;
+  fold_constants(f, FoldPrecision::float32);
+  // In float the folded value is sqrt computed in float, which differs from double's.
+  EXPECT_NE(f.code[1].imm, q.code[1].imm);
+  EXPECT_EQ(static_cast<double>(static_cast<float>(f.code[1].imm)), f.code[1].imm);
+}
+
+}  // namespace evo

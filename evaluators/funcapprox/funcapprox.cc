@@ -87,6 +87,11 @@ FuncApprox::FuncApprox(const Settings& s) {
   sig_ = sig;
   for (const auto& name : s.list("ops")) space_.ops.push_back(*op_from_name(name));
   space_.max_instructions = static_cast<int>(2 * max_cost_ + 2);
+  // Constant subexpressions fold in the evaluation type (not in long double: constants
+  // are stored as doubles, so folding there could change results).
+  space_.fold = precision_ == Precision::float32   ? FoldPrecision::float32
+                : precision_ == Precision::float64 ? FoldPrecision::float64
+                                                   : FoldPrecision::none;
 
   // Grid points rounded to the evaluation type, so the reference is taken exactly where
   // the candidate is evaluated.

@@ -1,0 +1,39 @@
+// Seeded funcapprox search (2^x on [0,1], max_ops 10, 1024 points): candidates per second
+// with 1 and 2 threads, without the store (a sink that drops batches) so the engine
+// itself is measured; bench_store measures the writer.
+#include <benchmark/benchmark.h>
+
+#include "evaluators/registry.h"
+#include "search/engine.h"
+
+namespace {
+
+struct NullSink : evo::BatchSink {
+  void commit(evo::BatchRecord) override {}
+};
+
+void BM_Search(benchmark::State& state) {
+  auto d = evo::make_domain("funcapprox", {});
+  const int threads = static_cast<int>(state.range(0));
+  const std::uint64_t budget = 100000;
+  double hit_rate = 0;
+  for (auto _ : state) {
+    evo::Workers workers(threads);
+    evo::ThreadEvaluator eval(workers);
+    evo::FecCache cache;
+    NullSink sink;
+    evo::EngineConfig cfg;
+    cfg.seed = 7;
+    cfg.budget = budget;
+    evo::Engine engine(*d, cfg, workers, eval, cache, sink);
+    engine.start(1);
+    engine.run(nullptr, nullptr);
+    hit_rate = engine.state().stats.hit_rate();
+  }
+  state.counters["candidates_per_s"] =
+      benchmark::Counter(static_cast<double>(budget), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["cache_hit_rate"] = hit_rate;
+}
+BENCHMARK(BM_Search)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+}  // namespace
