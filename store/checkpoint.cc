@@ -1,6 +1,9 @@
 #include "store/checkpoint.h"
 
+#include <cstring>
 #include <sstream>
+
+#include <xxhash.h>
 
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
@@ -11,8 +14,15 @@
 namespace evo {
 
 namespace {
+
 constexpr std::uint32_t kCheckpointFormat = 1;
-}
+// A checkpoint is this magic, the xxh3-64 of the payload, then the payload (a Boost
+// binary archive). The checksum is verified before Boost reads anything, so a damaged
+// checkpoint is reported as such instead of feeding garbage lengths to the archive.
+constexpr char kMagic[8] = {'E', 'V', 'O', 'C', 'K', 'P', 'T', '1'};
+constexpr std::size_t kHeader = sizeof kMagic + sizeof(std::uint64_t);
+
+}  // namespace
 
 std::string encode_state(const EngineState& s) {
   std::ostringstream out;
@@ -21,13 +31,23 @@ std::string encode_state(const EngineState& s) {
     const std::uint32_t format = kCheckpointFormat;
     ar << format << s;
   }
-  return out.str();
+  const std::string payload = out.str();
+  const std::uint64_t sum = XXH3_64bits(payload.data(), payload.size());
+  std::string bytes(kMagic, sizeof kMagic);
+  bytes.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+  return bytes + payload;
 }
 
 EngineState decode_state(const std::string& bytes) {
+  if (bytes.size() < kHeader || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0)
+    throw InputError("damaged checkpoint: not an evo checkpoint");
+  std::uint64_t sum = 0;
+  std::memcpy(&sum, bytes.data() + sizeof kMagic, sizeof sum);
+  if (XXH3_64bits(bytes.data() + kHeader, bytes.size() - kHeader) != sum)
+    throw InputError("damaged checkpoint: checksum mismatch");
   EngineState s;
   try {
-    std::istringstream in(bytes);
+    std::istringstream in(bytes.substr(kHeader));
     boost::archive::binary_iarchive ar(in);
     std::uint32_t format = 0;
     ar >> format;

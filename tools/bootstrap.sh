@@ -3,6 +3,7 @@
 #   bootstrap.sh demo   runs the default search (2^x on [0,1]) into ./evo.db
 #   bootstrap.sh test   runs the whole test suite through CTest
 #   bootstrap.sh build  only builds
+#   bootstrap.sh deps   only installs what is missing
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,6 +38,7 @@ build() {
 
 cmd="${1:-demo}"
 case "$cmd" in
+  deps) install_missing ;;
   build) install_missing; build ;;
   demo)
     install_missing; build
@@ -47,5 +49,5 @@ case "$cmd" in
     install_missing; build
     ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
     ;;
-  *) echo "usage: tools/bootstrap.sh [demo|test|build]" >&2; exit 2 ;;
+  *) echo "usage: tools/bootstrap.sh [demo|test|build|deps]" >&2; exit 2 ;;
 esac

@@ -278,7 +278,8 @@ std::string FuncApprox::render(const Program& p, std::string_view lang, const Re
     else
       out += "// " + name + ": " + fmt(value) + "\n";
   }
-  out += "// Outside the interval the error is not measured.\n";
+  out += "// Outside the interval the error is not measured. Compile with -ffp-contract=off (no fused\n"
+         "// multiply-add except where the code calls fma) to get the measured results bit for bit.\n";
   out += c ? "#ifndef EVO_" : "#pragma once\n";
   if (c) {
     std::string guard;
