@@ -24,6 +24,7 @@ void BM_Search(benchmark::State& state) {
     NullSink sink;
     evo::EngineConfig cfg;
     cfg.seed = 7;
+    cfg.batch = static_cast<int>(state.range(1));
     cfg.budget = budget;
     evo::Engine engine(*d, cfg, workers, eval, cache, sink);
     engine.start(1);
@@ -34,6 +35,6 @@ void BM_Search(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(budget), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["cache_hit_rate"] = hit_rate;
 }
-BENCHMARK(BM_Search)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+BENCHMARK(BM_Search)->ArgNames({"threads", "batch"})->Args({1, 64})->Args({2, 64})->Args({1, 128})->Args({2, 128})->Args({1, 256})->Args({2, 256})->Args({1, 1024})->Args({2, 1024})->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 
 }  // namespace

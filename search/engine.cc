@@ -129,60 +129,73 @@ BatchRecord Engine::run_batch(std::size_t n) {
     }
   }
   const std::vector<TimedEvaluation> results = evaluator_.evaluate(domain_, todo);
-  auto fresh = [&](std::size_t i) {
-    const TimedEvaluation& t = results[evaluated_as[i]];
-    CachedResult r;
-    r.valid = t.result.valid;
-    r.reason = t.result.reason;
-    r.objectives = t.result.values;
-    r.eval_seconds = t.seconds;
-    return r;
-  };
+  std::vector<CachedResult> evaluated(results.size());
+  for (std::size_t t = 0; t < results.size(); ++t) {
+    evaluated[t].valid = results[t].result.valid;
+    evaluated[t].reason = results[t].result.reason;
+    evaluated[t].objectives = results[t].result.values;
+    evaluated[t].eval_seconds = results[t].seconds;
+  }
 
+  // In birth order: what answers each child, the statistics, and the new cache entries.
   BatchRecord batch;
   RunStats& st = state_.stats;
-  std::vector<CachedResult> known_result(n);  // what a hit would be answered with
+  std::vector<const CachedResult*> known(n, nullptr);   // what a hit is answered with
+  std::vector<const CachedResult*> answer(n, nullptr);  // what the child gets
   std::unordered_map<Hash128, std::uint64_t> hits;
   for (std::size_t i = 0; i < n; ++i) {
     Child& c = kids[i];
-    CandidateRecord& rec = c.rec;
     const bool hit = c.cached || twin_of[i] != SIZE_MAX;
-    if (c.cached) known_result[i] = *c.cached;
-    else if (twin_of[i] != SIZE_MAX) known_result[i] = known_result[twin_of[i]];
-    CachedResult outcome;
+    known[i] = c.cached ? &*c.cached : twin_of[i] != SIZE_MAX ? known[twin_of[i]] : nullptr;
     if (evaluated_as[i] != SIZE_MAX) {
-      outcome = fresh(i);
+      const CachedResult& r = evaluated[evaluated_as[i]];
+      answer[i] = &r;
       ++st.evaluated;
-      st.eval_seconds += outcome.eval_seconds;
+      st.eval_seconds += r.eval_seconds;
       if (hit) {
         ++st.collision_checks;
-        if (!outcome.same_outcome(known_result[i], 1e-9)) ++st.collisions;
+        if (!r.same_outcome(*known[i], 1e-9)) ++st.collisions;
       } else {
-        known_result[i] = outcome;
-        if (cache_.insert(rec.functional_hash, outcome)) batch.new_cache_entries.emplace_back(rec.functional_hash, outcome);
+        known[i] = &r;
+        if (cache_.insert(c.rec.functional_hash, r)) batch.new_cache_entries.emplace_back(c.rec.functional_hash, r);
       }
     } else {
-      outcome = known_result[i];
+      answer[i] = known[i];
       ++st.cache_hits;
-      ++hits[rec.functional_hash];
+      ++hits[c.rec.functional_hash];
     }
+  }
+
+  // Each child's record and population member, in parallel.
+  const std::int64_t first_id = state_.next_id;
+  std::vector<Member> members(n);
+  workers_.for_each(n, [&](std::size_t i) {
+    Child& c = kids[i];
+    CandidateRecord& rec = c.rec;
+    const CachedResult& outcome = *answer[i];
+    rec.id = first_id + static_cast<std::int64_t>(i);
     rec.cache_hit = evaluated_as[i] == SIZE_MAX;
     rec.valid = outcome.valid && outcome.objectives.size() == functional_count_;
-    rec.reason = outcome.valid ? std::string() : outcome.reason;
+    if (!outcome.valid) rec.reason = outcome.reason;
     if (rec.valid) {
       rec.objectives = outcome.objectives;
       rec.objectives.insert(rec.objectives.end(), c.structural.begin(), c.structural.end());
     }
-    rec.id = state_.next_id++;
+    members[i] = Member{rec.id, rec.birth, rec.program, rec.functional_hash, rec.valid, rec.objectives};
+  });
+
+  for (std::size_t i = 0; i < n; ++i) {
+    CandidateRecord& rec = kids[i].rec;
     ++st.evaluations;
     if (!rec.valid) ++st.invalid;
     if (rec.valid && (st.best_candidate == 0 || ranking_.better(true, rec.objectives, true, st.best_objectives))) {
       st.best_candidate = rec.id;
       st.best_objectives = rec.objectives;
     }
-    pending_.push_back(Member{rec.id, rec.birth, rec.program, rec.functional_hash, rec.valid, rec.objectives});
+    pending_.push_back(std::move(members[i]));
     batch.candidates.push_back(std::move(rec));
   }
+  state_.next_id = first_id + static_cast<std::int64_t>(n);
   for (const auto& [h, count] : hits) {
     cache_.add_hits(h, count);
     batch.cache_hits.emplace_back(h, count);

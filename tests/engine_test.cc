@@ -157,7 +157,9 @@ TEST(Engine, CacheAnswersRepeatedFunctionsAndCountsThem) {
     auto [it, fresh] = first.emplace(c.functional_hash.hex(), c.objectives);
     if (!fresh && c.cache_hit) {
       ASSERT_EQ(it->second.size(), c.objectives.size());
-      if (!c.objectives.empty()) EXPECT_EQ(it->second[0], c.objectives[0]);
+      if (!c.objectives.empty()) {
+        EXPECT_EQ(it->second[0], c.objectives[0]);
+      }
     }
   }
 }

@@ -21,10 +21,7 @@ StoredCandidate load_candidate(SQLite::Database& db, std::int64_t id, const std:
   if (!row) throw InputError("no candidate " + std::to_string(id) + " in " + path);
   c.row = *row;
   c.run = require_run(db, row->run_id, path);
-  std::map<std::string, std::string> settings;
-  for (const auto& [k, v] : c.run.settings.items())
-    if (v.is_string()) settings[k] = v.get<std::string>();
-  c.domain = make_domain(c.run.domain, settings);
+  c.domain = make_domain(c.run.domain, run_settings(c.run));
   c.program = parse_program(c.row.program, c.domain->signature());
   return c;
 }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "search/errors.h"
 #include "search/settings.h"
@@ -64,6 +65,42 @@ RunInfo require_run(SQLite::Database& db, std::int64_t run_id, const std::string
   auto run = get_run(db, run_id);
   if (!run) throw InputError("no run " + std::to_string(run_id) + " in " + path);
   return *run;
+}
+
+std::map<std::string, std::string> run_settings(const RunInfo& run) {
+  std::map<std::string, std::string> settings;
+  for (const auto& [k, v] : run.settings.items())
+    if (v.is_string()) settings[k] = v.get<std::string>();
+  return settings;
+}
+
+void add_session_options(po::options_description& opts) {
+  opts.add_options()
+      ("threads", po::value<std::string>(), "worker threads (default: all cores)")
+      ("time-limit", po::value<std::string>(), "stop after SECONDS (at a batch boundary; resumable)")
+      ("stop-at", po::value<std::string>(), "stop once the primary objective reaches VALUE");
+}
+
+int threads_option(const po::variables_map& vm) {
+  if (!vm.count("threads")) return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const auto n = positive_count(vm["threads"].as<std::string>(), "--threads");
+  if (n > 1024) throw InputError("--threads must be at most 1024");
+  return static_cast<int>(n);
+}
+
+double time_limit_option(const po::variables_map& vm) {
+  if (!vm.count("time-limit")) return 0;
+  double t = 0;
+  if (!parse_real(vm["time-limit"].as<std::string>(), t) || t <= 0)
+    throw InputError("--time-limit must be a positive number of seconds");
+  return t;
+}
+
+std::optional<double> stop_at_option(const po::variables_map& vm) {
+  if (!vm.count("stop-at")) return std::nullopt;
+  double v = 0;
+  if (!parse_real(vm["stop-at"].as<std::string>(), v)) throw InputError("--stop-at must be a number");
+  return v;
 }
 
 std::map<std::string, std::string> parse_sets(const std::vector<std::string>& items) {

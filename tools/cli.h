@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,16 @@ Format format_option(const po::variables_map& vm, const std::vector<std::string>
 
 // The run, or InputError naming the database.
 RunInfo require_run(SQLite::Database& db, std::int64_t run_id, const std::string& path);
+
+// A stored run's domain settings as the map make_domain() takes.
+std::map<std::string, std::string> run_settings(const RunInfo& run);
+
+// The options run and resume share: --threads (default: all cores), --time-limit,
+// --stop-at; InputError on bad values.
+void add_session_options(po::options_description& opts);
+int threads_option(const po::variables_map& vm);
+double time_limit_option(const po::variables_map& vm);  // 0 when absent
+std::optional<double> stop_at_option(const po::variables_map& vm);
 
 // "--set k=v" items into a map, or InputError.
 std::map<std::string, std::string> parse_sets(const std::vector<std::string>& items);

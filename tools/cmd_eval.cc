@@ -43,9 +43,7 @@ int cmd_eval(int argc, char** argv) {
     const std::string path = db_path(vm);
     auto db = open_database(path, OpenMode::read_only);
     StoredCandidate c = load_candidate(*db, positive_id(vm, "candidate"), path);
-    std::map<std::string, std::string> settings;
-    for (const auto& [k, v] : c.run.settings.items())
-      if (v.is_string()) settings[k] = v.get<std::string>();
+    auto settings = run_settings(c.run);
     for (const auto& [k, v] : sets) settings[k] = v;
     domain = make_domain(vm.count("domain") ? vm["domain"].as<std::string>() : c.run.domain, settings);
     text = c.row.program;

@@ -1,6 +1,4 @@
 // evo run: start a new search.
-#include <thread>
-
 #include <spdlog/spdlog.h>
 
 #include "evaluators/registry.h"
@@ -30,12 +28,10 @@ int cmd_run(int argc, char** argv) {
       ("set", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE domain or engine setting (repeatable)")
       ("budget", po::value<std::string>()->default_value("10000"), "total candidates to create")
       ("seed", po::value<std::string>()->default_value("1"), "random seed (same seed, same candidates)")
-      ("threads", po::value<std::string>(), "worker threads (default: all cores)")
-      ("time-limit", po::value<std::string>(), "stop after SECONDS (at a batch boundary; resumable)")
-      ("stop-at", po::value<std::string>(), "stop once the primary objective reaches VALUE")
       ("name", po::value<std::string>()->default_value("run"), "name of the run")
       ("quiet,q", "no progress line")
       ("log-level", po::value<std::string>()->default_value("warn"), "trace|debug|info|warn|error|off");
+  add_session_options(opts);
   po::variables_map vm;
   if (!parse(argc, argv, "evo run --domain D [--set k=v ...] [--budget N] [--seed S] [--threads T] [--db PATH]", opts, vm))
     return 0;
@@ -61,19 +57,9 @@ int cmd_run(int argc, char** argv) {
     throw InputError("--seed must be a non-negative integer, got '" + vm["seed"].as<std::string>() + "'");
   cfg.seed = static_cast<std::uint64_t>(seed);
   SessionOptions so;
-  so.threads = vm.count("threads") ? static_cast<int>(positive_count(vm["threads"].as<std::string>(), "--threads"))
-                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (vm.count("time-limit")) {
-    double t = 0;
-    if (!parse_real(vm["time-limit"].as<std::string>(), t) || t <= 0)
-      throw InputError("--time-limit must be a positive number of seconds");
-    cfg.time_limit = t;
-  }
-  if (vm.count("stop-at")) {
-    double v = 0;
-    if (!parse_real(vm["stop-at"].as<std::string>(), v)) throw InputError("--stop-at must be a number");
-    cfg.stop_at = v;
-  }
+  so.threads = threads_option(vm);
+  cfg.time_limit = time_limit_option(vm);
+  cfg.stop_at = stop_at_option(vm);
   so.quiet = vm.count("quiet") > 0;
 
   const std::string path = db_path(vm);
@@ -83,7 +69,7 @@ int cmd_run(int argc, char** argv) {
   run.domain = domain_name;
   const Settings domain_set = resolve_settings(find_domain(domain_name)->settings(), domain_given, "domain");
   for (const auto& [k, v] : domain_set.all()) run.settings[k] = v;
-  run.engine = engine_json(cfg, engine_set);
+  run.engine = engine_json(engine_set);
   for (const auto& o : domain->objectives()) run.objectives.push_back({{"name", o.name}, {"minimize", o.minimize}});
   run.fingerprint = domain->fingerprint();
   run.seed = cfg.seed;

@@ -25,10 +25,9 @@ extern "C" void on_signal(int sig) { g_signal.store(sig); }
 
 }  // namespace
 
-nlohmann::json engine_json(const EngineConfig& cfg, const Settings& s) {
+nlohmann::json engine_json(const Settings& s) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& [k, v] : s.all()) j[k] = v;
-  (void)cfg;
   return j;
 }
 

@@ -24,7 +24,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
                 const EngineConfig& cfg, const SessionOptions& opts, bool resume);
 
 // Engine settings as stored in runs.engine, and back.
-nlohmann::json engine_json(const EngineConfig& cfg, const Settings& engine_settings);
+nlohmann::json engine_json(const Settings& engine_settings);
 EngineConfig engine_from_json(const nlohmann::json& j, std::uint64_t seed, std::uint64_t budget);
 
 }  // namespace evo::cli

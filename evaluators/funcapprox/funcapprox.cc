@@ -227,13 +227,20 @@ Evaluation FuncApprox::evaluate_as(const Program& p) const {
     }
   } else {
     // y - hi is exact when y is near the reference, so the double-double difference is
-    // accurate to far below the error being measured.
-    for (std::size_t i = 0; i < y.size(); ++i) {
-      const double v = static_cast<double>(y[i]);
-      finite &= std::isfinite(v);
-      const double e = std::fabs((v - ref_hi_[i]) - ref_lo_[i]) * inv_scale_[i];
-      worst = e > worst ? e : worst;
+    // accurate to far below the error being measured. A NaN or Inf output makes e NaN or
+    // Inf, which the count below catches; the loop vectorises (max and sum reductions).
+    const double* hi = ref_hi_.data();
+    const double* lo = ref_lo_.data();
+    const double* inv = inv_scale_.data();
+    const std::size_t n = y.size();
+    int bad = 0;
+#pragma omp simd reduction(max : worst) reduction(+ : bad)
+    for (std::size_t i = 0; i < n; ++i) {
+      const double e = std::fabs((static_cast<double>(y[i]) - hi[i]) - lo[i]) * inv[i];
+      bad += !(e <= 1.7976931348623157e308);
+      worst = std::max(worst, e);
     }
+    finite = bad == 0;
   }
   if (!finite || !std::isfinite(worst)) {
     for (std::size_t i = 0; i < y.size(); ++i)
