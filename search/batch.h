@@ -63,7 +63,8 @@ struct CandidateRecord {
   std::int64_t birth = 0;
   std::int64_t parent = 0;  // 0: none (start population)
   MutationKind mutation = MutationKind::none;
-  Program program;
+  Program program;   // moved into the population once the record is complete
+  std::string text;  // the program's text form, what the store keeps
   int ops = 0;
   std::uint64_t structural_hash = 0;
   Hash128 functional_hash;

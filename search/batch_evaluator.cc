@@ -22,12 +22,16 @@ void Workers::for_each(std::size_t n, const std::function<void(std::size_t)>& f)
   });
 }
 
-std::vector<TimedEvaluation> ThreadEvaluator::evaluate(const Domain& domain, std::span<const Program* const> programs) {
-  std::vector<TimedEvaluation> out(programs.size());
-  workers_.for_each(programs.size(), [&](std::size_t i) {
+std::vector<std::optional<TimedEvaluation>> ThreadEvaluator::run(const Domain& domain, std::size_t n, const Make& make) {
+  std::vector<std::optional<TimedEvaluation>> out(n);
+  workers_.for_each(n, [&](std::size_t i) {
+    const Program* p = make(i);
+    if (!p) return;
     const auto t0 = std::chrono::steady_clock::now();
-    out[i].result = domain.evaluate(*programs[i]);
-    out[i].seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    TimedEvaluation t;
+    t.result = domain.evaluate(*p);
+    t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    out[i] = std::move(t);
   });
   return out;
 }

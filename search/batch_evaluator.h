@@ -1,9 +1,13 @@
-// Evaluates a batch of programs: serially, on TBB threads, or (later) over MPI ranks.
-// Every implementation returns the same results in the same order; only speed differs.
+// Makes and evaluates a batch of children: serially, on TBB threads, or (later) over MPI
+// ranks. The engine supplies `make(i)`, which builds child i and returns the program to
+// evaluate, or nullptr when the child needs no evaluation (its function is cached). Doing
+// both in one pass over the batch keeps one parallel region per batch. Every
+// implementation returns the same results in the same order; only speed differs.
 #pragma once
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -33,14 +37,17 @@ class Workers {
 
 class BatchEvaluator {
  public:
+  using Make = std::function<const Program*(std::size_t)>;
   virtual ~BatchEvaluator() = default;
-  virtual std::vector<TimedEvaluation> evaluate(const Domain& domain, std::span<const Program* const> programs) = 0;
+  // result[i] is empty when make(i) returned nullptr. make(i) is called once per i, from
+  // any thread; it must touch only child i's data.
+  virtual std::vector<std::optional<TimedEvaluation>> run(const Domain& domain, std::size_t n, const Make& make) = 0;
 };
 
 class ThreadEvaluator final : public BatchEvaluator {
  public:
   explicit ThreadEvaluator(Workers& workers) : workers_(workers) {}
-  std::vector<TimedEvaluation> evaluate(const Domain& domain, std::span<const Program* const> programs) override;
+  std::vector<std::optional<TimedEvaluation>> run(const Domain& domain, std::size_t n, const Make& make) override;
 
  private:
   Workers& workers_;

@@ -47,7 +47,7 @@ class Domain {
 
   virtual std::string name() const = 0;
   virtual std::string describe() const = 0;  // one line, e.g. "exp2 on [0, 1], float64"
-  virtual std::shared_ptr<const Signature> signature() const = 0;
+  virtual const Signature* signature() const = 0;  // interned
   virtual const MutationSpace& mutation_space() const = 0;
 
   // Functional objectives first, then structural ones. The first is the primary objective

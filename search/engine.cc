@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "hashing/canonical.h"
+#include "search/program_text.h"
 
 namespace evo {
 
@@ -93,6 +94,7 @@ void Engine::make_child(Child& c, std::uint64_t birth) const {
       if (!(rec.functional_hash == parent.fhash)) break;
     }
   }
+  rec.text = to_text(rec.program);  // here, in parallel, rather than in the writer
   rec.ops = op_count(rec.program);
   rec.structural_hash = structural_hash(rec.program);
   c.structural = domain_.structural_objectives(rec.program);
@@ -101,88 +103,82 @@ void Engine::make_child(Child& c, std::uint64_t birth) const {
 }
 
 BatchRecord Engine::run_batch(std::size_t n) {
+  // One parallel pass: make each child; evaluate it unless its function is cached (or it
+  // was drawn for a collision check). A child that repeats an earlier child of this
+  // batch is evaluated too -- nothing knows that until the pass is over -- but is then
+  // answered like a cache hit, so the results do not depend on the order of evaluation.
   std::vector<Child> kids(n);
   const std::uint64_t first_birth = state_.births;
-  workers_.for_each(n, [&](std::size_t i) { make_child(kids[i], first_birth + i); });
-
-  // In birth order, decide what to evaluate. A child whose function is already known (in
-  // the cache, or an earlier child of this batch) is a hit; a fraction of hits is
-  // evaluated anyway to measure hash collisions. Everything else is evaluated once.
-  std::vector<const Program*> todo;
-  std::vector<std::size_t> evaluated_as(n, SIZE_MAX);  // index into todo
-  std::vector<std::size_t> twin_of(n, SIZE_MAX);       // earlier child with the same hash
-  std::unordered_map<Hash128, std::size_t> first_in_batch;
+  auto results = evaluator_.run(domain_, n, [&](std::size_t i) -> const Program* {
+    make_child(kids[i], first_birth + i);
+    const bool check = kids[i].cached && kids[i].check_draw < cfg_.collision_check;
+    return !kids[i].cached || check ? &kids[i].rec.program : nullptr;
+  });
+  std::vector<CachedResult> evaluated(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const Hash128& h = kids[i].rec.functional_hash;
-    bool known = kids[i].cached.has_value();
-    if (!known) {
-      if (auto it = first_in_batch.find(h); it != first_in_batch.end()) {
-        twin_of[i] = it->second;
-        known = true;
-      } else {
-        first_in_batch.emplace(h, i);
-      }
-    }
-    if (!known || kids[i].check_draw < cfg_.collision_check) {
-      evaluated_as[i] = todo.size();
-      todo.push_back(&kids[i].rec.program);
-    }
-  }
-  const std::vector<TimedEvaluation> results = evaluator_.evaluate(domain_, todo);
-  std::vector<CachedResult> evaluated(results.size());
-  for (std::size_t t = 0; t < results.size(); ++t) {
-    evaluated[t].valid = results[t].result.valid;
-    evaluated[t].reason = results[t].result.reason;
-    evaluated[t].objectives = results[t].result.values;
-    evaluated[t].eval_seconds = results[t].seconds;
+    if (!results[i]) continue;
+    evaluated[i].valid = results[i]->result.valid;
+    evaluated[i].reason = std::move(results[i]->result.reason);
+    evaluated[i].objectives = std::move(results[i]->result.values);
+    evaluated[i].eval_seconds = results[i]->seconds;
   }
 
   // In birth order: what answers each child, the statistics, and the new cache entries.
+  // A child is a hit when its function is in the cache or an earlier child of the batch
+  // has it; a hit evaluated anyway (collision check) is compared with the known answer.
   BatchRecord batch;
   RunStats& st = state_.stats;
+  std::unordered_map<Hash128, std::size_t> first_in_batch;
   std::vector<const CachedResult*> known(n, nullptr);   // what a hit is answered with
   std::vector<const CachedResult*> answer(n, nullptr);  // what the child gets
   std::unordered_map<Hash128, std::uint64_t> hits;
   for (std::size_t i = 0; i < n; ++i) {
     Child& c = kids[i];
-    const bool hit = c.cached || twin_of[i] != SIZE_MAX;
-    known[i] = c.cached ? &*c.cached : twin_of[i] != SIZE_MAX ? known[twin_of[i]] : nullptr;
-    if (evaluated_as[i] != SIZE_MAX) {
-      const CachedResult& r = evaluated[evaluated_as[i]];
+    const Hash128& h = c.rec.functional_hash;
+    if (c.cached) {
+      known[i] = &*c.cached;
+    } else if (auto it = first_in_batch.find(h); it != first_in_batch.end()) {
+      known[i] = known[it->second];
+    } else {
+      first_in_batch.emplace(h, i);
+    }
+    const bool check = known[i] && c.check_draw < cfg_.collision_check;
+    if (!known[i] || check) {
+      const CachedResult& r = evaluated[i];
       answer[i] = &r;
       ++st.evaluated;
       st.eval_seconds += r.eval_seconds;
-      if (hit) {
+      if (check) {
         ++st.collision_checks;
         if (!r.same_outcome(*known[i], 1e-9)) ++st.collisions;
       } else {
         known[i] = &r;
-        if (cache_.insert(c.rec.functional_hash, r)) batch.new_cache_entries.emplace_back(c.rec.functional_hash, r);
+        if (cache_.insert(h, r)) batch.new_cache_entries.emplace_back(h, r);
       }
     } else {
       answer[i] = known[i];
       ++st.cache_hits;
-      ++hits[c.rec.functional_hash];
+      ++hits[h];
     }
   }
 
-  // Each child's record and population member, in parallel.
+  // Each child's record and population member.
   const std::int64_t first_id = state_.next_id;
   std::vector<Member> members(n);
-  workers_.for_each(n, [&](std::size_t i) {
+  for (std::size_t i = 0; i < n; ++i) {
     Child& c = kids[i];
     CandidateRecord& rec = c.rec;
     const CachedResult& outcome = *answer[i];
     rec.id = first_id + static_cast<std::int64_t>(i);
-    rec.cache_hit = evaluated_as[i] == SIZE_MAX;
+    rec.cache_hit = answer[i] != &evaluated[i];
     rec.valid = outcome.valid && outcome.objectives.size() == functional_count_;
     if (!outcome.valid) rec.reason = outcome.reason;
     if (rec.valid) {
       rec.objectives = outcome.objectives;
       rec.objectives.insert(rec.objectives.end(), c.structural.begin(), c.structural.end());
     }
-    members[i] = Member{rec.id, rec.birth, rec.program, rec.functional_hash, rec.valid, rec.objectives};
-  });
+    members[i] = Member{rec.id, rec.birth, std::move(rec.program), rec.functional_hash, rec.valid, rec.objectives};
+  }
 
   for (std::size_t i = 0; i < n; ++i) {
     CandidateRecord& rec = kids[i].rec;

@@ -1,16 +1,28 @@
 #include "search/program.h"
 
+#include <list>
+#include <mutex>
 #include <string>
 
 namespace evo {
 
-Program trivial_program(std::shared_ptr<const Signature> sig) {
+const Signature* intern_signature(const Signature& s) {
+  static std::mutex mu;
+  static std::list<Signature> interned;  // never freed: programs point into it
+  std::lock_guard lock(mu);
+  for (const Signature& known : interned)
+    if (known == s) return &known;
+  interned.push_back(s);
+  return &interned.back();
+}
+
+Program trivial_program(const Signature* sig) {
   Program p;
   p.outputs.assign(sig->outputs.size(), 0);
   p.state_next.resize(sig->states.size());
   for (std::size_t s = 0; s < sig->states.size(); ++s)
     p.state_next[s] = static_cast<Reg>(sig->inputs.size() + s);
-  p.sig = std::move(sig);
+  p.sig = sig;
   return p;
 }
 

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include <boost/serialization/array.hpp>
-#include <boost/serialization/shared_ptr.hpp>
+#include <boost/serialization/split_member.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 
@@ -26,6 +26,9 @@ using Reg = std::uint16_t;
 inline constexpr Reg kImm = 0xFFFF;  // this argument is the instruction's immediate
 
 // Names of a program's inputs, state slots and outputs; shared by all programs of a domain.
+// Signatures are interned (intern_signature): one immutable object per distinct signature
+// for the life of the process, so a program refers to its own by plain pointer and copying
+// a program touches no shared reference count (which limited multi-threaded scaling).
 struct Signature {
   std::vector<std::string> inputs;
   std::vector<std::string> states;
@@ -38,6 +41,8 @@ struct Signature {
     ar& inputs& states& outputs;
   }
 };
+
+const Signature* intern_signature(const Signature& s);
 
 struct Instr {
   Op op = Op::add;
@@ -61,7 +66,7 @@ struct Instr {
 };
 
 struct Program {
-  std::shared_ptr<const Signature> sig;
+  const Signature* sig = nullptr;  // interned
   std::vector<Instr> code;
   std::vector<Reg> outputs;     // register of each output
   std::vector<Reg> state_next;  // register holding each state slot's new value
@@ -77,13 +82,21 @@ struct Program {
   }
 
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
-    ar& sig& code& outputs& state_next;
+  void save(Archive& ar, unsigned /*version*/) const {
+    const Signature s = sig ? *sig : Signature{};
+    ar& s& code& outputs& state_next;
   }
+  template <class Archive>
+  void load(Archive& ar, unsigned /*version*/) {
+    Signature s;
+    ar& s& code& outputs& state_next;
+    sig = intern_signature(s);
+  }
+  BOOST_SERIALIZATION_SPLIT_MEMBER()
 };
 
 // The identity program of a signature: every output reads input 0, every state keeps its value.
-Program trivial_program(std::shared_ptr<const Signature> sig);
+Program trivial_program(const Signature* sig);
 
 // Empty when the program is well formed; otherwise what is wrong with it.
 std::string validation_error(const Program& p);

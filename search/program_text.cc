@@ -91,7 +91,7 @@ bool split_assign(std::string_view s, std::string_view& lhs, std::string_view& r
 
 }  // namespace
 
-Program parse_program(std::string_view text, std::shared_ptr<const Signature> expected) {
+Program parse_program(std::string_view text, const Signature* expected) {
   Parser ps;
   auto sig = std::make_shared<Signature>();
   std::map<std::string, Reg, std::less<>> regs;
@@ -216,9 +216,9 @@ Program parse_program(std::string_view text, std::shared_ptr<const Signature> ex
               list(sig->outputs) + "; the domain expects inputs " + list(expected->inputs) + " states " +
               list(expected->states) + " outputs " + list(expected->outputs));
     }
-    p.sig = std::move(expected);
+    p.sig = expected;
   } else {
-    p.sig = std::move(sig);
+    p.sig = intern_signature(*sig);
   }
   if (auto err = validation_error(p); !err.empty()) ps.fail(err);
   return p;

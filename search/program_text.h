@@ -23,7 +23,7 @@ std::string to_text(const Program& p);
 
 // Throws InputError naming the line and the problem. When `expected` is given, the text's
 // inputs, states and outputs must match it and the program shares that signature object.
-Program parse_program(std::string_view text, std::shared_ptr<const Signature> expected = nullptr);
+Program parse_program(std::string_view text, const Signature* expected = nullptr);
 
 // Hex float text of a double (exact), e.g. 0x1.8p+0.
 std::string hex_double(double v);

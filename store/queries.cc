@@ -169,7 +169,7 @@ std::size_t load_cache(SQLite::Database& db, const std::string& fingerprint, Fec
 }
 
 std::deque<Member> load_members(SQLite::Database& db, const std::vector<std::int64_t>& ids,
-                                std::shared_ptr<const Signature> sig, const std::vector<std::string>& objective_names) {
+                                const Signature* sig, const std::vector<std::string>& objective_names) {
   std::deque<Member> members;
   for (std::int64_t id : ids) {
     auto row = get_candidate(db, id);

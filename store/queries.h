@@ -43,6 +43,6 @@ std::size_t load_cache(SQLite::Database& db, const std::string& fingerprint, Fec
 
 // Candidates as population members, in the order of `ids`. Throws if one is missing.
 std::deque<Member> load_members(SQLite::Database& db, const std::vector<std::int64_t>& ids,
-                                std::shared_ptr<const Signature> sig, const std::vector<std::string>& objective_names);
+                                const Signature* sig, const std::vector<std::string>& objective_names);
 
 }  // namespace evo

@@ -66,7 +66,7 @@ void StoreWriter::commit(BatchRecord batch) {
     if (c.parent) q.bind(4, static_cast<std::int64_t>(c.parent));
     else q.bind(4);
     q.bind(5, std::string(mutation_name(c.mutation)));
-    q.bind(6, to_text(c.program));
+    q.bind(6, c.text.empty() ? to_text(c.program) : c.text);
     q.bind(7, c.ops);
     q.bind(8, hex64(c.structural_hash));
     q.bind(9, c.functional_hash.hex());

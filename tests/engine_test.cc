@@ -44,7 +44,7 @@ std::vector<std::string> fingerprint_of(const std::vector<CandidateRecord>& cs) 
   std::vector<std::string> out;
   for (const auto& c : cs) {
     std::string s = std::to_string(c.id) + "|" + std::to_string(c.birth) + "|" + std::to_string(c.parent) + "|" +
-                    std::string(mutation_name(c.mutation)) + "|" + to_text(c.program) + "|" + (c.valid ? "v" : "i");
+                    std::string(mutation_name(c.mutation)) + "|" + c.text + "|" + (c.valid ? "v" : "i");
     for (double v : c.objectives) s += "|" + hex_double(v);
     out.push_back(s);
   }
@@ -100,7 +100,7 @@ TEST(Engine, InterruptedAndRestoredRunEqualsUninterruptedRun) {
     std::deque<Member> members;
     for (std::int64_t id : ids) {
       const CandidateRecord& c = *by_id.at(id);
-      members.push_back(Member{c.id, c.birth, parse_program(to_text(c.program), d->signature()), c.functional_hash,
+      members.push_back(Member{c.id, c.birth, parse_program(c.text, d->signature()), c.functional_hash,
                                c.valid, c.objectives});
     }
     return members;

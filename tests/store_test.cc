@@ -91,6 +91,7 @@ TEST(Store, BatchRoundTrip) {
   const auto members = load_members(*db, state->population, domain->signature(), {"error", "cost"});
   ASSERT_EQ(members.size(), 3u);
   EXPECT_EQ(members[1].program, b.candidates[1].program);
+  EXPECT_EQ(rows[0].program, to_text(b.candidates[0].program));
   EXPECT_EQ(members[1].objectives, b.candidates[1].objectives);
 
   auto info = get_run(*db, run_id);

@@ -8,14 +8,11 @@
 
 namespace evo::test {
 
-inline std::shared_ptr<const Signature> xy_signature() {
-  static const auto sig = [] {
-    auto s = std::make_shared<Signature>();
-    s->inputs = {"x"};
-    s->outputs = {"y"};
-    return s;
-  }();
-  return sig;
+inline const Signature* xy_signature() {
+  Signature s;
+  s.inputs = {"x"};
+  s.outputs = {"y"};
+  return intern_signature(s);
 }
 
 inline Program parse_xy(const std::string& body) {

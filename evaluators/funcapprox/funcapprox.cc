@@ -81,10 +81,10 @@ FuncApprox::FuncApprox(const Settings& s) {
   max_cost_ = static_cast<double>(s.integer("max_ops"));
   random_init_ = s.str("init") == "random";
 
-  auto sig = std::make_shared<Signature>();
-  sig->inputs = {"x"};
-  sig->outputs = {"y"};
-  sig_ = sig;
+  Signature sig;
+  sig.inputs = {"x"};
+  sig.outputs = {"y"};
+  sig_ = intern_signature(sig);
   for (const auto& name : s.list("ops")) space_.ops.push_back(*op_from_name(name));
   space_.max_instructions = static_cast<int>(2 * max_cost_ + 2);
   // Constant subexpressions fold in the evaluation type (not in long double: constants

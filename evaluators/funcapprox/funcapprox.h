@@ -27,7 +27,7 @@ class FuncApprox final : public Domain {
 
   std::string name() const override { return "funcapprox"; }
   std::string describe() const override;
-  std::shared_ptr<const Signature> signature() const override { return sig_; }
+  const Signature* signature() const override { return sig_; }
   const MutationSpace& mutation_space() const override { return space_; }
   std::vector<ObjectiveSpec> objectives() const override;
   std::string fingerprint() const override;
@@ -59,7 +59,7 @@ class FuncApprox final : public Domain {
   int hash_bits_;
   double max_cost_;
   bool random_init_;
-  std::shared_ptr<const Signature> sig_;
+  const Signature* sig_;
   MutationSpace space_;
   std::vector<long double> x_;        // grid points, already rounded to the precision's type
   std::vector<float> xf_;             // the same points in float and double
