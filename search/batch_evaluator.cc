@@ -22,18 +22,16 @@ void Workers::for_each(std::size_t n, const std::function<void(std::size_t)>& f)
   });
 }
 
-std::vector<std::optional<TimedEvaluation>> ThreadEvaluator::run(const Domain& domain, std::size_t n, const Make& make) {
-  std::vector<std::optional<TimedEvaluation>> out(n);
+void ThreadEvaluator::run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish) {
   workers_.for_each(n, [&](std::size_t i) {
     const Program* p = make(i);
-    if (!p) return;
+    if (!p) return finish(i, std::nullopt);
     const auto t0 = std::chrono::steady_clock::now();
     TimedEvaluation t;
     t.result = domain.evaluate(*p);
     t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    out[i] = std::move(t);
+    finish(i, std::move(t));
   });
-  return out;
 }
 
 }  // namespace evo

@@ -1,8 +1,9 @@
-// Makes and evaluates a batch of children: serially, on TBB threads, or (later) over MPI
-// ranks. The engine supplies `make(i)`, which builds child i and returns the program to
-// evaluate, or nullptr when the child needs no evaluation (its function is cached). Doing
-// both in one pass over the batch keeps one parallel region per batch. Every
-// implementation returns the same results in the same order; only speed differs.
+// Makes, evaluates and finishes a batch of children: serially, on TBB threads, or (later)
+// over MPI ranks. The engine supplies `make(i)`, which builds child i and returns the
+// program to evaluate, or nullptr when the child needs no evaluation (its function is
+// cached), and `finish(i, result)`, which receives the evaluation (empty when none). All
+// three steps of a child run in one pass over the batch, so a batch costs one parallel
+// region. Every implementation gives the same results; only speed differs.
 #pragma once
 
 #include <functional>
@@ -38,16 +39,17 @@ class Workers {
 class BatchEvaluator {
  public:
   using Make = std::function<const Program*(std::size_t)>;
+  using Finish = std::function<void(std::size_t, std::optional<TimedEvaluation>)>;
   virtual ~BatchEvaluator() = default;
-  // result[i] is empty when make(i) returned nullptr. make(i) is called once per i, from
-  // any thread; it must touch only child i's data.
-  virtual std::vector<std::optional<TimedEvaluation>> run(const Domain& domain, std::size_t n, const Make& make) = 0;
+  // make(i) and then finish(i, ...) are called once per i, from any thread; they must
+  // touch only child i's data.
+  virtual void run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish) = 0;
 };
 
 class ThreadEvaluator final : public BatchEvaluator {
  public:
   explicit ThreadEvaluator(Workers& workers) : workers_(workers) {}
-  std::vector<std::optional<TimedEvaluation>> run(const Domain& domain, std::size_t n, const Make& make) override;
+  void run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish) override;
 
  private:
   Workers& workers_;

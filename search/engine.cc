@@ -38,9 +38,12 @@ std::string_view stop_reason_name(StopReason r) {
 
 struct Engine::Child {
   CandidateRecord rec;
-  std::optional<CachedResult> cached;
-  double check_draw = 1.0;  // evaluate a cache hit anyway when below collision_check
+  std::optional<CachedResult> cached;  // the cache's answer when the pass began
+  double check_draw = 1.0;             // evaluate a cache hit anyway when below collision_check
   std::vector<double> structural;
+  bool evaluated = false;
+  CachedResult fresh;  // its own evaluation, when it had one
+  Member member;       // what joins the population
 };
 
 Engine::Engine(const Domain& domain, EngineConfig cfg, Workers& workers, BatchEvaluator& evaluator, FecCache& cache,
@@ -102,82 +105,89 @@ void Engine::make_child(Child& c, std::uint64_t birth) const {
   c.check_draw = rng.uniform();
 }
 
+void Engine::fill_record(Child& c, const CachedResult& outcome) const {
+  CandidateRecord& rec = c.rec;
+  rec.valid = outcome.valid && outcome.objectives.size() == functional_count_;
+  rec.reason = outcome.valid ? std::string() : outcome.reason;
+  rec.objectives.clear();
+  if (rec.valid) {
+    rec.objectives = outcome.objectives;
+    rec.objectives.insert(rec.objectives.end(), c.structural.begin(), c.structural.end());
+  }
+  c.member.valid = rec.valid;
+  c.member.objectives = rec.objectives;
+}
+
 BatchRecord Engine::run_batch(std::size_t n) {
   // One parallel pass: make each child; evaluate it unless its function is cached (or it
-  // was drawn for a collision check). A child that repeats an earlier child of this
-  // batch is evaluated too -- nothing knows that until the pass is over -- but is then
-  // answered like a cache hit, so the results do not depend on the order of evaluation.
+  // was drawn for a collision check); fill in its record and population member. A child
+  // that repeats an earlier child of this batch is evaluated too -- nothing knows that
+  // until the pass is over -- and is then answered like a cache hit below, so the results
+  // do not depend on the order of evaluation.
   std::vector<Child> kids(n);
   const std::uint64_t first_birth = state_.births;
-  auto results = evaluator_.run(domain_, n, [&](std::size_t i) -> const Program* {
-    make_child(kids[i], first_birth + i);
-    const bool check = kids[i].cached && kids[i].check_draw < cfg_.collision_check;
-    return !kids[i].cached || check ? &kids[i].rec.program : nullptr;
-  });
-  std::vector<CachedResult> evaluated(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!results[i]) continue;
-    evaluated[i].valid = results[i]->result.valid;
-    evaluated[i].reason = std::move(results[i]->result.reason);
-    evaluated[i].objectives = std::move(results[i]->result.values);
-    evaluated[i].eval_seconds = results[i]->seconds;
-  }
+  const std::int64_t first_id = state_.next_id;
+  evaluator_.run(
+      domain_, n,
+      [&](std::size_t i) -> const Program* {
+        Child& c = kids[i];
+        make_child(c, first_birth + i);
+        const bool check = c.cached && c.check_draw < cfg_.collision_check;
+        return !c.cached || check ? &c.rec.program : nullptr;
+      },
+      [&](std::size_t i, std::optional<TimedEvaluation> t) {
+        Child& c = kids[i];
+        if (t) {
+          c.evaluated = true;
+          c.fresh.valid = t->result.valid;
+          c.fresh.reason = std::move(t->result.reason);
+          c.fresh.objectives = std::move(t->result.values);
+          c.fresh.eval_seconds = t->seconds;
+        }
+        CandidateRecord& rec = c.rec;
+        rec.id = first_id + static_cast<std::int64_t>(i);
+        c.member = Member{rec.id, rec.birth, std::move(rec.program), rec.functional_hash, false, {}};
+        fill_record(c, c.evaluated ? c.fresh : *c.cached);
+      });
 
-  // In birth order: what answers each child, the statistics, and the new cache entries.
-  // A child is a hit when its function is in the cache or an earlier child of the batch
-  // has it; a hit evaluated anyway (collision check) is compared with the known answer.
+  // In birth order: hits, statistics, new cache entries. A child is a hit when its
+  // function is in the cache or an earlier child of the batch has it; a hit evaluated
+  // anyway (collision check) is compared with the known answer and keeps its own.
   BatchRecord batch;
   RunStats& st = state_.stats;
   std::unordered_map<Hash128, std::size_t> first_in_batch;
-  std::vector<const CachedResult*> known(n, nullptr);   // what a hit is answered with
-  std::vector<const CachedResult*> answer(n, nullptr);  // what the child gets
+  std::vector<const CachedResult*> known(n, nullptr);  // what a hit is answered with
   std::unordered_map<Hash128, std::uint64_t> hits;
   for (std::size_t i = 0; i < n; ++i) {
     Child& c = kids[i];
     const Hash128& h = c.rec.functional_hash;
+    bool twin = false;
     if (c.cached) {
       known[i] = &*c.cached;
     } else if (auto it = first_in_batch.find(h); it != first_in_batch.end()) {
       known[i] = known[it->second];
+      twin = true;
     } else {
       first_in_batch.emplace(h, i);
     }
     const bool check = known[i] && c.check_draw < cfg_.collision_check;
     if (!known[i] || check) {
-      const CachedResult& r = evaluated[i];
-      answer[i] = &r;
       ++st.evaluated;
-      st.eval_seconds += r.eval_seconds;
+      st.eval_seconds += c.fresh.eval_seconds;
       if (check) {
         ++st.collision_checks;
-        if (!r.same_outcome(*known[i], 1e-9)) ++st.collisions;
+        if (!c.fresh.same_outcome(*known[i], 1e-9)) ++st.collisions;
       } else {
-        known[i] = &r;
-        if (cache_.insert(h, r)) batch.new_cache_entries.emplace_back(h, r);
+        known[i] = &c.fresh;
+        if (cache_.insert(h, c.fresh)) batch.new_cache_entries.emplace_back(h, c.fresh);
       }
+      c.rec.cache_hit = false;
     } else {
-      answer[i] = known[i];
       ++st.cache_hits;
       ++hits[h];
+      c.rec.cache_hit = true;
+      if (twin) fill_record(c, *known[i]);  // answered by its twin, not by its own evaluation
     }
-  }
-
-  // Each child's record and population member.
-  const std::int64_t first_id = state_.next_id;
-  std::vector<Member> members(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    Child& c = kids[i];
-    CandidateRecord& rec = c.rec;
-    const CachedResult& outcome = *answer[i];
-    rec.id = first_id + static_cast<std::int64_t>(i);
-    rec.cache_hit = answer[i] != &evaluated[i];
-    rec.valid = outcome.valid && outcome.objectives.size() == functional_count_;
-    if (!outcome.valid) rec.reason = outcome.reason;
-    if (rec.valid) {
-      rec.objectives = outcome.objectives;
-      rec.objectives.insert(rec.objectives.end(), c.structural.begin(), c.structural.end());
-    }
-    members[i] = Member{rec.id, rec.birth, std::move(rec.program), rec.functional_hash, rec.valid, rec.objectives};
   }
 
   for (std::size_t i = 0; i < n; ++i) {
@@ -188,7 +198,7 @@ BatchRecord Engine::run_batch(std::size_t n) {
       st.best_candidate = rec.id;
       st.best_objectives = rec.objectives;
     }
-    pending_.push_back(std::move(members[i]));
+    pending_.push_back(std::move(kids[i].member));
     batch.candidates.push_back(std::move(rec));
   }
   state_.next_id = first_id + static_cast<std::int64_t>(n);

@@ -60,6 +60,7 @@ class Engine {
  private:
   struct Child;
   void make_child(Child& c, std::uint64_t birth) const;
+  void fill_record(Child& c, const CachedResult& outcome) const;
   BatchRecord run_batch(std::size_t n);
 
   const Domain& domain_;
