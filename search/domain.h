@@ -63,6 +63,11 @@ class Domain {
   // Whether a program is inside the search space (e.g. within the op budget).
   virtual bool admissible(const Program& p) const = 0;
 
+  // Local improvement of a new child before it is hashed, e.g. fitting its constants.
+  // `kind` is the mutation that made it (none for a start program). Must be deterministic
+  // and leave the program admissible. The default does nothing.
+  virtual void polish(Program& /*p*/, MutationKind /*kind*/) const {}
+
   virtual Hash128 functional_hash(const Program& p) const = 0;
   virtual Evaluation evaluate(const Program& p) const = 0;
   virtual std::vector<double> structural_objectives(const Program& p) const = 0;

@@ -77,7 +77,9 @@ void Engine::make_child(Child& c, std::uint64_t birth) const {
   CandidateRecord& rec = c.rec;
   rec.birth = static_cast<std::int64_t>(birth);
   if (birth < static_cast<std::uint64_t>(cfg_.population) || population_.empty()) {
-    rec.program = canonicalize(domain_.initial_program(rng));
+    rec.program = domain_.initial_program(rng);
+    domain_.polish(rec.program, MutationKind::none);
+    rec.program = canonicalize(rec.program);
     rec.functional_hash = domain_.functional_hash(rec.program);
   } else {
     const Member& parent = population_[tournament(population_, cfg_.tournament, ranking_, rng)];
@@ -91,6 +93,7 @@ void Engine::make_child(Child& c, std::uint64_t birth) const {
       const MutationKind kind = mutate(child, domain_.mutation_space(), rng);
       child = canonicalize(child);
       if (!domain_.admissible(child)) continue;
+      domain_.polish(child, kind);
       rec.functional_hash = domain_.functional_hash(child);
       rec.program = std::move(child);
       rec.mutation = kind;

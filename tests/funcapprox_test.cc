@@ -132,3 +132,32 @@ TEST(FuncApprox, RendersCompilableLookingCpp) {
 }
 
 }  // namespace evo
+
+namespace evo {
+
+TEST(FuncApprox, ConstantFitLowersTheErrorDeterministically) {
+  auto d = make({{"target", "exp2"}, {"interval", "0:1"}, {"fit", "all"}});
+  // 1 + x*(a + b*x) with poor a, b: a fit should approach the best quadratic (~1e-3 or better).
+  const std::string text = "input x\na = const(0.25)\nr1 = fma(x, a, 0.5)\nr2 = fma(x, r1, 1)\noutput y = r2\n";
+  const Program start = parse_program(text, d->signature());
+  const double before = d->evaluate(start).values[0];
+  Program a = start, b = start;
+  d->polish(a, MutationKind::insert);
+  d->polish(b, MutationKind::insert);
+  EXPECT_EQ(a, b);  // deterministic
+  const double after = d->evaluate(a).values[0];
+  EXPECT_LT(after, before / 10) << to_text(a);
+  EXPECT_LT(after, 3e-3) << to_text(a);
+  EXPECT_EQ(d->structural_objectives(a), d->structural_objectives(start));  // same ops, new constants
+
+  auto no_fit = make({{"fit", "none"}});
+  Program c = start;
+  no_fit->polish(c, MutationKind::insert);
+  EXPECT_EQ(c, start);
+  auto structural = make({{"fit", "structural"}});
+  Program e = start;
+  structural->polish(e, MutationKind::perturb_constant);  // constant perturbations are not refitted
+  EXPECT_EQ(e, start);
+}
+
+}  // namespace evo

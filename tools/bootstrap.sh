@@ -14,7 +14,7 @@ packages=(
   cmake g++ make pkg-config
   libboost-program-options-dev libboost-serialization-dev
   libtbb-dev libspdlog-dev libsqlite3-dev libsqlitecpp-dev libxxhash-dev
-  nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3
+  nlohmann-json3-dev libnlopt-cxx-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3
 )
 
 install_missing() {

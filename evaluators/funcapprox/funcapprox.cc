@@ -60,6 +60,11 @@ std::vector<SettingSpec> FuncApprox::settings() {
        "mantissa bits kept by the functional hash (auto: 44 for float64/real, 23 for float32)", hash_bits_check},
       {"init", "random", "start population: random (a few random ops on x) or trivial (y = x)",
        one_of({"random", "trivial"})},
+      {"fit", "structural",
+       "fit constants with a local optimiser (long double, max error on 1/8 of the grid): after structural "
+       "mutations and for start programs (structural), after every mutation (all), or never (none)",
+       one_of({"structural", "all", "none"})},
+      {"fit_evals", "100", "objective evaluations one constant fit may spend", integer_in(1, 100000)},
   };
 }
 
@@ -132,6 +137,16 @@ FuncApprox::FuncApprox(const Settings& s) {
   xf_.assign(x_.begin(), x_.end());
   xd_.assign(x_.begin(), x_.end());
 
+  const std::string fit = s.str("fit");
+  fit_policy_ = fit == "all" ? FitPolicy::all : fit == "none" ? FitPolicy::none : FitPolicy::structural;
+  fit_.max_evals = static_cast<int>(s.integer("fit_evals"));
+  for (int i = 0; i < points_; ++i) {
+    if (i % 8 != 0 && i != points_ - 1) continue;  // every 8th point and the last
+    fit_.x.push_back(x_[i]);
+    fit_.ref.push_back(ref_[i]);
+    fit_.inv_scale.push_back(relative_ ? 1.0L / std::fabs(ref_[i]) : 1.0L);
+  }
+
   // Probe inputs: both endpoints and 14 fixed pseudo-random interior points.
   Rng probe_rng(0x70726f6265ULL);
   probes_ = {to_type(lo_), to_type(hi_)};
@@ -186,6 +201,13 @@ Program FuncApprox::initial_program(Rng& rng) const {
 
 bool FuncApprox::admissible(const Program& p) const {
   return static_cast<int>(p.code.size()) <= space_.max_instructions && program_cost(p) <= max_cost_;
+}
+
+void FuncApprox::polish(Program& p, MutationKind kind) const {
+  if (fit_policy_ == FitPolicy::none) return;
+  if (fit_policy_ == FitPolicy::structural && kind == MutationKind::perturb_constant) return;
+  fit_constants(p, fit_);
+  fold_constants(p, space_.fold);
 }
 
 template <class T>

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "evaluators/funcapprox/constant_fit.h"
 #include "evaluators/funcapprox/targets.h"
 #include "search/domain.h"
 #include "search/settings.h"
@@ -33,6 +34,7 @@ class FuncApprox final : public Domain {
   std::string fingerprint() const override;
   Program initial_program(Rng& rng) const override;
   bool admissible(const Program& p) const override;
+  void polish(Program& p, MutationKind kind) const override;
   Hash128 functional_hash(const Program& p) const override;
   Evaluation evaluate(const Program& p) const override;
   std::vector<double> structural_objectives(const Program& p) const override;
@@ -68,6 +70,8 @@ class FuncApprox final : public Domain {
   std::vector<long double> ref_;      // reference in long double (for precision=real)
   std::vector<double> inv_scale_;     // 1/|f(x)| for relative error, 1 for absolute
   std::vector<long double> probes_;   // functional-hash inputs
+  enum class FitPolicy { none, structural, all } fit_policy_;
+  FitProblem fit_;                    // constant fitting: a subsample of the grid
 };
 
 }  // namespace evo::funcapprox
