@@ -23,7 +23,7 @@ std::vector<evo::Program> sample_programs(const evo::Domain& d, int n) {
 }
 
 void BM_FunctionalHash(benchmark::State& state) {
-  auto d = evo::make_domain("funcapprox", {});
+  auto d = evo::make_domain("funcapprox", {{"fit", "none"}});
   const auto progs = sample_programs(*d, 256);
   std::size_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(d->functional_hash(progs[i++ % progs.size()]));
@@ -32,7 +32,7 @@ void BM_FunctionalHash(benchmark::State& state) {
 BENCHMARK(BM_FunctionalHash);
 
 void BM_CanonicalizeAndStructuralHash(benchmark::State& state) {
-  auto d = evo::make_domain("funcapprox", {});
+  auto d = evo::make_domain("funcapprox", {{"fit", "none"}});
   const auto progs = sample_programs(*d, 256);
   std::size_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(evo::structural_hash(evo::canonicalize(progs[i++ % progs.size()])));
@@ -41,7 +41,7 @@ void BM_CanonicalizeAndStructuralHash(benchmark::State& state) {
 BENCHMARK(BM_CanonicalizeAndStructuralHash);
 
 void BM_Evaluate1024(benchmark::State& state) {
-  auto d = evo::make_domain("funcapprox", {});
+  auto d = evo::make_domain("funcapprox", {{"fit", "none"}});
   const auto progs = sample_programs(*d, 256);
   std::size_t i = 0;
   for (auto _ : state) benchmark::DoNotOptimize(d->evaluate(progs[i++ % progs.size()]));
