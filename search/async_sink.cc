@@ -19,7 +19,7 @@ AsyncSink::AsyncSink(BatchSink& inner, int max_pending)
 AsyncSink::~AsyncSink() {
   {
     std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return (!pending_ && !busy_) || error_; });
+    cv_.wait(lock, [&] { return (!pending_ && !busy_) || (error_ && !busy_); });
     stop_ = true;
   }
   cv_.notify_all();
@@ -27,7 +27,7 @@ AsyncSink::~AsyncSink() {
 }
 
 void AsyncSink::rethrow() {
-  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+  if (error_) std::rethrow_exception(error_);
 }
 
 void AsyncSink::commit(BatchRecord batch) {

@@ -34,7 +34,7 @@ class AsyncSink final : public BatchSink {
   std::optional<BatchRecord> pending_;  // merged batches not yet handed to the writer
   int pending_count_ = 0;
   bool busy_ = false, stop_ = false;
-  std::exception_ptr error_;
+  std::exception_ptr error_;  // the writer's failure; stays set: nothing is written after it
   std::thread thread_;
 };
 

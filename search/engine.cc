@@ -91,9 +91,9 @@ void Engine::make_child(Child& c, std::uint64_t birth) const {
     for (int attempt = 0; attempt <= cfg_.retries; ++attempt) {
       Program child = parent.program;
       const MutationKind kind = mutate(child, domain_.mutation_space(), rng);
-      child = canonicalize(child);
       if (!domain_.admissible(child)) continue;
       domain_.polish(child, kind);
+      child = canonicalize(child);
       rec.functional_hash = domain_.functional_hash(child);
       rec.program = std::move(child);
       rec.mutation = kind;

@@ -187,12 +187,14 @@ bool mutate_remove(Program& p, Rng& rng) {
 }
 
 bool mutate_change_op(Program& p, const MutationSpace& space, Rng& rng) {
-  if (p.code.empty() || space.ops.size() < 2) return false;
+  if (p.code.empty()) return false;
   const std::size_t i = rng.below(static_cast<int>(p.code.size()));
   Instr& in = p.code[i];
-  Op op;
-  do op = space.ops[rng.below(static_cast<int>(space.ops.size()))];
-  while (op == in.op);
+  std::vector<Op> others;
+  for (Op o : space.ops)
+    if (o != in.op) others.push_back(o);
+  if (others.empty()) return false;
+  const Op op = others[rng.below(static_cast<int>(others.size()))];
   const int old_arity = in.arity();
   in.op = op;
   for (int k = old_arity; k < in.arity(); ++k) fill_argument(in, k, p, i, space, rng);

@@ -30,8 +30,8 @@ namespace evo {
   X(square, "square", 1, 1.0, false, a * a, "({0} * {0})")                                     \
   X(mul2, "mul2", 1, 1.0, false, a * T(2), "({0} * (({T})2))")                                      \
   X(half, "half", 1, 1.0, false, a * T(0.5), "({0} * (({T})0.5))")                                  \
-  X(min, "min", 2, 1.0, true, b < a ? b : a, "({1} < {0} ? {1} : {0})")                     \
-  X(max, "max", 2, 1.0, true, a < b ? b : a, "({0} < {1} ? {1} : {0})")                     \
+  X(min, "min", 2, 1.0, false, b < a ? b : a, "({1} < {0} ? {1} : {0})")                     \
+  X(max, "max", 2, 1.0, false, a < b ? b : a, "({0} < {1} ? {1} : {0})")                     \
   X(sign, "sign", 1, 1.0, false, T((a > T(0)) - (a < T(0))), "(({T})(({0} > 0) - ({0} < 0)))") \
   X(const_, "const", 1, 0.0, false, a, "{0}")
 

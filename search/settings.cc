@@ -111,6 +111,9 @@ SettingCheck one_of(std::vector<std::string> allowed) {
 SettingCheck list_of(std::vector<std::string> allowed) {
   return [allowed](const std::string& v) -> std::string {
     const auto items = split(v, ',');
+    for (std::size_t i = 0; i < items.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (items[i] == items[j]) return "'" + items[i] + "' is listed twice";
     for (const auto& item : items) {
       bool ok = false;
       for (const auto& a : allowed) ok |= a == item;

@@ -38,6 +38,11 @@ void check_existing(const std::string& path) {
     if (version > kSchemaVersion)
       throw InputError(path + " was written by a newer evo (schema " + std::to_string(version) +
                        "; this evo reads up to " + std::to_string(kSchemaVersion) + ")");
+    SQLite::Statement tables(db,
+                             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                             "('runs', 'candidates', 'objectives', 'configs', 'fec_cache', 'checkpoints')");
+    if (!tables.executeStep() || tables.getColumn(0).getInt() != 6)
+      throw InputError(path + " is not an evo database (tables missing)");
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() == SQLITE_NOTADB) throw InputError(path + " is not an SQLite database");
     throw InputError("cannot open " + path + ": " + e.what());
@@ -62,6 +67,7 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
     }
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | (mode == OpenMode::create ? SQLite::OPEN_CREATE : 0));
     configure(*db);
+    if (sqlite3_db_readonly(db->getHandle(), "main") == 1) throw InputError("cannot write " + path + " (read-only)");
     if (!(exists && size > 0)) {
       // Large pages: the writer appends long rows and inserts into two random-order
       // indexes (FEC cache, objective ranking); 64 KiB pages mean fewer splits and WAL

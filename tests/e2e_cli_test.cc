@@ -951,5 +951,53 @@ TEST_F(EvoBadDatabases, ReadCommandsDoNotCreateMissingDatabases) {
   }
 }
 
+// ---------------------------------------------------------------------------------------
+// One writer at a time; damaged files; lists with repeated items.
+
+TEST(EvoWriters, ASecondWriterIsRefusedWhileARunIsLive) {
+  ScratchDir dir;
+  const std::string db = dir.file("busy.db");
+  const int pid = start_evo(run_args(db, 100000000, 1));
+  ASSERT_GT(wait_for_commit(db), 0) << "the run never committed a batch";
+  // A run, and a resume of the live run, are refused while it writes; readers are not.
+  expect_input_error(run_args(db, 1000, 1), "being written");
+  expect_input_error({"resume", "--db", db, "--run", "1", "--budget", "200000000", "-q"}, "being written");
+  EXPECT_EQ(run_evo({"runs", "--db", db}).code, 0);
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_evo(pid), 128 + SIGTERM);
+  EXPECT_EQ(run_entry(db)["status"], "interrupted");
+  // Once it has stopped, a new run may write.
+  const Result r = run_evo(run_args(db, 500, 1));
+  EXPECT_EQ(r.code, 0) << describe(run_args(db, 500, 1), r);
+}
+
+TEST(EvoBadInputSettings, RepeatedOpsAreRefused) {
+  ScratchDir dir;
+  Args args = run_args(dir.file("x.db"), 1000, 1);
+  args.push_back("--set");
+  args.push_back("ops=add,add");
+  expect_input_error(args, "twice");
+  EXPECT_FALSE(file_exists(dir.file("x.db")));
+}
+
+TEST_F(EvoBadDatabases, DamagedPagesGiveExitTwo) {
+  ScratchDir dir;
+  const std::string db = dir.file("damaged.db");
+  copy_db(db_, db);
+  // Keep the first page (header and schema), overwrite the rest with garbage.
+  std::string bytes = read_file(db);
+  ASSERT_GT(bytes.size(), 65536u * 2);
+  for (std::size_t i = 65536; i < bytes.size(); ++i) bytes[i] = static_cast<char>(0xA5 ^ (i * 31));
+  write_file(db, bytes);
+  const std::string before = file_digest(db);
+  for (const Args& args : std::vector<Args>{{"runs", "--db", db}, {"best", "--db", db, "--run", "1"},
+                                            {"show", "--db", db, "--candidate", "5"}}) {
+    const Result r = run_evo(args);
+    EXPECT_EQ(r.code, 2) << describe(args, r);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << describe(args, r);
+  }
+  EXPECT_EQ(file_digest(db), before);
+}
+
 }  // namespace
 }  // namespace evo::test

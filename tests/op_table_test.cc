@@ -20,6 +20,12 @@ TEST(OpTable, NamesRoundTripAndRowsMatchEnum) {
   EXPECT_FALSE(op_from_name("nope").has_value());
 }
 
+TEST(OpTable, MinAndMaxAreNotCommutativeOnSignedZeros) {
+  EXPECT_NE(std::signbit(eval_op(Op::min, -0.0, 0.0, 0.0)), std::signbit(eval_op(Op::min, 0.0, -0.0, 0.0)));
+  EXPECT_FALSE(op_info(Op::min).commutative);
+  EXPECT_FALSE(op_info(Op::max).commutative);
+}
+
 TEST(OpTable, ScalarSemantics) {
   EXPECT_EQ(eval_op(Op::add, 1.5, 2.0, 0.0), 3.5);
   EXPECT_EQ(eval_op(Op::sub, 1.5, 2.0, 0.0), -0.5);
@@ -50,7 +56,9 @@ TEST(OpTable, CommutativeOpsReallyCommute) {
       for (double b : vals)
         for (double c : vals) {
           const double x = eval_op(info.op, a, b, c), y = eval_op(info.op, b, a, c);
-          EXPECT_TRUE(x == y || (std::isnan(x) && std::isnan(y))) << info.name << " " << a << " " << b;
+          // Bit for bit: min(-0, +0) and min(+0, -0) compare equal but differ.
+          EXPECT_TRUE(std::signbit(x) == std::signbit(y) && (x == y || (std::isnan(x) && std::isnan(y))))
+              << info.name << " " << a << " " << b;
         }
   }
 }

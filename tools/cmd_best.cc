@@ -36,9 +36,10 @@ int cmd_best(int argc, char** argv) {
   bool minimize = true;
   const std::string wanted = vm.count("objective") ? vm["objective"].as<std::string>() : "";
   for (const auto& o : run.objectives) {
-    if (objective.empty() && (wanted.empty() || o["name"] == wanted)) {
-      objective = o["name"].get<std::string>();
-      minimize = o["minimize"].get<bool>();
+    const std::string name = o.is_object() ? o.value("name", "") : "";
+    if (objective.empty() && !name.empty() && (wanted.empty() || name == wanted)) {
+      objective = name;
+      minimize = o.value("minimize", true);
     }
   }
   if (objective.empty()) throw InputError("run " + std::to_string(run_id) + " has no objective '" + wanted + "'");
@@ -52,7 +53,7 @@ int cmd_best(int argc, char** argv) {
   }
   std::printf("run %lld (%s), ranked by %s\n", static_cast<long long>(run_id), run.name.c_str(), objective.c_str());
   std::printf("%-10s", "candidate");
-  for (const auto& o : run.objectives) std::printf(" %14s", o["name"].get<std::string>().c_str());
+  for (const auto& o : run.objectives) std::printf(" %14s", o.is_object() ? o.value("name", "?").c_str() : "?");
   std::printf(" %5s %9s\n", "ops", "birth");
   for (const auto& r : rows) {
     std::printf("%-10lld", static_cast<long long>(r.id));

@@ -1,6 +1,8 @@
 // evo resume: continue a run from its last committed batch.
 #include "evaluators/registry.h"
 #include "search/errors.h"
+#include <SQLiteCpp/Transaction.h>
+
 #include "store/checkpoint.h"
 #include "tools/cli.h"
 #include "tools/search_session.h"
@@ -30,8 +32,6 @@ int cmd_resume(int argc, char** argv) {
   const std::string path = db_path(vm);
   auto db = open_database(path, OpenMode::read_write);
   RunInfo run = require_run(*db, run_id, path);
-  if (run_is_live(run))
-    throw InputError("run " + std::to_string(run_id) + " is being written by process " + std::to_string(run.pid));
   auto domain = make_domain(run.domain, run_settings(run));
   if (domain->fingerprint() != run.fingerprint)
     throw InputError("run " + std::to_string(run_id) + " was made by an evo whose " + run.domain +
@@ -41,19 +41,24 @@ int cmd_resume(int argc, char** argv) {
   cfg.time_limit = time_limit;
   cfg.stop_at = stop_at;
 
-  const auto state = load_checkpoint(*db, run_id);
-  const std::uint64_t done = state ? state->births : 0;
+  auto point = load_resume_point(*db, run, *domain);  // reads only; throws before any write
+  const std::uint64_t done = point ? point->state.births : 0;
+  SQLite::Transaction claim(*db, SQLite::TransactionBehavior::IMMEDIATE);
+  require_no_live_writer(*db, path);
   if (done >= budget) {
+    if (run.status == "running") set_run_status(*db, run_id, "done", "budget");  // killed after its last batch
+    claim.commit();
     std::printf("run %lld already has %llu evaluations (budget %llu); nothing to do\n", static_cast<long long>(run_id),
                 static_cast<unsigned long long>(done), static_cast<unsigned long long>(budget));
     return 0;
   }
   claim_run(*db, run_id, budget);
+  claim.commit();
   run.budget = budget;
   if (!so.quiet)
     std::fprintf(stderr, "run %lld: resuming at %llu evaluations: %s\n", static_cast<long long>(run_id),
                  static_cast<unsigned long long>(done), domain->describe().c_str());
-  return run_session(*db, path, run, *domain, cfg, so, true);
+  return run_session(*db, path, run, *domain, cfg, so, std::move(point));
 }
 
 }  // namespace evo::cli

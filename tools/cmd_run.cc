@@ -1,5 +1,6 @@
 // evo run: start a new search.
 #include <spdlog/spdlog.h>
+#include <SQLiteCpp/Transaction.h>
 
 #include "evaluators/registry.h"
 #include "search/errors.h"
@@ -74,10 +75,15 @@ int cmd_run(int argc, char** argv) {
   run.fingerprint = domain->fingerprint();
   run.seed = cfg.seed;
   run.budget = cfg.budget;
-  run.id = create_run(*db, run);
+  {
+    SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+    require_no_live_writer(*db, path);
+    run.id = create_run(*db, run);
+    tx.commit();
+  }
   spdlog::info("run {} in {}: {}", run.id, path, domain->describe());
   if (!so.quiet) std::fprintf(stderr, "run %lld: %s\n", static_cast<long long>(run.id), domain->describe().c_str());
-  return run_session(*db, path, run, *domain, cfg, so, false);
+  return run_session(*db, path, run, *domain, cfg, so, std::nullopt);
 }
 
 }  // namespace evo::cli

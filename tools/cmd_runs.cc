@@ -28,7 +28,8 @@ int cmd_runs(int argc, char** argv) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : runs) {
       nlohmann::json best = nlohmann::json::object();
-      if (r.best_value && !r.objectives.empty()) best[r.objectives[0]["name"].get<std::string>()] = *r.best_value;
+      if (r.best_value && !r.objectives.empty() && r.objectives[0].is_object())
+        best[r.objectives[0].value("name", "primary")] = *r.best_value;
       out.push_back({{"run", r.id},
                      {"name", r.name},
                      {"domain", r.domain},

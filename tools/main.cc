@@ -56,8 +56,11 @@ int main(int argc, char** argv) {
       std::cerr << "evo " << name << ": " << e.what() << "\n";
       return 2;
     } catch (const SQLite::Exception& e) {
-      std::cerr << "evo " << name << ": database error: " << e.what() << "\n";
-      return 1;
+      // A damaged file is bad input (exit 2); anything else (disk full, I/O) a failure.
+      const int primary = e.getErrorCode() & 0xff;
+      const bool damaged = primary == 11 /* SQLITE_CORRUPT */ || primary == 26 /* SQLITE_NOTADB */;
+      std::cerr << "evo " << name << ": " << (damaged ? "damaged database: " : "database error: ") << e.what() << "\n";
+      return damaged ? 2 : 1;
     } catch (const std::exception& e) {
       std::cerr << "evo " << name << ": " << e.what() << "\n";
       return 1;

@@ -43,8 +43,27 @@ EngineConfig engine_from_json(const nlohmann::json& j, std::uint64_t seed, std::
   return cfg;
 }
 
+std::optional<ResumePoint> load_resume_point(SQLite::Database& db, const RunInfo& run, const Domain& domain) {
+  std::optional<EngineState> state = load_checkpoint(db, run.id);
+  if (!state) return std::nullopt;
+  std::vector<std::string> names;
+  for (const auto& o : domain.objectives()) names.push_back(o.name);
+  ResumePoint point;
+  point.population = load_members(db, state->population, domain.signature(), names);
+  point.pending = load_members(db, state->pending, domain.signature(), names);
+  point.state = std::move(*state);
+  return point;
+}
+
+void require_no_live_writer(SQLite::Database& db, const std::string& path) {
+  for (const RunInfo& other : list_runs(db))
+    if (run_is_live(other))
+      throw InputError(path + " is being written by run " + std::to_string(other.id) + " (process " +
+                       std::to_string(other.pid) + "); one writer at a time");
+}
+
 int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo& run, const Domain& domain,
-                const EngineConfig& cfg, const SessionOptions& opts, bool resume) {
+                const EngineConfig& cfg, const SessionOptions& opts, std::optional<ResumePoint> resume) {
   FecCache cache;
   const std::size_t warm = load_cache(db, domain.fingerprint(), cache);
   spdlog::info("run {}: {} cached results loaded for this configuration", run.id, warm);
@@ -57,19 +76,11 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   AsyncSink sink(writer);
   Engine engine(domain, cfg, workers, evaluator, cache, sink);
 
-  std::optional<EngineState> state = resume ? load_checkpoint(db, run.id) : std::nullopt;
-  if (state) {
-    state->next_id = std::max(state->next_id, next_candidate_id(db));
-    auto members = load_members(db, state->population, domain.signature(), names);
-    auto pending = load_members(db, state->pending, domain.signature(), names);
-    engine.restore(std::move(*state), std::move(members), std::move(pending));
+  if (resume) {
+    resume->state.next_id = std::max(resume->state.next_id, next_candidate_id(db));
+    engine.restore(std::move(resume->state), std::move(resume->population), std::move(resume->pending));
   } else {
-    if (resume) {  // crashed before its first commit: start over cleanly
-      SQLite::Statement del(db, "DELETE FROM candidates WHERE run_id = ?");
-      del.bind(1, static_cast<std::int64_t>(run.id));
-      del.exec();
-    }
-    engine.start(next_candidate_id(db));
+    engine.start(next_candidate_id(db));  // a new run, or one killed before its first commit
   }
 
   g_signal = 0;

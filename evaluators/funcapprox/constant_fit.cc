@@ -1,5 +1,6 @@
 #include "evaluators/funcapprox/constant_fit.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -52,16 +53,16 @@ bool fit_constants(Program& p, const FitProblem& problem) {
   for (double* s : obj.slots) x0.push_back(*s);
   const double start = obj(x0);
 
-  nlopt::opt opt(nlopt::LN_SBPLX, static_cast<unsigned>(x0.size()));
-  std::vector<double> step;
-  for (double c : x0) step.push_back(c != 0.0 ? std::fabs(c) * 1e-2 : 1e-3);
-  opt.set_initial_step(step);
-  opt.set_min_objective(trampoline, &obj);
-  opt.set_maxeval(problem.max_evals);
-  opt.set_xtol_rel(1e-16);
   std::vector<double> x = x0;
   double fx = 0;
   try {
+    nlopt::opt opt(nlopt::LN_SBPLX, static_cast<unsigned>(x0.size()));
+    std::vector<double> step;
+    for (double c : x0) step.push_back(c != 0.0 ? std::max(std::fabs(c) * 1e-2, 1e-300) : 1e-3);
+    opt.set_initial_step(step);
+    opt.set_min_objective(trampoline, &obj);
+    opt.set_maxeval(problem.max_evals);
+    opt.set_xtol_rel(1e-16);
     opt.optimize(x, fx);
   } catch (const std::exception&) {
     // Round-off limits and the like end the fit early; the best point seen still counts.
