@@ -127,6 +127,53 @@ std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run
   return rows;
 }
 
+std::vector<CandidateRow> pareto_front(SQLite::Database& db, std::int64_t run_id) {
+  const auto directions = objective_directions(db, run_id);
+  struct Point {
+    std::int64_t id;
+    std::vector<double> v;  // oriented so that smaller is better
+  };
+  std::vector<Point> points;
+  SQLite::Statement q(db, "SELECT id, objectives FROM candidates WHERE run_id = ? AND valid = 1 ORDER BY id");
+  q.bind(1, static_cast<std::int64_t>(run_id));
+  while (q.executeStep()) {
+    if (q.getColumn(1).isNull()) continue;
+    const auto json = nlohmann::json::parse(q.getColumn(1).getString(), nullptr, false);
+    if (!json.is_object()) continue;
+    Point p{q.getColumn(0).getInt64(), {}};
+    bool complete = true;
+    for (const auto& [name, minimize] : directions) {
+      auto it = json.find(name);
+      if (it == json.end() || !it->is_number()) {
+        complete = false;
+        break;
+      }
+      p.v.push_back(minimize ? it->get<double>() : -it->get<double>());
+    }
+    if (complete) points.push_back(std::move(p));
+  }
+  // Sorted lexicographically (older first among equals), a point can only be dominated by
+  // points before it, so one pass against the front so far finds the front.
+  std::stable_sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.v < b.v; });
+  std::vector<const Point*> front;
+  for (const Point& p : points) {
+    bool dominated = false;
+    for (const Point* f : front) {
+      bool all_le = true;
+      for (std::size_t k = 0; k < p.v.size() && all_le; ++k) all_le = f->v[k] <= p.v[k];
+      if (all_le) {  // at least as good everywhere: dominates, or equal (an older twin)
+        dominated = true;
+        break;
+      }
+    }
+    if (!dominated) front.push_back(&p);
+  }
+  std::vector<CandidateRow> rows;
+  for (const Point* f : front)
+    if (auto row = get_candidate(db, f->id)) rows.push_back(std::move(*row));
+  return rows;
+}
+
 std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_id) {
   SQLite::Statement q(db, std::string(kCandidateColumns) + " WHERE c.run_id = ? ORDER BY c.birth");
   q.bind(1, static_cast<std::int64_t>(run_id));

@@ -33,6 +33,11 @@ std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id)
 std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run_id, const std::string& objective,
                                           bool minimize, int k);
 
+// The run's Pareto front: valid candidates no other valid candidate dominates (at least as
+// good in every objective, better in one; directions from the run). Of candidates with
+// equal objectives only the oldest is listed. Ordered by the primary objective.
+std::vector<CandidateRow> pareto_front(SQLite::Database& db, std::int64_t run_id);
+
 // Every candidate of a run in birth order (tests and exports).
 std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_id);
 

@@ -585,7 +585,7 @@ TEST(EvoDomains, ListsFuncapproxWithItsSettings) {
 }
 
 TEST(EvoHelp, EverySubcommandHasHelp) {
-  for (const char* cmd : {"run", "resume", "runs", "best", "show", "export", "eval", "domains"}) {
+  for (const char* cmd : {"run", "resume", "runs", "best", "pareto", "show", "export", "eval", "domains"}) {
     for (const char* flag : {"--help", "-h"}) {
       const Args args = {cmd, flag};
       const Result r = run_evo(args);
@@ -598,7 +598,7 @@ TEST(EvoHelp, EverySubcommandHasHelp) {
     const Result r = run_evo({flag});
     EXPECT_EQ(r.code, 0) << describe({flag}, r);
     EXPECT_NE(r.out.find("usage"), std::string::npos) << r.out;
-    for (const char* cmd : {"run", "resume", "runs", "best", "show", "export", "eval", "domains"})
+    for (const char* cmd : {"run", "resume", "runs", "best", "pareto", "show", "export", "eval", "domains"})
       EXPECT_NE(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd << " not listed\n" << r.out;
   }
   const Result none = run_evo({});
@@ -877,6 +877,7 @@ class EvoBadDatabases : public EvoCli {
         {"runs", "--db", db, "--format", "json"},
         {"best", "--db", db},
         {"best", "--db", db, "--run", "1"},
+        {"pareto", "--db", db, "--run", "1"},
         {"show", "--db", db, "--candidate", "1"},
         {"export", "--db", db, "--candidate", "1", "--lang", "cpp"},
         {"eval", "--db", db, "--candidate", "1"},
@@ -949,6 +950,36 @@ TEST_F(EvoBadDatabases, ReadCommandsDoNotCreateMissingDatabases) {
     EXPECT_FALSE(file_exists(db + "-wal"));
     EXPECT_FALSE(file_exists(db + "-shm"));
   }
+}
+
+TEST_F(EvoCli, ParetoFrontIsNonDominatedAndHoldsBothExtremes) {
+  const json front = ok_json({"pareto", "--db", db_, "--run", "1", "--format", "json"});
+  ASSERT_TRUE(front.is_array());
+  ASSERT_GE(front.size(), 2u);
+  auto obj = [](const json& c, const char* k) { return c["objectives"][k].get<double>(); };
+  for (const auto& a : front)
+    for (const auto& b : front) {
+      if (a["candidate"] == b["candidate"]) continue;
+      const bool dominates = obj(a, "error") <= obj(b, "error") && obj(a, "cost") <= obj(b, "cost");
+      EXPECT_FALSE(dominates) << a.dump() << " dominates " << b.dump();
+    }
+  // The most accurate candidate and the cheapest one are on the front (up to equal objectives).
+  const json by_error = ok_json({"best", "--db", db_, "--run", "1", "--top", "1", "--format", "json"});
+  const json by_cost =
+      ok_json({"best", "--db", db_, "--run", "1", "--top", "1", "--objective", "cost", "--format", "json"});
+  auto on_front = [&](const json& c) {
+    for (const auto& f : front)
+      if (obj(f, "error") == obj(c, "error") && obj(f, "cost") == obj(c, "cost")) return true;
+    return false;
+  };
+  EXPECT_TRUE(on_front(by_error[0])) << by_error.dump();
+  EXPECT_TRUE(on_front(by_cost[0])) << by_cost.dump();
+  // Sorted by the primary objective, and the table lists as many rows.
+  for (std::size_t i = 1; i < front.size(); ++i) EXPECT_LE(obj(front[i - 1], "error"), obj(front[i], "error"));
+  const Result table = run_evo({"pareto", "--db", db_, "--run", "1"});
+  EXPECT_EQ(table.code, 0);
+  EXPECT_NE(table.out.find(std::to_string(front.size()) + " candidates on the Pareto front"), std::string::npos)
+      << table.out;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ int cmd_run(int argc, char** argv);
 int cmd_resume(int argc, char** argv);
 int cmd_runs(int argc, char** argv);
 int cmd_best(int argc, char** argv);
+int cmd_pareto(int argc, char** argv);
 int cmd_show(int argc, char** argv);
 int cmd_export(int argc, char** argv);
 int cmd_eval(int argc, char** argv);

@@ -23,6 +23,7 @@ constexpr Subcommand kSubcommands[] = {
     {"resume", evo::cli::cmd_resume, "continue a run from its last committed batch"},
     {"runs", evo::cli::cmd_runs, "list the runs in a database"},
     {"best", evo::cli::cmd_best, "the best candidates of a run"},
+    {"pareto", evo::cli::cmd_pareto, "the Pareto front of a run over its objectives"},
     {"show", evo::cli::cmd_show, "one candidate as program text, C++ or JSON"},
     {"export", evo::cli::cmd_export, "write a candidate as source code (cpp, c, text)"},
     {"eval", evo::cli::cmd_eval, "evaluate a program file or a stored candidate"},

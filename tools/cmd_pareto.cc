@@ -1,0 +1,43 @@
+// evo pareto: the non-dominated candidates of a run over all its objectives.
+#include <cstdio>
+#include <iostream>
+
+#include "search/errors.h"
+#include "tools/cli.h"
+
+namespace evo::cli {
+
+int cmd_pareto(int argc, char** argv) {
+  po::options_description opts("evo pareto");
+  add_db_option(opts);
+  opts.add_options()
+      ("run", po::value<std::string>(), "run id")
+      ("format", po::value<std::string>()->default_value("table"), "table|json");
+  po::variables_map vm;
+  if (!parse(argc, argv, "evo pareto --db PATH --run ID [--format table|json]", opts, vm)) return 0;
+  const Format fmt = format_option(vm, {"table", "json"});
+  const std::int64_t run_id = positive_id(vm, "run");
+  const std::string path = db_path(vm);
+  auto db = open_database(path, OpenMode::read_only);
+  const RunInfo run = require_run(*db, run_id, path);
+  const auto front = pareto_front(*db, run_id);
+  if (fmt == Format::json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& r : front) out.push_back(candidate_json(r));
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("run %lld (%s): %zu candidates on the Pareto front\n", static_cast<long long>(run_id), run.name.c_str(),
+              front.size());
+  std::printf("%-10s", "candidate");
+  for (const auto& o : run.objectives) std::printf(" %14s", o.is_object() ? o.value("name", "?").c_str() : "?");
+  std::printf(" %5s\n", "ops");
+  for (const auto& r : front) {
+    std::printf("%-10lld", static_cast<long long>(r.id));
+    for (const auto& [n, v] : r.objectives) std::printf(" %14s", format_value(v).c_str());
+    std::printf(" %5d\n", r.ops);
+  }
+  return 0;
+}
+
+}  // namespace evo::cli
