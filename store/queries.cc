@@ -82,26 +82,29 @@ std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id)
 }
 
 std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run_id, const std::string& objective,
-                                          bool minimize, int k) {
-  // The k-th best value of the objective; every candidate at least that good is fetched
-  // (ties included) and ordered by all objectives in the run's order, then by id.
-  const std::string dir = minimize ? "ASC" : "DESC";
-  SQLite::Statement kth(db, "SELECT value FROM objectives WHERE run_id = ? AND name = ? ORDER BY value " + dir +
-                                " LIMIT 1 OFFSET ?");
-  kth.bind(1, static_cast<std::int64_t>(run_id));
-  kth.bind(2, objective);
-  kth.bind(3, k - 1);
-  const bool full = kth.executeStep();
-  SQLite::Statement q(db, std::string(kCandidateColumns) +
-                              " JOIN objectives o ON o.candidate_id = c.id WHERE o.run_id = ? AND o.name = ?" +
-                              (full ? (minimize ? " AND o.value <= ?" : " AND o.value >= ?") : "") +
-                              " ORDER BY o.value " + dir + ", o.candidate_id");
-  q.bind(1, static_cast<std::int64_t>(run_id));
-  q.bind(2, objective);
-  if (full) q.bind(3, kth.getColumn(0).getDouble());
+                                          bool minimize, int k, const std::vector<ObjectiveBound>& bounds) {
+  // Candidates come in the order of the objective's index; reading stops after k of them
+  // and whatever ties the k-th, which are then ordered by the other objectives.
+  std::string sql = kCandidateColumns;
+  sql.insert(sql.find(" FROM candidates c"), ", o.value");  // column 13: the ranking value
+  sql += " JOIN objectives o ON o.candidate_id = c.id WHERE o.run_id = ? AND o.name = ?";
+  for (const auto& b : bounds) sql += std::string(" AND json_extract(c.objectives, ?) ") + (b.at_most ? "<= ?" : ">= ?");
+  sql += std::string(" ORDER BY o.value ") + (minimize ? "ASC" : "DESC") + ", o.candidate_id";
+  SQLite::Statement q(db, sql);
+  int param = 1;
+  q.bind(param++, static_cast<std::int64_t>(run_id));
+  q.bind(param++, objective);
+  for (const auto& b : bounds) {
+    q.bind(param++, "$.\"" + b.name + "\"");
+    q.bind(param++, b.value);
+  }
   const auto order = objective_order(db, run_id);
   std::vector<CandidateRow> rows;
+  double kth = 0;
   while (q.executeStep()) {
+    const double value = q.getColumn(13).getDouble();
+    if (static_cast<int>(rows.size()) >= k && value != kth) break;
+    if (static_cast<int>(rows.size()) == k - 1) kth = value;
     rows.push_back(read_candidate(q));
     attach_objectives(q, rows.back(), order);
   }

@@ -30,8 +30,15 @@ std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id)
 
 // The top `k` valid candidates of a run by `objective` (ascending when minimize); ties are
 // broken by the run's other objectives in order, then by the older candidate.
+// A limit on an objective: `name <= value` (at_most) or `name >= value`.
+struct ObjectiveBound {
+  std::string name;
+  bool at_most = true;
+  double value = 0;
+};
+
 std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run_id, const std::string& objective,
-                                          bool minimize, int k);
+                                          bool minimize, int k, const std::vector<ObjectiveBound>& bounds = {});
 
 // The run's Pareto front: valid candidates no other valid candidate dominates (at least as
 // good in every objective, better in one; directions from the run). Of candidates with

@@ -952,6 +952,25 @@ TEST_F(EvoBadDatabases, ReadCommandsDoNotCreateMissingDatabases) {
   }
 }
 
+TEST_F(EvoCli, BestUnderABoundPicksTheCheapestAccurateEnough) {
+  const json top = best(3);
+  const double bound = top[2]["objectives"]["error"].get<double>();
+  char limit[64];
+  std::snprintf(limit, sizeof limit, "error<=%.17g", bound * (1 + 1e-12));
+  const json picked = ok_json(
+      {"best", "--db", db_, "--run", "1", "--objective", "cost", "--where", limit, "--top", "50", "--format", "json"});
+  ASSERT_FALSE(picked.empty());
+  double min_cost_of_top = 1e300;
+  for (const auto& c : top) min_cost_of_top = std::min(min_cost_of_top, c["objectives"]["cost"].get<double>());
+  EXPECT_LE(picked[0]["objectives"]["cost"].get<double>(), min_cost_of_top);
+  for (const auto& c : picked) {
+    EXPECT_LE(c["objectives"]["error"].get<double>(), bound * (1 + 1e-12)) << c.dump();
+    EXPECT_GE(c["objectives"]["cost"].get<double>(), picked[0]["objectives"]["cost"].get<double>());
+  }
+  expect_input_error({"best", "--db", db_, "--where", "error=1"}, "--where");
+  expect_input_error({"best", "--db", db_, "--where", "speed<=1"}, "speed");
+}
+
 TEST_F(EvoCli, ParetoFrontIsNonDominatedAndHoldsBothExtremes) {
   const json front = ok_json({"pareto", "--db", db_, "--run", "1", "--format", "json"});
   ASSERT_TRUE(front.is_array());

@@ -5,6 +5,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "search/errors.h"
+#include "search/settings.h"
 #include "tools/cli.h"
 
 namespace evo::cli {
@@ -16,6 +17,8 @@ int cmd_best(int argc, char** argv) {
       ("run", po::value<std::string>(), "run id (default: the latest run)")
       ("top", po::value<std::string>()->default_value("5"), "how many candidates")
       ("objective", po::value<std::string>(), "rank by this objective (default: the run's primary one)")
+      ("where", po::value<std::vector<std::string>>()->composing(),
+       "only candidates with NAME<=VALUE or NAME>=VALUE (repeatable), e.g. --objective cost --where error<=1e-7")
       ("format", po::value<std::string>()->default_value("table"), "table|json");
   po::variables_map vm;
   if (!parse(argc, argv, "evo best --db PATH [--run ID] [--top K] [--format table|json]", opts, vm)) return 0;
@@ -44,7 +47,21 @@ int cmd_best(int argc, char** argv) {
   }
   if (objective.empty()) throw InputError("run " + std::to_string(run_id) + " has no objective '" + wanted + "'");
 
-  const auto rows = best_candidates(*db, run_id, objective, minimize, static_cast<int>(top));
+  std::vector<ObjectiveBound> bounds;
+  for (const auto& w : vm.count("where") ? vm["where"].as<std::vector<std::string>>() : std::vector<std::string>{}) {
+    const auto le = w.find("<="), ge = w.find(">=");
+    const auto op = le != std::string::npos ? le : ge;
+    ObjectiveBound b;
+    b.at_most = le != std::string::npos;
+    if (op == std::string::npos || op == 0 || !parse_real(w.substr(op + 2), b.value))
+      throw InputError("--where takes NAME<=VALUE or NAME>=VALUE, got '" + w + "'");
+    b.name = w.substr(0, op);
+    bool known = false;
+    for (const auto& o : run.objectives) known |= o.is_object() && o.value("name", "") == b.name;
+    if (!known) throw InputError("run " + std::to_string(run_id) + " has no objective '" + b.name + "'");
+    bounds.push_back(b);
+  }
+  const auto rows = best_candidates(*db, run_id, objective, minimize, static_cast<int>(top), bounds);
   if (fmt == Format::json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& r : rows) out.push_back(candidate_json(r));
