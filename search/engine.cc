@@ -11,6 +11,10 @@ std::vector<SettingSpec> engine_settings() {
   return {
       {"population", "500", "population size (regularized evolution retires the oldest)", integer_in(2, 10000000)},
       {"tournament", "10", "tournament size for parent selection", integer_in(1, 100000)},
+      {"selection", "regularized",
+       "regularized (ranked by the primary objective, the oldest retires) or nsga2 (Pareto rank and crowding over "
+       "all objectives)",
+       one_of({"regularized", "nsga2"})},
       {"batch", "64", "children made and evaluated together (part of the seeded result)", integer_in(1, 1000000)},
       {"retries", "10", "re-mutations until a child computes something other than its parent", integer_in(0, 10000)},
       {"collision_check", "0.01", "fraction of cache hits evaluated anyway to measure hash collisions",
@@ -21,6 +25,7 @@ std::vector<SettingSpec> engine_settings() {
 void apply_engine_settings(const Settings& s, EngineConfig& cfg) {
   cfg.population = static_cast<int>(s.integer("population"));
   cfg.tournament = static_cast<int>(s.integer("tournament"));
+  cfg.nsga2 = s.str("selection") == "nsga2";
   cfg.batch = static_cast<int>(s.integer("batch"));
   cfg.retries = static_cast<int>(s.integer("retries"));
   cfg.collision_check = s.real("collision_check");
@@ -70,6 +75,7 @@ void Engine::restore(EngineState state, std::deque<Member> members, std::deque<M
   state_ = std::move(state);
   population_ = std::move(members);
   pending_ = std::move(pending);
+  if (cfg_.nsga2) order_ = pareto_order(population_, objectives_);
 }
 
 void Engine::make_child(Child& c, std::uint64_t birth) const {
@@ -82,7 +88,8 @@ void Engine::make_child(Child& c, std::uint64_t birth) const {
     rec.program = canonicalize(rec.program);
     rec.functional_hash = domain_.functional_hash(rec.program);
   } else {
-    const Member& parent = population_[tournament(population_, cfg_.tournament, ranking_, rng)];
+    const Member& parent = population_[cfg_.nsga2 ? crowded_tournament(population_, order_, cfg_.tournament, rng)
+                                                  : tournament(population_, cfg_.tournament, ranking_, rng)];
     rec.parent = parent.id;
     rec.program = parent.program;
     rec.functional_hash = parent.fhash;
@@ -213,9 +220,13 @@ BatchRecord Engine::run_batch(std::size_t n) {
   if (state_.births % static_cast<std::uint64_t>(cfg_.batch) == 0) {  // the batch is complete: children join
     for (Member& m : pending_) {
       population_.push_back(std::move(m));
-      if (population_.size() > static_cast<std::size_t>(cfg_.population)) population_.pop_front();
+      if (!cfg_.nsga2 && population_.size() > static_cast<std::size_t>(cfg_.population)) population_.pop_front();
     }
     pending_.clear();
+    if (cfg_.nsga2) {
+      nsga2_survivors(population_, static_cast<std::size_t>(cfg_.population), objectives_);
+      order_ = pareto_order(population_, objectives_);
+    }
   }
   state_.population.clear();
   for (const Member& m : population_) state_.population.push_back(m.id);

@@ -26,6 +26,7 @@ struct EngineConfig {
   std::uint64_t budget = 10000;  // total candidates for the run
   int population = 500;
   int tournament = 10;
+  bool nsga2 = false;  // Pareto selection over all objectives instead of regularized evolution
   int batch = 64;
   int retries = 10;               // re-mutations until the child differs functionally from its parent
   double collision_check = 0.01;  // fraction of cache hits evaluated anyway to count collisions
@@ -75,6 +76,7 @@ class Engine {
   EngineState state_;
   std::deque<Member> population_;
   std::deque<Member> pending_;  // children of the unfinished batch
+  ParetoOrder order_;           // NSGA-II order of population_ (when nsga2)
 };
 
 }  // namespace evo

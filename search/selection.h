@@ -37,3 +37,27 @@ class Ranking {
 std::size_t tournament(const std::deque<Member>& population, int size, const Ranking& ranking, Rng& rng);
 
 }  // namespace evo
+
+namespace evo {
+
+// NSGA-II's order of a population: the non-domination rank of each member (0 = the Pareto
+// front; invalid members last) and its crowding distance within its front (larger means
+// in a sparser region; the extremes of a front are infinite).
+struct ParetoOrder {
+  std::vector<int> rank;
+  std::vector<double> crowding;
+  // a before b: lower rank, then larger crowding, then younger.
+  bool better(std::size_t a, std::size_t b, const std::deque<Member>& pop) const;
+};
+
+ParetoOrder pareto_order(const std::deque<Member>& population, const std::vector<ObjectiveSpec>& objectives);
+
+// Crowded-comparison tournament of `size` uniform draws.
+std::size_t crowded_tournament(const std::deque<Member>& population, const ParetoOrder& order, int size, Rng& rng);
+
+// Keeps the `keep` best members by (rank, crowding, youth) -- NSGA-II's survivor
+// selection -- and leaves them in birth order, so what follows does not depend on how
+// they were sorted.
+void nsga2_survivors(std::deque<Member>& population, std::size_t keep, const std::vector<ObjectiveSpec>& objectives);
+
+}  // namespace evo

@@ -78,8 +78,13 @@ TEST(Engine, SameSeedSameCandidatesForAnyThreadCount) {
   EXPECT_NE(fingerprint_of(one), fingerprint_of(run_fresh(*d, other, 2)));
 }
 
-TEST(Engine, InterruptedAndRestoredRunEqualsUninterruptedRun) {
+void expect_resume_equals_uninterrupted(bool nsga2) {
   auto d = test_domain();
+  auto small_config = [nsga2](std::uint64_t budget) {
+    EngineConfig cfg = evo::small_config(budget);
+    cfg.nsga2 = nsga2;
+    return cfg;
+  };
   const auto whole = run_fresh(*d, small_config(2500), 2);
 
   // First part: stop after 1000 candidates.
@@ -116,6 +121,27 @@ TEST(Engine, InterruptedAndRestoredRunEqualsUninterruptedRun) {
   const auto a_fp = fingerprint_of(joined), b_fp = fingerprint_of(whole);
   ASSERT_EQ(a_fp.size(), b_fp.size());
   for (std::size_t i = 0; i < a_fp.size(); ++i) ASSERT_EQ(a_fp[i], b_fp[i]) << "first difference at candidate " << i;
+}
+
+TEST(Engine, InterruptedAndRestoredRunEqualsUninterruptedRun) { expect_resume_equals_uninterrupted(false); }
+TEST(Engine, InterruptedAndRestoredNsga2RunEqualsUninterruptedRun) { expect_resume_equals_uninterrupted(true); }
+
+TEST(Engine, Nsga2IsDeterministicAcrossThreadsAndKeepsAFront) {
+  auto d = test_domain();
+  EngineConfig cfg = small_config(3000);
+  cfg.nsga2 = true;
+  const auto one = run_fresh(*d, cfg, 1);
+  const auto two = run_fresh(*d, cfg, 2);
+  EXPECT_EQ(fingerprint_of(one), fingerprint_of(two));
+  EXPECT_NE(fingerprint_of(one), fingerprint_of(run_fresh(*d, small_config(3000), 1)));
+  // Selection over (error, cost) keeps cheap programs alive beside accurate ones.
+  std::map<double, double> best_error_at_cost;
+  for (const auto& c : two)
+    if (c.valid && c.birth > 2000) {
+      auto [it, fresh] = best_error_at_cost.emplace(c.objectives[1], c.objectives[0]);
+      if (!fresh) it->second = std::min(it->second, c.objectives[0]);
+    }
+  EXPECT_GE(best_error_at_cost.size(), 3u);
 }
 
 TEST(Engine, StopsOnBudgetTargetAndInterrupt) {
