@@ -15,6 +15,7 @@ packages=(
   libboost-program-options-dev libboost-serialization-dev
   libtbb-dev libspdlog-dev libsqlite3-dev libsqlitecpp-dev libxxhash-dev
   nlohmann-json3-dev libnlopt-cxx-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3
+  libsleef-dev
 )
 
 install_missing() {
