@@ -1,0 +1,139 @@
+#include "evaluators/funcapprox/baselines.h"
+
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "evaluators/funcapprox/power_series.h"
+#include "evaluators/funcapprox/remez.h"
+
+namespace evo::funcapprox {
+namespace {
+
+constexpr long double kLn2 = std::numbers::ln2_v<long double>;
+constexpr long double kTwoOverSqrtPi = 2 * std::numbers::inv_sqrtpi_v<long double>;
+
+// Through e^{-2|x|} <= 1, so a large |x| neither overflows nor cancels.
+Series tanh_series(const Series& x) {
+  const bool positive = x[0] >= 0;
+  const Series e = series_exp((positive ? -2.0L : 2.0L) * x);
+  const Series one = series_constant(1, static_cast<int>(x.size()));
+  const Series t = (one - e) / (one + e);
+  return positive ? t : -1.0L * t;
+}
+
+// Through e^{-|x|} <= 1, for the same reason.
+Series sigmoid_series(const Series& x) {
+  const Series one = series_constant(1, static_cast<int>(x.size()));
+  if (x[0] >= 0) return one / (one + series_exp(-1.0L * x));
+  const Series e = series_exp(x);
+  return e / (one + e);
+}
+
+struct Measured {
+  bool valid = false;
+  double error = 0;
+};
+
+Measured measure(const Domain& d, const Program& p) {
+  const Evaluation ev = d.evaluate(p);
+  return {ev.valid && !ev.values.empty(), ev.valid && !ev.values.empty() ? ev.values[0] : 0.0};
+}
+
+std::string shift_text(double c) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", c);
+  return buf;
+}
+
+// Writes coefficients about c in x when that is as accurate, else in (x - c).
+Baseline as_baseline(const FuncApprox& domain, std::string family, int degree, const Coefficients& about_c, double c) {
+  Program plain = horner_program(domain.signature(), compose_linear(about_c, 1, -static_cast<long double>(c)), 0.0);
+  if (c == 0) return {family + " " + std::to_string(degree), family, degree, std::move(plain)};
+  Program shifted = horner_program(domain.signature(), about_c, c);
+  const Measured a = measure(domain, plain), b = measure(domain, shifted);
+  // The shifted form costs one more op; take it only when rounding the coefficients in x
+  // costs more than a tenth of the error.
+  const bool use_shifted = b.valid && (!a.valid || a.error > 1.1 * b.error);
+  if (!use_shifted) return {family + " " + std::to_string(degree), family, degree, std::move(plain)};
+  return {family + " " + std::to_string(degree) + " in (x - " + shift_text(c) + ")", family, degree,
+          std::move(shifted)};
+}
+
+}  // namespace
+
+Coefficients taylor_coefficients(const Target& target, long double c, int degree) {
+  const Series x = series_variable(c, degree + 1);
+  const std::string_view name = target.name;
+  if (name == "exp2") return series_exp(kLn2 * x);
+  if (name == "exp") return series_exp(x);
+  if (name == "log2") return (1 / kLn2) * series_log(x);
+  if (name == "log") return series_log(x);
+  if (name == "sin" || name == "cos") {
+    Series s, co;
+    series_sincos(x, s, co);
+    return name == "sin" ? s : co;
+  }
+  if (name == "tanh") return tanh_series(x);
+  if (name == "sigmoid") return sigmoid_series(x);
+  if (name == "log1p" || name == "log2p1") {
+    Series l = series_log(1.0L + x);
+    l[0] = log1pl(c);  // keeps the digits 1 + c would drop near c = 0
+    return name == "log1p" ? l : (1 / kLn2) * l;
+  }
+  if (name == "erf") return series_integrate(kTwoOverSqrtPi * series_exp(-1.0L * (x * x)), erfl(c));
+  throw std::logic_error("no power series for target " + std::string(name));
+}
+
+Program horner_program(const Signature* sig, const Coefficients& a, double shift) {
+  Program p;
+  p.sig = sig;
+  auto emit = [&](Op op, Reg lhs, Reg rhs, double imm) {
+    Instr in;
+    in.op = op;
+    in.args = {lhs, rhs, 0};
+    in.imm = lhs == kImm || rhs == kImm ? imm : 0.0;
+    p.code.push_back(in);
+    return p.reg_of(p.code.size() - 1);
+  };
+  Reg u = 0;  // x
+  if (shift != 0) u = emit(Op::sub, 0, kImm, shift);
+  const std::size_t n = a.size() - 1;
+  Reg acc = u;
+  if (n == 0) {
+    acc = emit(Op::const_, kImm, 0, static_cast<double>(a[0]));
+  } else {
+    acc = emit(Op::mul, u, kImm, static_cast<double>(a[n]));
+    for (std::size_t k = n; k-- > 0;) {
+      if (k + 1 < n) acc = emit(Op::mul, acc, u, 0.0);
+      const double ak = static_cast<double>(a[k]);
+      if (ak != 0) acc = emit(Op::add, acc, kImm, ak);
+    }
+  }
+  p.outputs = {acc};
+  return p;
+}
+
+std::vector<Baseline> polynomial_baselines(const FuncApprox& domain, int min_degree, int max_degree) {
+  const Target& target = domain.target();
+  // The midpoint rounded to double, so the shifted form's sub(x, c) subtracts exactly the
+  // point the coefficients are expanded about.
+  const double c = domain.lo() + (domain.hi() - domain.lo()) / 2;
+  const ErrorWeight weight = domain.relative_error() ? ErrorWeight::relative : ErrorWeight::absolute;
+  std::vector<Baseline> out;
+  for (int d = min_degree; d <= max_degree; ++d) {
+    out.push_back(as_baseline(domain, "taylor", d, taylor_coefficients(target, c, d), c));
+    const Minimax m = remez(target.reference, domain.lo(), domain.hi(), d, weight);
+    out.push_back(as_baseline(domain, "minimax", d, m.about(c), c));
+  }
+  return out;
+}
+
+std::vector<Baseline> FuncApprox::baselines(int min_degree, int max_degree) const {
+  return polynomial_baselines(*this, min_degree, max_degree);
+}
+
+}  // namespace evo::funcapprox
