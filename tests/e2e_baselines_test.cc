@@ -1,0 +1,127 @@
+// End-to-end: `evo baselines` prints the Taylor and minimax polynomials of a funcapprox
+// domain, scored like candidates, as a table or as JSON; bad input exits 2 with one line.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e_support.h"
+
+namespace evo::test {
+namespace {
+
+using Args = std::vector<std::string>;
+
+std::string describe(const Args& args, const Result& r) {
+  std::string s = "evo";
+  for (const auto& a : args) s += " " + a;
+  return s + "\nexit " + std::to_string(r.code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
+}
+
+const Args kExp2 = {"baselines", "--domain", "funcapprox", "--set", "target=exp2", "--set", "interval=0:1",
+                    "--set", "precision=real"};
+
+Args with(Args args, const Args& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+TEST(EvoBaselines, TablePutsTaylorAndMinimaxSideBySidePerDegree) {
+  const Args args = with(kExp2, {"--degrees", "3:5"});
+  const Result r = run_evo(args);
+  ASSERT_EQ(r.code, 0) << describe(args, r);
+  EXPECT_TRUE(r.err.empty()) << describe(args, r);
+  std::istringstream in(r.out);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_NE(line.find("exp2 on [0, 1], real"), std::string::npos) << line;
+  std::getline(in, line);
+  for (const char* column : {"degree", "taylor error", "taylor cost", "minimax error", "minimax cost"})
+    EXPECT_NE(line.find(column), std::string::npos) << column << " missing from: " << line;
+  // degree, taylor error, taylor cost, minimax error, minimax cost
+  const double published[] = {7.5e-5, 2.6e-6, 7.5e-8};
+  for (int degree = 3; degree <= 5; ++degree) {
+    ASSERT_TRUE(std::getline(in, line)) << r.out;
+    std::istringstream row(line);
+    int d = 0;
+    double taylor_error = 0, taylor_cost = 0, minimax_error = 0, minimax_cost = 0;
+    row >> d >> taylor_error >> taylor_cost >> minimax_error >> minimax_cost;
+    ASSERT_FALSE(row.fail()) << line;
+    EXPECT_EQ(d, degree);
+    EXPECT_EQ(taylor_cost, 2.0 * degree);
+    EXPECT_EQ(minimax_cost, 2.0 * degree);
+    EXPECT_NEAR(minimax_error, published[degree - 3], 0.1 * published[degree - 3]) << line;
+    EXPECT_GT(taylor_error, 5 * minimax_error) << line;
+  }
+  EXPECT_FALSE(std::getline(in, line)) << "unexpected extra line: " << line;
+}
+
+TEST(EvoBaselines, JsonHasOneObjectPerBaselineWithItsProgram) {
+  const Args args = with(kExp2, {"--degrees", "2:3", "--format", "json"});
+  const Result r = run_evo(args);
+  ASSERT_EQ(r.code, 0) << describe(args, r);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.is_array());
+  ASSERT_EQ(j.size(), 4u) << j.dump(2);
+  int minimax = 0, taylor = 0;
+  for (const auto& b : j) {
+    for (const char* key : {"family", "degree", "cost", "error", "program", "name", "valid"})
+      EXPECT_TRUE(b.contains(key)) << key << " missing: " << b.dump();
+    const int degree = b["degree"];
+    EXPECT_TRUE(degree == 2 || degree == 3) << b.dump();
+    EXPECT_EQ(b["cost"].get<double>(), 2.0 * degree);
+    EXPECT_TRUE(b["valid"].get<bool>());
+    EXPECT_GT(b["error"].get<double>(), 0.0);
+    const std::string program = b["program"];
+    EXPECT_EQ(program.rfind("input x\n", 0), 0u) << program;
+    EXPECT_NE(program.find("output y = "), std::string::npos) << program;
+    (b["family"] == "minimax" ? minimax : taylor) += 1;
+  }
+  EXPECT_EQ(minimax, 2);
+  EXPECT_EQ(taylor, 2);
+
+  // The program text is a program `evo eval` scores to the same error.
+  ScratchDir dir;
+  const std::string file = dir.file("minimax3.txt");
+  for (const auto& b : j)
+    if (b["family"] == "minimax" && b["degree"] == 3) write_file(file, b["program"]);
+  const Args eval = {"eval", "--domain", "funcapprox", "--set", "target=exp2", "--set", "precision=real",
+                     "--program", file, "--format", "json"};
+  const Result e = run_evo(eval);
+  ASSERT_EQ(e.code, 0) << describe(eval, e);
+  const double error = nlohmann::json::parse(e.out)["objectives"]["error"];
+  for (const auto& b : j) {
+    if (b["family"] != "minimax" || b["degree"] != 3) continue;
+    EXPECT_EQ(b["error"].get<double>(), error);
+  }
+}
+
+TEST(EvoBaselines, HelpNamesTheOptions) {
+  const Result r = run_evo({"baselines", "--help"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("evo baselines"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--degrees"), std::string::npos) << r.out;
+}
+
+TEST(EvoBaselines, BadInputExitsTwoWithOneLine) {
+  const std::vector<Args> bad = {
+      with(kExp2, {"--degrees", "5:2"}),   with(kExp2, {"--degrees", "0"}),
+      with(kExp2, {"--degrees", "abc"}),   with(kExp2, {"--degrees", "1:21"}),
+      with(kExp2, {"--degrees", "3:x"}),   with(kExp2, {"--format", "xml"}),
+      with(kExp2, {"--set", "colour=red"}), {"baselines", "--domain", "nosuch"},
+      {"baselines"},
+  };
+  for (const auto& args : bad) {
+    const Result r = run_evo(args);
+    EXPECT_EQ(r.code, 2) << describe(args, r);
+    EXPECT_TRUE(r.out.empty()) << describe(args, r);
+    ASSERT_FALSE(r.err.empty()) << describe(args, r);
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "not one line:\n" << describe(args, r);
+  }
+}
+
+}  // namespace
+}  // namespace evo::test
