@@ -34,6 +34,16 @@ struct Evaluation {
   std::vector<double> values;
 };
 
+// A known answer to measure evolved programs against, e.g. a minimax polynomial or AdamW.
+// It is a program of the domain, so evaluate() and structural_objectives() score it exactly
+// as they score candidates.
+struct Baseline {
+  std::string name;    // e.g. "minimax 5"
+  std::string family;  // e.g. "taylor", "minimax"
+  int degree = 0;      // the family's size (a polynomial's degree); 0 when it has none
+  Program program;
+};
+
 // What render() may mention about where a program came from.
 struct RenderContext {
   long long candidate = 0;
@@ -67,6 +77,11 @@ class Domain {
   // `kind` is the mutation that made it (none for a start program). Must be deterministic
   // and leave the program admissible. The default does nothing.
   virtual void polish(Program& /*p*/, MutationKind /*kind*/) const {}
+
+  // Baselines of sizes min_degree..max_degree (1 <= min_degree <= max_degree), ordered by
+  // size and then family. A family without a size parameter ignores the range. The default:
+  // the domain has none.
+  virtual std::vector<Baseline> baselines(int /*min_degree*/, int /*max_degree*/) const { return {}; }
 
   virtual Hash128 functional_hash(const Program& p) const = 0;
   virtual Evaluation evaluate(const Program& p) const = 0;

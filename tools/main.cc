@@ -27,6 +27,7 @@ constexpr Subcommand kSubcommands[] = {
     {"show", evo::cli::cmd_show, "one candidate as program text, C++ or JSON"},
     {"export", evo::cli::cmd_export, "write a candidate as source code (cpp, c, text)"},
     {"eval", evo::cli::cmd_eval, "evaluate a program file or a stored candidate"},
+    {"baselines", evo::cli::cmd_baselines, "known answers (e.g. Taylor, minimax) scored like candidates"},
     {"domains", evo::cli::cmd_domains, "the domains, their settings and defaults"},
 };
 

@@ -43,6 +43,11 @@ class FuncApprox final : public Domain {
 
   bool relative_error() const { return relative_; }
   const std::vector<long double>& grid() const { return x_; }
+  const Target& target() const { return *target_; }
+  double lo() const { return lo_; }
+  double hi() const { return hi_; }
+  // Taylor and minimax polynomials (baselines.cc).
+  std::vector<Baseline> baselines(int min_degree, int max_degree) const override;
 
  private:
   template <class T>
