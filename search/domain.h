@@ -6,10 +6,12 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "evaluators/native/library_kernels.h"
 #include "hashing/hash128.h"
 #include "search/mutation.h"
 #include "search/program.h"
@@ -51,6 +53,21 @@ struct RenderContext {
   std::vector<std::pair<std::string, double>> objectives;
 };
 
+// An expensive check of a finished program, e.g. its error on every float32 input.
+struct Measurement {
+  std::string name;    // e.g. "ulp_exhaustive"
+  double value = 0;
+  std::string detail;  // a JSON object: what else was found (where the worst case is, ...)
+};
+
+// How a domain's programs are timed as native code (see Domain::speed_bench()).
+struct SpeedBench {
+  std::string value_type;                         // "float" or "double"
+  std::vector<double> inputs;                     // the array every kernel is timed on
+  std::vector<native::KernelSource> baselines;    // timed in the same run, e.g. glibc expf
+  std::string describe;                           // e.g. "exp2 on [0, 1]"
+};
+
 class Domain {
  public:
   virtual ~Domain() = default;
@@ -88,6 +105,19 @@ class Domain {
   virtual std::vector<double> structural_objectives(const Program& p) const = 0;
 
   // Languages render() accepts, e.g. {"text", "cpp", "c"}.
+  // Expensive checks, run on a run's Pareto front when the run ends and by `evo measure`:
+  // all programs at once, so work they share (reference values) is done once. Returns one
+  // list per program, empty when the domain (or its configuration) has none to make.
+  virtual std::vector<std::vector<Measurement>> measure(const std::vector<Program>& /*programs*/) const { return {}; }
+  virtual std::vector<std::string> measurement_names() const { return {}; }
+
+  // Native speed, for domains whose programs map an array of inputs to an array of outputs.
+  // speed_bench() says how to time them (value type, inputs, the baselines to time beside
+  // them); kernel_source() is C++ defining `extern "C" void <symbol>(const T* in, T* out,
+  // size_t n)` over the program. The default: the domain has no native kernels.
+  virtual std::optional<SpeedBench> speed_bench() const { return std::nullopt; }
+  virtual std::string kernel_source(const Program& /*p*/, const std::string& /*symbol*/) const { return {}; }
+
   virtual std::vector<std::string> languages() const = 0;
   virtual std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const = 0;
 };

@@ -74,4 +74,16 @@ CREATE TABLE checkpoints (
 );
 )SQL";
 
+// Added after the first databases were made; store/measurements.cc creates it in older ones.
+inline constexpr const char* kMeasurementsSql = R"SQL(
+CREATE TABLE IF NOT EXISTS measurements (  -- expensive checks of finished candidates (evo measure)
+  candidate_id INTEGER NOT NULL,
+  name TEXT NOT NULL,            -- e.g. ulp_exhaustive
+  value REAL,                    -- NULL for an infinite or NaN value (see detail)
+  detail TEXT NOT NULL,          -- JSON object
+  measured_at TEXT NOT NULL,
+  PRIMARY KEY (candidate_id, name)
+) WITHOUT ROWID;
+)SQL";
+
 }  // namespace evo

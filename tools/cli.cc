@@ -78,7 +78,8 @@ void add_session_options(po::options_description& opts) {
   opts.add_options()
       ("threads", po::value<std::string>(), "worker threads (default: all cores)")
       ("time-limit", po::value<std::string>(), "stop after SECONDS (at a batch boundary; resumable)")
-      ("stop-at", po::value<std::string>(), "stop once the primary objective reaches VALUE");
+      ("stop-at", po::value<std::string>(), "stop once the primary objective reaches VALUE")
+      ("no-measure", "skip the expensive checks of the final Pareto front (evo measure runs them later)");
 }
 
 int threads_option(const po::variables_map& vm) {

@@ -64,5 +64,7 @@ int cmd_export(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
 int cmd_baselines(int argc, char** argv);
 int cmd_domains(int argc, char** argv);
+int cmd_speed(int argc, char** argv);
+int cmd_measure(int argc, char** argv);
 
 }  // namespace evo::cli

@@ -26,6 +26,7 @@ int cmd_resume(int argc, char** argv) {
   SessionOptions so;
   so.threads = threads_option(vm);
   so.quiet = vm.count("quiet") > 0;
+  so.measure = vm.count("no-measure") == 0;
   const double time_limit = time_limit_option(vm);
   const std::optional<double> stop_at = stop_at_option(vm);
 

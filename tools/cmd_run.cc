@@ -62,6 +62,7 @@ int cmd_run(int argc, char** argv) {
   cfg.time_limit = time_limit_option(vm);
   cfg.stop_at = stop_at_option(vm);
   so.quiet = vm.count("quiet") > 0;
+  so.measure = vm.count("no-measure") == 0;
 
   const std::string path = db_path(vm);
   auto db = open_database(path, OpenMode::create);

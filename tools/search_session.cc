@@ -15,6 +15,7 @@
 #include "store/queries.h"
 #include "store/writer.h"
 #include "tools/cli.h"
+#include "tools/measure.h"
 #include "tools/progress.h"
 
 namespace evo::cli {
@@ -60,6 +61,21 @@ void require_no_live_writer(SQLite::Database& db, const std::string& path) {
     if (run_is_live(other))
       throw InputError(path + " is being written by run " + std::to_string(other.id) + " (process " +
                        std::to_string(other.pid) + "); one writer at a time");
+}
+
+// The domain's expensive checks of the final Pareto front, stored and summarised.
+static void report_front_measurements(SQLite::Database& db, std::int64_t run_id, const Domain& domain, bool quiet) {
+  if (domain.measurement_names().empty()) return;
+  const auto front = pareto_front(db, run_id);
+  if (front.empty()) return;
+  if (!quiet) std::fprintf(stderr, "checking the %zu programs of the Pareto front...\n", front.size());
+  const auto measured = measure_candidates(db, domain, front, false);
+  for (const auto& m : measured) {
+    std::printf("front: candidate %lld", static_cast<long long>(m.row.id));
+    for (const auto& [n, v] : m.row.objectives) std::printf(", %s %s", n.c_str(), format_value(v).c_str());
+    for (const auto& x : m.measurements) std::printf(", %s %s", x.name.c_str(), format_value(x.value).c_str());
+    std::printf("\n");
+  }
 }
 
 int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo& run, const Domain& domain,
@@ -122,6 +138,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   } else {
     std::printf("no valid candidate yet\n");
   }
+  if (reason != StopReason::interrupted && opts.measure) report_front_measurements(db, run.id, domain, opts.quiet);
   if (reason == StopReason::interrupted || reason == StopReason::time_limit)
     std::printf("resume with: evo resume --db %s --run %lld\n", db_path.c_str(), static_cast<long long>(run.id));
   std::fflush(stdout);

@@ -17,6 +17,7 @@ namespace evo::cli {
 struct SessionOptions {
   int threads = 1;
   bool quiet = false;
+  bool measure = true;  // run the domain's expensive checks on the final Pareto front
 };
 
 // Where a resumed run continues: its checkpoint and the candidates it names, read before

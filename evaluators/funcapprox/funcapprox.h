@@ -38,6 +38,11 @@ class FuncApprox final : public Domain {
   Hash128 functional_hash(const Program& p) const override;
   Evaluation evaluate(const Program& p) const override;
   std::vector<double> structural_objectives(const Program& p) const override;
+  // float32: the error of every float in the interval, in ULPs (measure.cc).
+  std::vector<std::vector<Measurement>> measure(const std::vector<Program>& programs) const override;
+  std::vector<std::string> measurement_names() const override;
+  std::optional<SpeedBench> speed_bench() const override;  // native_kernel.cc
+  std::string kernel_source(const Program& p, const std::string& symbol) const override;
   std::vector<std::string> languages() const override { return {"text", "cpp", "c"}; }
   std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const override;
 

@@ -20,7 +20,9 @@ std::string register_name(const Program& p, Reg r) {
   const auto& sig = *p.sig;
   if (r < sig.inputs.size()) return sig.inputs[r];
   if (r < sig.inputs.size() + sig.states.size()) return sig.states[r - sig.inputs.size()];
-  return "r" + std::to_string(r - p.first_temp() + 1);
+  std::string name = std::to_string(r - p.first_temp() + 1);
+  name.insert(0, 1, 'r');  // not "r" + ...: GCC 12 warns falsely (-Wrestrict) on that form
+  return name;
 }
 
 std::string emit_statements(const Program& p, std::string_view type, SourceLang lang, std::string_view indent) {

@@ -1,0 +1,84 @@
+// End-to-end tests of the expensive checks: a float32 run measures its final Pareto front on
+// every float of the interval, stores it, and `evo measure` reads or redoes it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e_support.h"
+
+namespace evo::test {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> float32_run(const std::string& db) {
+  // [1, 2] holds 2^23 + 1 floats: exhaustive checks take a fraction of a second.
+  return {"run",    "--domain", "funcapprox", "--set", "target=exp2", "--set", "interval=1:2", "--set",
+          "precision=float32", "--set", "population=50", "--set", "fit=none", "--budget", "400",
+          "--seed", "5", "--threads", "2", "--db", db, "-q"};
+}
+
+TEST(MeasureCli, AFloat32RunChecksItsFrontOnEveryInput) {
+  ScratchDir dir;
+  const std::string db = dir.file("m.db");
+  const Result run = run_evo(float32_run(db));
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("ulp_exhaustive"), std::string::npos) << run.out;
+
+  const Result stored = run_evo({"measure", "--db", db, "--run", "1", "--format", "json"});
+  ASSERT_EQ(stored.code, 0) << stored.err;
+  const json front = json::parse(stored.out);
+  const json pareto = json::parse(run_evo({"pareto", "--db", db, "--run", "1", "--format", "json"}).out);
+  ASSERT_EQ(front.size(), pareto.size());
+  for (std::size_t i = 0; i < front.size(); ++i) {
+    EXPECT_EQ(front[i]["candidate"], pareto[i]["candidate"]);
+    const auto& m = front[i]["measurements"]["ulp_exhaustive"];
+    EXPECT_EQ(m["detail"]["inputs"], (1 << 23) + 1);
+    // A float32 error e relative is at least e * 2^23 ULPs somewhere near the worst grid point
+    // (the grid is a subset of every float), and an error of 0 is impossible for these programs.
+    const double rel = front[i]["objectives"]["error"].get<double>();
+    EXPECT_GE(m["value"].get<double>(), rel * 0x1p23 * 0.999) << m.dump();
+  }
+
+  // Measuring again gives the same numbers: the check is deterministic.
+  const json again = json::parse(run_evo({"measure", "--db", db, "--run", "1", "--again", "--format", "json"}).out);
+  ASSERT_EQ(again.size(), front.size());
+  for (std::size_t i = 0; i < front.size(); ++i)
+    EXPECT_EQ(again[i]["measurements"]["ulp_exhaustive"]["value"], front[i]["measurements"]["ulp_exhaustive"]["value"]);
+
+  const Result table = run_evo({"measure", "--db", db, "--candidate", std::to_string(front[0]["candidate"].get<long long>())});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_NE(table.out.find("ulp_exhaustive"), std::string::npos);
+}
+
+TEST(MeasureCli, NoMeasureSkipsTheCheck) {
+  ScratchDir dir;
+  auto args = float32_run(dir.file("n.db"));
+  args.push_back("--no-measure");
+  const Result run = run_evo(args);
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(run.out.find("ulp_exhaustive"), std::string::npos) << run.out;
+}
+
+TEST(MeasureCli, BadInputLeavesTheDatabaseAlone) {
+  ScratchDir dir;
+  const std::string db = dir.file("b.db");
+  ASSERT_EQ(run_evo({"run", "--domain", "funcapprox", "--set", "population=20", "--budget", "100", "--db", db, "-q"}).code, 0);
+  const std::string before = file_digest(db);
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"measure", "--db", db, "--run", "1"},  // float64: nothing to measure
+           {"measure", "--db", db, "--run", "7"},
+           {"measure", "--db", db},
+           {"measure", "--db", db, "--run", "1", "--candidate", "1"},
+           {"measure", "--db", db, "--candidate", "x"}}) {
+    const Result r = run_evo(args);
+    EXPECT_EQ(r.code, 2) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  EXPECT_EQ(file_digest(db), before);
+}
+
+}  // namespace
+}  // namespace evo::test

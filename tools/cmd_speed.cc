@@ -1,0 +1,74 @@
+// evo speed: stored candidates timed as native code beside the library functions they
+// would replace, compiled together and timed in one interleaved run.
+#include <cstdio>
+#include <iostream>
+
+#include "evaluators/native/speed.h"
+#include "search/errors.h"
+#include "tools/candidate_source.h"
+#include "tools/cli.h"
+
+namespace evo::cli {
+namespace {
+
+nlohmann::json timing_json(const native::TimedKernel& k, double reference_ns) {
+  return {{"kernel", k.name},          {"baseline", k.baseline},        {"ns_per_element", k.timing.median_ns},
+          {"q1_ns", k.timing.q1_ns},   {"q3_ns", k.timing.q3_ns},       {"min_ns", k.timing.min_ns},
+          {"rounds", k.timing.rounds}, {"elements", k.timing.elements}, {"relative_to_first", k.timing.median_ns / reference_ns}};
+}
+
+}  // namespace
+
+int cmd_speed(int argc, char** argv) {
+  po::options_description opts("evo speed");
+  add_db_option(opts);
+  opts.add_options()
+      ("candidate", po::value<std::vector<std::string>>(), "candidate id (repeat for several of one run configuration)")
+      ("elements", po::value<std::string>()->default_value("16384"), "array length each call processes")
+      ("rounds", po::value<std::string>()->default_value("21"), "timed rounds (the median is reported)")
+      ("no-baselines", po::bool_switch(), "time only the candidates")
+      ("format", po::value<std::string>()->default_value("table"), "table|json");
+  po::variables_map vm;
+  if (!parse(argc, argv, "evo speed --db PATH --candidate ID [--candidate ID ...] [--format table|json]", opts, vm))
+    return 0;
+  const Format fmt = format_option(vm, {"table", "json"});
+  if (!vm.count("candidate")) throw InputError("--candidate is required");
+  native::TimingOptions timing;
+  timing.elements = positive_count(vm["elements"].as<std::string>(), "--elements");
+  timing.rounds = static_cast<int>(positive_count(vm["rounds"].as<std::string>(), "--rounds"));
+  if (timing.elements > (1u << 26) || timing.rounds > 1000) throw InputError("--elements <= 67108864 and --rounds <= 1000");
+  const std::string path = db_path(vm);
+  auto db = open_database(path, OpenMode::read_only);
+
+  std::vector<StoredCandidate> stored;
+  std::vector<std::pair<std::string, Program>> programs;
+  for (const auto& text : vm["candidate"].as<std::vector<std::string>>()) {
+    const auto id = static_cast<std::int64_t>(positive_count(text, "--candidate"));
+    stored.push_back(load_candidate(*db, id, path));
+    if (stored.front().domain->fingerprint() != stored.back().domain->fingerprint())
+      throw InputError("candidates " + std::to_string(stored.front().row.id) + " and " + std::to_string(id) +
+                       " come from different run configurations; time them separately");
+    programs.emplace_back("candidate " + std::to_string(id), stored.back().program);
+  }
+  const auto report = native::time_programs(*stored.front().domain, programs, !vm["no-baselines"].as<bool>(), timing);
+  const double reference = report.kernels.front().timing.median_ns;
+
+  if (fmt == Format::json) {
+    nlohmann::json kernels = nlohmann::json::array();
+    for (const auto& k : report.kernels) kernels.push_back(timing_json(k, reference));
+    std::cout << nlohmann::json{{"timed", report.describe}, {"value_type", report.value_type},
+                                {"compiler", report.compiler}, {"kernels", kernels}}
+                     .dump(2)
+              << "\n";
+    return 0;
+  }
+  std::printf("%s; %zu elements per call, median of %d rounds\ncompiled with: %s\n", report.describe.c_str(),
+              timing.elements, timing.rounds, report.compiler.c_str());
+  std::printf("%-34s %10s %21s %9s\n", "kernel", "ns/elem", "quartiles", "vs first");
+  for (const auto& k : report.kernels)
+    std::printf("%-34s %10.3f %10.3f–%-10.3f %8.2fx\n", k.name.c_str(), k.timing.median_ns, k.timing.q1_ns,
+                k.timing.q3_ns, k.timing.median_ns / reference);
+  return 0;
+}
+
+}  // namespace evo::cli
