@@ -17,6 +17,9 @@ long double ref_cos(long double x) { return cosl(x); }
 long double ref_tanh(long double x) { return tanhl(x); }
 long double ref_sigmoid(long double x) { return 1.0L / (1.0L + expl(-x)); }
 long double ref_erf(long double x) { return erfl(x); }
+// log(1+t) and log2(1+t): the cores of the log scaffolds, relative-accurate near t = 0.
+long double ref_log1p(long double x) { return log1pl(x); }
+long double ref_log2p1(long double x) { return log1pl(x) / 0.693147180559945309417232121458176568L; }
 
 }  // namespace
 
@@ -31,6 +34,8 @@ const std::vector<Target>& targets() {
       {"tanh", ref_tanh, "tanh(x)", -kInf, kInf, false},
       {"sigmoid", ref_sigmoid, "1/(1+e^-x)", -kInf, kInf, false},
       {"erf", ref_erf, "erf(x)", -kInf, kInf, false},
+      {"log1p", ref_log1p, "ln(1+x)", -1.0, kInf, true},
+      {"log2p1", ref_log2p1, "log2(1+x)", -1.0, kInf, true},
   };
   return all;
 }

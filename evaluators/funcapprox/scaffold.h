@@ -1,0 +1,49 @@
+// Range-reduction scaffolds: turn a core program, searched on a small interval, into a
+// function valid over the whole float or double range ("whole-range kernel").
+//
+// The search measures only the core on its interval. The scaffold maps any x to the core's
+// argument exactly (or to within far less than the core's error), calls the core once, and
+// puts the result back together with bit manipulation and selects, so the emitted function
+// stays branch-free and GCC vectorises a loop over it. Special values (NaN, infinities,
+// zeros, overflow, gradual underflow, subnormal inputs) come out as the C library's do.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "evaluators/native/codegen.h"
+
+namespace evo::funcapprox {
+
+enum class ScaffoldKind { exp2_round, exp2_floor, exp, log2, log, sin, cos };
+
+struct Scaffold {
+  std::string_view name;         // setting value, e.g. "exp"
+  ScaffoldKind kind;
+  std::string_view whole;        // whole-range target (targets.h), e.g. "exp"
+  std::string_view core_target;  // the core's target, e.g. "log2p1"
+  double core_lo, core_hi;       // the core's interval
+  // Error the core is searched with. Relative, because the whole-range result is judged in
+  // ULPs, and a core with a small relative error gives a small ULP error after scaling.
+  std::string_view core_error;
+  std::string_view reduction;    // how x maps to the core's argument, for export comments
+  std::string_view valid_float;  // where the whole-range function is accurate, per type
+  std::string_view valid_double;
+};
+
+const std::vector<Scaffold>& scaffolds();
+const Scaffold* find_scaffold(std::string_view name);  // nullptr when unknown
+std::vector<std::string> scaffold_names();
+
+// The headers emit_scaffold()'s code uses (<cmath>, <cstdint>, <cstring> or the C ones).
+std::string scaffold_includes(SourceLang lang);
+
+// Source of the whole-range scalar function `fn` (type is "float" or "double"), which
+// calls `core_fn`, a function of the same type defined before it (emit_statements()).
+// Declared `inline` in C++ and `static inline` in C. Expects IEEE semantics: compile
+// without -ffast-math (the rounding tricks and the special-value selects rely on it).
+std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang lang, std::string_view core_fn,
+                          std::string_view fn);
+
+}  // namespace evo::funcapprox
