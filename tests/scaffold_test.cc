@@ -12,8 +12,12 @@
 #include <map>
 #include <random>
 
+#include "evaluators/funcapprox/funcapprox.h"
 #include "evaluators/funcapprox/targets.h"
 #include "evaluators/native/compiler.h"
+#include "evaluators/registry.h"
+#include "search/errors.h"
+#include "search/program_text.h"
 
 namespace evo::funcapprox {
 namespace {
@@ -316,6 +320,85 @@ TEST(Scaffold, TableIsConsistent) {
   }
   EXPECT_EQ(find_scaffold("none"), nullptr);
   EXPECT_THROW(emit_scaffold(scaffolds()[0], "long double", SourceLang::cpp, "c", "f"), std::invalid_argument);
+}
+
+// e^x on [-ln2/2, ln2/2] by its degree-9 Taylor polynomial (Horner with fma): below a
+// float ULP, about 1e-11 relative in double.
+std::string exp_taylor_program() {
+  std::string text = "input x\n";
+  std::string prev = "c9";
+  double fact = 1;
+  for (int k = 1; k <= 9; ++k) fact *= k;
+  text += "c9 = const(" + hex_double(1 / fact) + ")\n";
+  for (int k = 8; k >= 0; --k) {
+    fact /= (k + 1);
+    text += "h" + std::to_string(k) + " = fma(" + prev + ", x, " + hex_double(1 / fact) + ")\n";
+    prev = "h" + std::to_string(k);
+  }
+  return text + "output y = " + prev + "\n";
+}
+
+TEST(ScaffoldSetting, TakesTargetIntervalAndErrorFromTheScaffold) {
+  auto d = make_domain("funcapprox", {{"scaffold", "log"}, {"precision", "float32"}});
+  auto* fa = dynamic_cast<FuncApprox*>(d.get());
+  ASSERT_NE(fa, nullptr);
+  EXPECT_EQ(fa->target().name, "log1p");
+  EXPECT_EQ(fa->lo(), find_scaffold("log")->core_lo);
+  EXPECT_EQ(fa->hi(), find_scaffold("log")->core_hi);
+  EXPECT_TRUE(fa->relative_error());  // although log1p changes sign on the interval
+  EXPECT_NO_THROW(make_domain("funcapprox", {{"scaffold", "log"}, {"target", "log1p"}}));
+  EXPECT_NO_THROW(make_domain("funcapprox", {{"scaffold", "sin"}, {"error", "absolute"}}));
+  EXPECT_THROW(make_domain("funcapprox", {{"scaffold", "log"}, {"target", "log"}}), InputError);
+  EXPECT_THROW(make_domain("funcapprox", {{"scaffold", "exp"}, {"interval", "0:2"}}), InputError);
+  EXPECT_THROW(make_domain("funcapprox", {{"scaffold", "expm1"}}), InputError);
+  // sin's symmetric interval with an odd number of points puts a grid point on the zero.
+  EXPECT_THROW(make_domain("funcapprox", {{"scaffold", "sin"}, {"points", "1025"}}), InputError);
+  // The scaffold does not change what is evaluated, so it stays out of the cache key.
+  EXPECT_EQ(d->fingerprint().find("scaffold"), std::string::npos);
+}
+
+TEST(ScaffoldSetting, RenderedExportsCompileAndComputeTheWholeRangeFunction) {
+  for (const char* prec : {"float32", "float64"}) {
+    auto d = make_domain("funcapprox", {{"scaffold", "exp"}, {"precision", prec}});
+    const Program p = parse_program(exp_taylor_program(), d->signature());
+    ASSERT_TRUE(d->evaluate(p).valid);
+    const bool f = std::string(prec) == "float32";
+    const std::string fn = f ? "evo_expf" : "evo_exp", t = f ? "float" : "double";
+    for (const char* lang : {"cpp", "c"}) {
+      const std::string code = d->render(p, lang, {});
+      EXPECT_NE(code.find("Scaffold exp"), std::string::npos) << code;
+      EXPECT_NE(code.find(fn + "_core("), std::string::npos) << code;
+      EXPECT_NE(code.find(fn + "_n("), std::string::npos) << code;
+      native::CompileOptions o;
+      if (std::string(lang) == "c") o.flags = {"-x", "c", "-std=c11", "-O3", "-march=native", "-ffp-contract=off"};
+      const std::string src = code + "#ifdef __cplusplus\nextern \"C\"\n#endif\nvoid call(const " + t + "* in, " +
+                              t + "* out, long n) { " + fn + "_n(in, out, n); }\n";
+      const auto lib = native::compile(src, o);
+      if (f) {
+        const std::vector<float> in = {0.0f, 1.0f, -1.0f, 50.0f, 100.0f, -200.0f, NAN, INFINITY, -INFINITY};
+        std::vector<float> out(in.size());
+        lib->function<void(const float*, float*, long)>("call")(in.data(), out.data(), static_cast<long>(in.size()));
+        EXPECT_EQ(out[0], 1.0f);
+        for (int i : {1, 2, 3}) EXPECT_LE(ulp_error(out[i], expl(in[i])), 2.0) << in[i];
+        EXPECT_EQ(out[4], INFINITY);
+        EXPECT_EQ(out[5], 0.0f);
+        EXPECT_TRUE(std::isnan(out[6]));
+        EXPECT_EQ(out[7], INFINITY);
+        EXPECT_EQ(out[8], 0.0f);
+      } else {
+        const std::vector<double> in = {0.0, 1.0, -700.0, 1000.0, -1000.0, NAN};
+        std::vector<double> out(in.size());
+        lib->function<void(const double*, double*, long)>("call")(in.data(), out.data(), static_cast<long>(in.size()));
+        EXPECT_EQ(out[0], 1.0);
+        // Degree 9 leaves ~1e-11 relative error on the core's interval; scaling keeps it.
+        EXPECT_NEAR(out[1] / static_cast<double>(expl(1.0L)), 1.0, 2e-11);
+        EXPECT_NEAR(out[2] / static_cast<double>(expl(-700.0L)), 1.0, 2e-11);
+        EXPECT_EQ(out[3], INFINITY);
+        EXPECT_EQ(out[4], 0.0);
+        EXPECT_TRUE(std::isnan(out[5]));
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -237,6 +237,12 @@ std::vector<std::string> scaffold_names() {
   return names;
 }
 
+std::vector<std::string> scaffold_choices() {
+  std::vector<std::string> names = scaffold_names();
+  names.insert(names.begin(), "none");
+  return names;
+}
+
 std::string scaffold_includes(SourceLang lang) {
   return lang == SourceLang::cpp ? "#include <cmath>\n#include <cstdint>\n#include <cstring>\n"
                                  : "#include <math.h>\n#include <stdint.h>\n#include <string.h>\n";

@@ -35,6 +35,7 @@ struct Scaffold {
 const std::vector<Scaffold>& scaffolds();
 const Scaffold* find_scaffold(std::string_view name);  // nullptr when unknown
 std::vector<std::string> scaffold_names();
+std::vector<std::string> scaffold_choices();  // "none" and every name: funcapprox's scaffold setting
 
 // The headers emit_scaffold()'s code uses (<cmath>, <cstdint>, <cstring> or the C ones).
 std::string scaffold_includes(SourceLang lang);
