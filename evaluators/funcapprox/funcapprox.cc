@@ -1,4 +1,5 @@
 #include "evaluators/funcapprox/funcapprox.h"
+#include "evaluators/funcapprox/minimax_fit.h"
 
 #include <cmath>
 #include <cstdio>
@@ -48,6 +49,10 @@ std::vector<SettingSpec> FuncApprox::settings() {
   return {
       {"target", "exp2", "function to approximate", one_of(target_names())},
       {"interval", "0:1", "interval LO:HI the error is measured on (both ends included)", interval_check},
+      {"scaffold", "none",
+       "range reduction the core is searched for (scaffold.h): sets target, interval and error; exports "
+       "emit the whole-range function",
+       one_of(scaffold_choices())},
       {"max_ops", "10", "op-cost budget: weighted ops that depend on x (fma counts 2)", integer_in(1, 200)},
       {"points", "1024", "evenly spaced points the error is measured on", integer_in(2, 10000000)},
       {"precision", "float64",
@@ -64,7 +69,11 @@ std::vector<SettingSpec> FuncApprox::settings() {
        "fit constants with a local optimiser (long double, max error on 1/8 of the grid): after structural "
        "mutations and for start programs (structural), after every mutation (all), or never (none)",
        one_of({"structural", "all", "none"})},
-      {"fit_evals", "100", "objective evaluations one constant fit may spend", integer_in(1, 100000)},
+      {"fit_evals", "200", "program evaluations one constant fit may spend", integer_in(1, 100000)},
+      {"fit_method", "lm",
+       "constant fitting: simplex (NLopt Subplex on the maximum error) or lm (Levenberg-Marquardt with "
+       "reweighting from least squares towards minimax)",
+       one_of({"simplex", "lm"})},
   };
 }
 
@@ -73,6 +82,7 @@ FuncApprox::FuncApprox(const Settings& s) {
   const auto iv = split(s.str("interval"), ':');
   parse_real(iv[0], lo_);
   parse_real(iv[1], hi_);
+  apply_scaffold(s);
   if (lo_ < target_->domain_lo || (target_->open_lo && lo_ <= target_->domain_lo) || hi_ > target_->domain_hi)
     throw InputError("interval " + s.str("interval") + " is outside where " + std::string(target_->name) +
                      " is defined (x > " + fmt(target_->domain_lo) + ")");
@@ -116,19 +126,22 @@ FuncApprox::FuncApprox(const Settings& s) {
   ref_.resize(points_);
   ref_hi_.resize(points_);
   ref_lo_.resize(points_);
-  bool zero_or_sign_change = false;
+  bool zero_or_sign_change = false, zero_on_grid = false;
   for (int i = 0; i < points_; ++i) {
     ref_[i] = target_->reference(x_[i]);
     ref_hi_[i] = static_cast<double>(ref_[i]);
     ref_lo_[i] = static_cast<double>(ref_[i] - ref_hi_[i]);
+    zero_on_grid |= ref_[i] == 0;
     if (ref_[i] == 0 || (i > 0 && std::signbit(ref_[i]) != std::signbit(ref_[0]))) zero_or_sign_change = true;
     if (!std::isfinite(ref_hi_[i]))
       throw InputError(std::string(target_->name) + " is not finite in double at x = " + fmt(static_cast<double>(x_[i])) +
                        "; choose a smaller interval");
   }
-  const std::string mode = s.str("error");
+  // A scaffold's core is searched with relative error (ULPs of the whole-range result), also
+  // where it changes sign: only a grid point at an exact zero makes that undefined.
+  const std::string mode = scaffold_ && s.str("error") == "auto" ? std::string(scaffold_->core_error) : s.str("error");
   relative_ = mode == "relative" || (mode == "auto" && !zero_or_sign_change);
-  if (relative_ && zero_or_sign_change)
+  if (relative_ && (scaffold_ ? zero_on_grid : zero_or_sign_change))
     throw InputError("relative error is undefined: " + std::string(target_->name) + " is zero on " + s.str("interval") +
                      " (use error=absolute)");
   inv_scale_.resize(points_);
@@ -140,6 +153,7 @@ FuncApprox::FuncApprox(const Settings& s) {
   const std::string fit = s.str("fit");
   fit_policy_ = fit == "all" ? FitPolicy::all : fit == "none" ? FitPolicy::none : FitPolicy::structural;
   fit_.max_evals = static_cast<int>(s.integer("fit_evals"));
+  fit_lm_ = s.str("fit_method") == "lm";
   for (int i = 0; i < points_; ++i) {
     if (i % 8 != 0 && i != points_ - 1) continue;  // every 8th point and the last
     fit_.x.push_back(x_[i]);
@@ -206,7 +220,10 @@ bool FuncApprox::admissible(const Program& p) const {
 void FuncApprox::polish(Program& p, MutationKind kind) const {
   if (fit_policy_ == FitPolicy::none) return;
   if (fit_policy_ == FitPolicy::structural && kind == MutationKind::perturb_constant) return;
-  fit_constants(p, fit_);
+  if (fit_lm_)
+    fit_constants_minimax(p, fit_);
+  else
+    fit_constants(p, fit_);
   fold_constants(p, space_.fold);
 }
 
@@ -292,6 +309,7 @@ std::vector<double> FuncApprox::structural_objectives(const Program& p) const { 
 
 std::string FuncApprox::render(const Program& p, std::string_view lang, const RenderContext& ctx) const {
   if (lang == "text") return to_text(p);
+  if (scaffold_) return render_scaffolded(p, lang, ctx);  // scaffold_render.cc
   const bool c = lang == "c";
   const std::string type = value_type();
   const std::string fn = "evo_" + std::string(target_->name);

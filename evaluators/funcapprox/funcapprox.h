@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "evaluators/funcapprox/constant_fit.h"
+#include "evaluators/funcapprox/scaffold.h"
 #include "evaluators/funcapprox/targets.h"
 #include "search/domain.h"
 #include "search/settings.h"
@@ -62,6 +63,11 @@ class FuncApprox final : public Domain {
   template <class T>
   const std::vector<T>& grid_as() const;
   std::string value_type() const;
+  // scaffold=NAME (scaffold_render.cc): the core's target, interval and error come from the
+  // scaffold; exports wrap the core in the whole-range function.
+  void apply_scaffold(const Settings& s);
+  std::string render_scaffolded(const Program& p, std::string_view lang, const RenderContext& ctx) const;
+  const Scaffold* scaffold_ = nullptr;
 
   const Target* target_;
   double lo_, hi_;
@@ -82,6 +88,7 @@ class FuncApprox final : public Domain {
   std::vector<long double> probes_;   // functional-hash inputs
   enum class FitPolicy { none, structural, all } fit_policy_;
   FitProblem fit_;                    // constant fitting: a subsample of the grid
+  bool fit_lm_ = false;               // fit_method=lm: minimax_fit.h, else constant_fit.h
 };
 
 }  // namespace evo::funcapprox
