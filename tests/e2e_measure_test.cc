@@ -53,6 +53,29 @@ TEST(MeasureCli, AFloat32RunChecksItsFrontOnEveryInput) {
   EXPECT_NE(table.out.find("ulp_exhaustive"), std::string::npos);
 }
 
+TEST(MeasureCli, WithAScaffoldTheWholeRangeFunctionIsChecked) {
+  ScratchDir dir;
+  const std::string db = dir.file("s.db");
+  // measure_interval keeps the test fast; by default the check covers every finite float.
+  const Result run = run_evo({"run", "--domain", "funcapprox", "--set", "scaffold=exp", "--set", "precision=float32",
+                              "--set", "measure_interval=0.5:1", "--set", "population=50", "--set", "fit=none",
+                              "--budget", "300", "--seed", "2", "--threads", "2", "--db", db, "-q"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const json front = json::parse(run_evo({"measure", "--db", db, "--run", "1", "--format", "json"}).out);
+  ASSERT_FALSE(front.empty());
+  for (const auto& c : front) {
+    const auto& d = c["measurements"]["ulp_exhaustive"]["detail"];
+    EXPECT_EQ(d["function"], "exp");  // the whole-range function, not the core's e^r
+    EXPECT_EQ(d["from"], 0.5);
+    EXPECT_EQ(d["to"], 1.0);
+    EXPECT_EQ(d["inputs"], (1 << 23) + 1);
+  }
+  const Result speed = run_evo({"speed", "--db", db, "--candidate", std::to_string(front[0]["candidate"].get<long long>()),
+                                "--rounds", "2", "--elements", "512", "--format", "json"});
+  ASSERT_EQ(speed.code, 0) << speed.err;
+  EXPECT_NE(json::parse(speed.out)["timed"].get<std::string>().find("whole-range"), std::string::npos) << speed.out;
+}
+
 TEST(MeasureCli, NoMeasureSkipsTheCheck) {
   ScratchDir dir;
   auto args = float32_run(dir.file("n.db"));

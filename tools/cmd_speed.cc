@@ -17,6 +17,22 @@ nlohmann::json timing_json(const native::TimedKernel& k, double reference_ns) {
           {"rounds", k.timing.rounds}, {"elements", k.timing.elements}, {"relative_to_first", k.timing.median_ns / reference_ns}};
 }
 
+// The domain's best polynomial baseline (minimax, else any family) whose cost is at most the
+// first candidate's: "the minimax polynomial of equal cost", timed through the same code.
+void add_polynomial_baseline(const Domain& domain, const Program& candidate, std::vector<native::NamedProgram>& programs) {
+  const auto costs = domain.structural_objectives(candidate);
+  if (costs.empty()) return;
+  const double cost = costs.front();
+  for (int degree = std::min(20, static_cast<int>(cost / 2)); degree >= 1; --degree) {
+    for (const auto& b : domain.baselines(degree, degree)) {
+      if (b.family != "minimax" || domain.structural_objectives(b.program).front() > cost) continue;
+      programs.push_back({b.name + " (cost " + format_value(domain.structural_objectives(b.program).front()) + ")",
+                          b.program, true});
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 int cmd_speed(int argc, char** argv) {
@@ -41,15 +57,16 @@ int cmd_speed(int argc, char** argv) {
   auto db = open_database(path, OpenMode::read_only);
 
   std::vector<StoredCandidate> stored;
-  std::vector<std::pair<std::string, Program>> programs;
+  std::vector<native::NamedProgram> programs;
   for (const auto& text : vm["candidate"].as<std::vector<std::string>>()) {
     const auto id = static_cast<std::int64_t>(positive_count(text, "--candidate"));
     stored.push_back(load_candidate(*db, id, path));
     if (stored.front().domain->fingerprint() != stored.back().domain->fingerprint())
       throw InputError("candidates " + std::to_string(stored.front().row.id) + " and " + std::to_string(id) +
                        " come from different run configurations; time them separately");
-    programs.emplace_back("candidate " + std::to_string(id), stored.back().program);
+    programs.push_back({"candidate " + std::to_string(id), stored.back().program, false});
   }
+  if (!vm["no-baselines"].as<bool>()) add_polynomial_baseline(*stored.front().domain, stored.front().program, programs);
   const auto report = native::time_programs(*stored.front().domain, programs, !vm["no-baselines"].as<bool>(), timing);
   const double reference = report.kernels.front().timing.median_ns;
 

@@ -70,6 +70,20 @@ std::vector<SettingSpec> FuncApprox::settings() {
        "mutations and for start programs (structural), after every mutation (all), or never (none)",
        one_of({"structural", "all", "none"})},
       {"fit_evals", "200", "program evaluations one constant fit may spend", integer_in(1, 100000)},
+      {"measure_interval", "auto",
+       "float32 only: LO:HI checked on every float when the run ends (evo measure); auto: the interval, or "
+       "with a scaffold the whole range where it is valid",
+       [](const std::string& v) {
+         if (v == "auto") return std::string();
+         if (auto e = interval_check(v); !e.empty()) return e;
+         const auto parts = split(v, ':');
+         double lo = 0, hi = 0;
+         parse_real(parts[0], lo);
+         parse_real(parts[1], hi);
+         return std::fabs(lo) <= 3.4028234663852886e38 && std::fabs(hi) <= 3.4028234663852886e38
+                    ? std::string()
+                    : std::string("LO and HI must be finite float32 values");
+       }},
       {"fit_method", "lm",
        "constant fitting: simplex (NLopt Subplex on the maximum error) or lm (Levenberg-Marquardt with "
        "reweighting from least squares towards minimax)",
@@ -154,6 +168,7 @@ FuncApprox::FuncApprox(const Settings& s) {
   fit_policy_ = fit == "all" ? FitPolicy::all : fit == "none" ? FitPolicy::none : FitPolicy::structural;
   fit_.max_evals = static_cast<int>(s.integer("fit_evals"));
   fit_lm_ = s.str("fit_method") == "lm";
+  measure_interval_ = s.str("measure_interval");
   for (int i = 0; i < points_; ++i) {
     if (i % 8 != 0 && i != points_ - 1) continue;  // every 8th point and the last
     fit_.x.push_back(x_[i]);

@@ -88,6 +88,7 @@ class FuncApprox final : public Domain {
   std::vector<long double> probes_;   // functional-hash inputs
   enum class FitPolicy { none, structural, all } fit_policy_;
   FitProblem fit_;                    // constant fitting: a subsample of the grid
+  std::string measure_interval_;      // "auto" or LO:HI (measure.cc)
   bool fit_lm_ = false;               // fit_method=lm: minimax_fit.h, else constant_fit.h
 };
 

@@ -2,6 +2,7 @@
 // of the interval, in ULPs, run as compiled code (see exhaustive.h).
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "evaluators/funcapprox/exhaustive.h"
 #include "evaluators/funcapprox/funcapprox.h"
@@ -37,6 +38,19 @@ std::string json_number(double v) {
 
 }  // namespace
 
+// Where the exhaustive check runs: measure_interval, else the program's interval, else (with
+// a scaffold) every finite float where the whole-range function is valid.
+static std::pair<float, float> measured_range(const std::string& setting, const Scaffold* scaffold, double lo, double hi) {
+  if (setting != "auto") {
+    const auto colon = setting.find(':');
+    // Checked when the settings were read: two finite float32 values.
+    return {static_cast<float>(std::stod(setting.substr(0, colon))), static_cast<float>(std::stod(setting.substr(colon + 1)))};
+  }
+  if (!scaffold) return {static_cast<float>(lo), static_cast<float>(hi)};
+  if (scaffold->kind == ScaffoldKind::sin || scaffold->kind == ScaffoldKind::cos) return {-0x1p30f, 0x1p30f};
+  return {-std::numeric_limits<float>::max(), std::numeric_limits<float>::max()};
+}
+
 std::vector<std::string> FuncApprox::measurement_names() const {
   if (precision_ != Precision::float32) return {};
   return {"ulp_exhaustive"};
@@ -50,11 +64,13 @@ std::vector<std::vector<Measurement>> FuncApprox::measure(const std::vector<Prog
   std::vector<void (*)(const float*, float*, std::size_t)> kernels;
   for (std::size_t i = 0; i < programs.size(); ++i)
     kernels.push_back(lib->function<void(const float*, float*, std::size_t)>("evo_measure_" + std::to_string(i)));
-  const auto results =
-      exhaustive_ulp(kernels, double_reference(*target_), static_cast<float>(lo_), static_cast<float>(hi_));
+  const auto [from, to] = measured_range(measure_interval_, scaffold_, lo_, hi_);
+  const Target& function = scaffold_ ? *find_target(scaffold_->whole) : *target_;
+  const auto results = exhaustive_ulp(kernels, double_reference(function), from, to);
   std::vector<std::vector<Measurement>> out;
   for (const auto& r : results) {
-    const std::string detail = "{\"inputs\": " + std::to_string(r.inputs) +
+    const std::string detail = "{\"function\": \"" + std::string(function.name) + "\", \"from\": " + json_number(from) +
+                               ", \"to\": " + json_number(to) + ", \"inputs\": " + std::to_string(r.inputs) +
                                ", \"not_correctly_rounded\": " + std::to_string(r.not_correctly_rounded) +
                                ", \"worst_x\": " + json_number(r.worst_x) + ", \"worst_y\": " + json_number(r.worst_y) +
                                ", \"worst_reference\": " + json_number(r.worst_ref) + "}";

@@ -17,7 +17,7 @@ std::vector<Timing> time_all(const Library& lib, const std::vector<std::string>&
 
 }  // namespace
 
-SpeedReport time_programs(const Domain& domain, const std::vector<std::pair<std::string, Program>>& programs,
+SpeedReport time_programs(const Domain& domain, const std::vector<NamedProgram>& programs,
                           bool with_baselines, const TimingOptions& options, const CompileOptions& compile_options) {
   const auto bench = domain.speed_bench();
   if (!bench) throw InputError("domain " + domain.name() + " has no native kernels to time");
@@ -28,7 +28,7 @@ SpeedReport time_programs(const Domain& domain, const std::vector<std::pair<std:
   std::vector<KernelSource> sources;
   for (std::size_t i = 0; i < programs.size(); ++i) {
     const std::string symbol = "evo_program_" + std::to_string(i);
-    sources.push_back({programs[i].first, symbol, domain.kernel_source(programs[i].second, symbol), {}});
+    sources.push_back({programs[i].name, symbol, domain.kernel_source(programs[i].program, symbol), {}});
   }
   if (with_baselines) sources.insert(sources.end(), bench->baselines.begin(), bench->baselines.end());
 
@@ -42,7 +42,7 @@ SpeedReport time_programs(const Domain& domain, const std::vector<std::pair<std:
   const auto timings = bench->value_type == "float" ? time_all<float>(*lib, symbols, bench->inputs, options)
                                                     : time_all<double>(*lib, symbols, bench->inputs, options);
   for (std::size_t i = 0; i < sources.size(); ++i)
-    report.kernels.push_back({sources[i].name, i >= programs.size(), timings[i]});
+    report.kernels.push_back({sources[i].name, i >= programs.size() || programs[i].baseline, timings[i]});
   return report;
 }
 

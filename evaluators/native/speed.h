@@ -3,7 +3,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "evaluators/native/compiler.h"
@@ -25,8 +24,14 @@ struct SpeedReport {
   std::vector<TimedKernel> kernels;  // the programs in the order given, then the baselines
 };
 
+struct NamedProgram {
+  std::string name;
+  Program program;
+  bool baseline = false;  // e.g. a minimax polynomial timed beside the candidates
+};
+
 // InputError when the domain has no native kernels.
-SpeedReport time_programs(const Domain& domain, const std::vector<std::pair<std::string, Program>>& programs,
+SpeedReport time_programs(const Domain& domain, const std::vector<NamedProgram>& programs,
                           bool with_baselines, const TimingOptions& options = {}, const CompileOptions& compile_options = {});
 
 }  // namespace evo::native
