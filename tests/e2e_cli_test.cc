@@ -585,7 +585,7 @@ TEST(EvoDomains, ListsFuncapproxWithItsSettings) {
 }
 
 TEST(EvoHelp, EverySubcommandHasHelp) {
-  for (const char* cmd : {"run", "resume", "runs", "best", "pareto", "show", "export", "eval", "domains"}) {
+  for (const char* cmd : {"run", "resume", "runs", "best", "pareto", "show", "export", "eval", "domains", "baselines", "speed", "measure"}) {
     for (const char* flag : {"--help", "-h"}) {
       const Args args = {cmd, flag};
       const Result r = run_evo(args);
@@ -598,7 +598,7 @@ TEST(EvoHelp, EverySubcommandHasHelp) {
     const Result r = run_evo({flag});
     EXPECT_EQ(r.code, 0) << describe({flag}, r);
     EXPECT_NE(r.out.find("usage"), std::string::npos) << r.out;
-    for (const char* cmd : {"run", "resume", "runs", "best", "pareto", "show", "export", "eval", "domains"})
+    for (const char* cmd : {"run", "resume", "runs", "best", "pareto", "show", "export", "eval", "domains", "baselines", "speed", "measure"})
       EXPECT_NE(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd << " not listed\n" << r.out;
   }
   const Result none = run_evo({});

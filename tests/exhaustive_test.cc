@@ -5,6 +5,7 @@
 #include <tbb/task_arena.h>
 
 #include "evaluators/funcapprox/exhaustive.h"
+#include "evaluators/funcapprox/funcapprox.h"
 #include "evaluators/registry.h"
 #include "evaluators/native/compiler.h"
 #include "search/program_text.h"
@@ -100,6 +101,30 @@ TEST(FuncApproxMeasure, Float32FrontIsMeasuredOnEveryInput) {
   const auto f64 = make_domain("funcapprox", {{"target", "exp2"}, {"interval", "1:2"}, {"precision", "float64"}});
   EXPECT_TRUE(f64->measurement_names().empty());
   EXPECT_TRUE(f64->measure({parse_program("input x\nr1 = mul2(x)\noutput y = r1\n", f64->signature())}).empty());
+}
+
+}  // namespace
+}  // namespace evo::funcapprox
+
+namespace evo::funcapprox {
+namespace {
+
+TEST(FuncApproxUlpError, MeasuresTheGridInFloatUlps) {
+  const auto domain = make_domain("funcapprox", {{"target", "exp2"}, {"interval", "1:2"}, {"precision", "float32"},
+                                                 {"error", "ulp"}, {"points", "257"}});
+  const auto& d = dynamic_cast<const FuncApprox&>(*domain);
+  const Program p = parse_program("input x\nr1 = mul2(x)\noutput y = r1\n", d.signature());
+  double expected = 0;
+  for (long double x : d.grid()) expected = std::max(expected, ulp_error(2.0f * static_cast<float>(x), std::exp2(double(x))));
+  EXPECT_NEAR(d.evaluate(p).values[0], expected, 1e-9 * expected);
+  EXPECT_NE(d.describe().find("ulp error"), std::string::npos) << d.describe();
+}
+
+TEST(FuncApproxUlpError, IsTheDefaultForAFloat32ScaffoldCore) {
+  EXPECT_NE(make_domain("funcapprox", {{"scaffold", "exp"}, {"precision", "float32"}})->describe().find("ulp error"),
+            std::string::npos);
+  EXPECT_NE(make_domain("funcapprox", {{"scaffold", "exp"}, {"precision", "float64"}})->describe().find("relative error"),
+            std::string::npos);
 }
 
 }  // namespace

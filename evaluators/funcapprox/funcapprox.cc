@@ -58,8 +58,11 @@ std::vector<SettingSpec> FuncApprox::settings() {
       {"precision", "float64",
        "float32|float64: evaluated exactly as compiled code of that type; real: in long double",
        one_of({"float32", "float64", "real"})},
-      {"error", "auto", "relative|absolute|auto (relative unless the target is 0 or changes sign on the interval)",
-       one_of({"auto", "relative", "absolute"})},
+      {"error", "auto",
+       "relative|absolute|ulp|auto: ulp is the error in units in the last place of the reference in the "
+       "precision's type (float for float32, double otherwise); auto is relative unless the target is 0 or "
+       "changes sign on the interval, and ulp for a float32 scaffold core",
+       one_of({"auto", "relative", "absolute", "ulp"})},
       {"ops", "add,sub,mul,div,fma", "ops the search may use", list_of(op_names())},
       {"hash_bits", "auto",
        "mantissa bits kept by the functional hash (auto: 44 for float64/real, 23 for float32)", hash_bits_check},
@@ -153,13 +156,18 @@ FuncApprox::FuncApprox(const Settings& s) {
   }
   // A scaffold's core is searched with relative error (ULPs of the whole-range result), also
   // where it changes sign: only a grid point at an exact zero makes that undefined.
-  const std::string mode = scaffold_ && s.str("error") == "auto" ? std::string(scaffold_->core_error) : s.str("error");
-  relative_ = mode == "relative" || (mode == "auto" && !zero_or_sign_change);
+  // A float32 scaffold core is judged as the whole-range result is: in float ULPs.
+  std::string mode = s.str("error");
+  if (mode == "auto" && scaffold_) mode = precision_ == Precision::float32 ? "ulp" : std::string(scaffold_->core_error);
+  if (mode == "auto") mode = zero_or_sign_change ? "absolute" : "relative";
+  error_kind_ = mode;
+  relative_ = mode != "absolute";  // ulp is relative error up to the factor 2 within a binade
   if (relative_ && (scaffold_ ? zero_on_grid : zero_or_sign_change))
-    throw InputError("relative error is undefined: " + std::string(target_->name) + " is zero on " + s.str("interval") +
+    throw InputError(mode + " error is undefined: " + std::string(target_->name) + " is zero on " + s.str("interval") +
                      " (use error=absolute)");
   inv_scale_.resize(points_);
-  for (int i = 0; i < points_; ++i) inv_scale_[i] = relative_ ? 1.0 / std::fabs(ref_hi_[i]) : 1.0;
+  for (int i = 0; i < points_; ++i)
+    inv_scale_[i] = error_kind_ == "relative" ? 1.0 / std::fabs(ref_hi_[i]) : static_cast<double>(error_weight(ref_[i]));
 
   xf_.assign(x_.begin(), x_.end());
   xd_.assign(x_.begin(), x_.end());
@@ -173,7 +181,7 @@ FuncApprox::FuncApprox(const Settings& s) {
     if (i % 8 != 0 && i != points_ - 1) continue;  // every 8th point and the last
     fit_.x.push_back(x_[i]);
     fit_.ref.push_back(ref_[i]);
-    fit_.inv_scale.push_back(relative_ ? 1.0L / std::fabs(ref_[i]) : 1.0L);
+    fit_.inv_scale.push_back(error_weight(ref_[i]));
   }
 
   // Probe inputs: both endpoints and 14 fixed pseudo-random interior points.
@@ -189,6 +197,18 @@ const std::vector<double>& FuncApprox::grid_as<double>() const { return xd_; }
 template <>
 const std::vector<long double>& FuncApprox::grid_as<long double>() const { return x_; }
 
+// What an error at a point is multiplied by: 1/|f(x)| (relative), 1 (absolute), or 1/ulp(f(x))
+// in the precision's type (ulp; spacing of that type's numbers in f(x)'s binade).
+long double FuncApprox::error_weight(long double ref) const {
+  if (error_kind_ == "absolute") return 1.0L;
+  if (error_kind_ == "relative") return 1.0L / std::fabs(ref);
+  const bool single = precision_ == Precision::float32;
+  int e = 0;
+  std::frexp(static_cast<double>(ref), &e);  // |ref| in [2^(e-1), 2^e)
+  const int mant = single ? 23 : 52, emin = single ? -126 : -1022;
+  return std::ldexp(1.0L, -(std::max(e - 1, emin) - mant));
+}
+
 std::string FuncApprox::value_type() const {
   switch (precision_) {
     case Precision::float32: return "float";
@@ -201,19 +221,19 @@ std::string FuncApprox::value_type() const {
 std::string FuncApprox::describe() const {
   const char* prec = precision_ == Precision::float32 ? "float32" : precision_ == Precision::float64 ? "float64" : "real";
   return std::string(target_->name) + " on [" + fmt(lo_) + ", " + fmt(hi_) + "], " + prec + ", max " +
-         (relative_ ? "relative" : "absolute") + " error over " + std::to_string(points_) + " points, cost <= " +
+         error_kind_ + " error over " + std::to_string(points_) + " points, cost <= " +
          fmt(max_cost_);
 }
 
 std::vector<ObjectiveSpec> FuncApprox::objectives() const {
-  return {{"error", true, true, relative_ ? "maximum relative error on the grid" : "maximum absolute error on the grid"},
+  return {{"error", true, true, "maximum " + error_kind_ + " error on the grid"},
           {"cost", true, false, "weighted count of the ops that depend on x"}};
 }
 
 std::string FuncApprox::fingerprint() const {
   const char* prec = precision_ == Precision::float32 ? "float32" : precision_ == Precision::float64 ? "float64" : "real";
   return "funcapprox/1 target=" + std::string(target_->name) + " interval=" + hex_double(lo_) + ":" + hex_double(hi_) +
-         " points=" + std::to_string(points_) + " precision=" + prec + " error=" + (relative_ ? "relative" : "absolute") +
+         " points=" + std::to_string(points_) + " precision=" + prec + " error=" + error_kind_ +
          " hash_bits=" + std::to_string(hash_bits_);
 }
 
@@ -335,7 +355,7 @@ std::string FuncApprox::render(const Program& p, std::string_view lang, const Re
   out += ".\n";
   for (const auto& [name, value] : ctx.objectives) {
     if (name == "error")
-      out += "// Measured max " + std::string(relative_ ? "relative" : "absolute") + " error: " + fmt(value) + " over " +
+      out += "// Measured max " + error_kind_ + " error: " + fmt(value) + " over " +
              std::to_string(points_) + " evenly spaced points (" + value_type() + " arithmetic).\n";
     else
       out += "// " + name + ": " + fmt(value) + "\n";

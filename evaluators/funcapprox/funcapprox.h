@@ -63,6 +63,7 @@ class FuncApprox final : public Domain {
   template <class T>
   const std::vector<T>& grid_as() const;
   std::string value_type() const;
+  long double error_weight(long double ref) const;
   // scaffold=NAME (scaffold_render.cc): the core's target, interval and error come from the
   // scaffold; exports wrap the core in the whole-range function.
   void apply_scaffold(const Settings& s);
@@ -73,7 +74,8 @@ class FuncApprox final : public Domain {
   double lo_, hi_;
   int points_;
   Precision precision_;
-  bool relative_;
+  bool relative_;                     // relative or ulp: the error scales with |f(x)|
+  std::string error_kind_;            // relative | absolute | ulp
   int hash_bits_;
   double max_cost_;
   bool random_init_;

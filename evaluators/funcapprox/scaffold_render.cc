@@ -59,7 +59,7 @@ std::string FuncApprox::render_scaffolded(const Program& p, std::string_view lan
   out += ".\n";
   for (const auto& [name, value] : ctx.objectives) {
     if (name == "error")
-      out += "// Core's measured max " + std::string(relative_ ? "relative" : "absolute") + " error: " + fmt(value) +
+      out += "// Core's measured max " + error_kind_ + " error: " + fmt(value) +
              " over " + std::to_string(points_) + " evenly spaced points of its interval.\n";
     else
       out += "// " + name + ": " + fmt(value) + "\n";

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The function-approximation goal runs of bench/RESULTS.md, reproducible: each prints the
+# commands it runs, then the best programs, the Pareto fronts and the baselines.
+#
+#   bash bench/funcapprox_goals.sh exp2  [BUDGET] [SEEDS...]   2^x on [0,1], precision=real
+#   bash bench/funcapprox_goals.sh front [BUDGET] [SEED]       2^x fronts from 2 to 16 ops (NSGA-II)
+#   bash bench/funcapprox_goals.sh expf  [BUDGET] [SEED]       float32 e^x, whole range (scaffold=exp)
+#   bash bench/funcapprox_goals.sh log2|tanh [BUDGET] [SEED]   the same pipeline on other targets
+#
+# Databases go to ${EVO_BENCH_DIR:-bench-out}/. CPU time is the user+sys time of each run.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+evo="${EVO:-$here/build/tools/evo}"
+out="${EVO_BENCH_DIR:-bench-out}"
+mkdir -p "$out"
+what="${1:?usage: funcapprox_goals.sh exp2|front|expf|log2|tanh [BUDGET] [SEEDS...]}"
+budget="${2:-100000}"
+shift $(( $# >= 2 ? 2 : $# ))
+seeds=("${@:-1}")
+
+run() {  # prints the command, runs it, prints its CPU time
+  echo "\$ evo $*" >&2
+  /usr/bin/time -f "cpu %U s user + %S s sys, %e s wall" "$evo" "$@"
+}
+
+case "$what" in
+  exp2)
+    db="$out/exp2.db"; rm -f "$db"
+    for s in "${seeds[@]}"; do
+      run run --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set max_ops=10 \
+        --budget "$budget" --seed "$s" --db "$db" --name "seed$s" -q | grep -E "^(best|run)"
+    done
+    "$evo" runs --db "$db"
+    run baselines --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --degrees 1:8 ;;
+  front)
+    db="$out/front.db"; rm -f "$db"
+    run run --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set max_ops=16 \
+      --set selection=nsga2 --budget "$budget" --seed "${seeds[0]}" --db "$db" --name front -q | grep -E "^(best|run)"
+    "$evo" pareto --db "$db" --run 1
+    run baselines --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --degrees 1:8 ;;
+  expf)
+    db="$out/expf.db"; rm -f "$db"
+    run run --domain funcapprox --set scaffold=exp --set precision=float32 --set max_ops=14 \
+      --budget "$budget" --seed "${seeds[0]}" --db "$db" --name expf -q --no-measure | grep -E "^(best|run)"
+    "$evo" pareto --db "$db" --run 1
+    # Every finite float through the whole-range kernels of the front's cheapest programs
+    # under 1e-6 relative core error (the others cannot reach 1 ULP).
+    ids=$("$evo" best --db "$db" --run 1 --where error\<=1e-6 --top 5 --format json |
+          python3 -c 'import json,sys; print(" ".join("--candidate %d" % c["candidate"] for c in json.load(sys.stdin)))')
+    [[ -n "$ids" ]] && run measure --db "$db" $ids
+    best=$("$evo" best --db "$db" --run 1 --top 1 --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["candidate"])')
+    run speed --db "$db" --candidate "$best" ;;
+  log2|tanh)
+    db="$out/$what.db"; rm -f "$db"
+    interval=$([[ $what == log2 ]] && echo "1:2" || echo "0:4")
+    run run --domain funcapprox --set target="$what" --set interval="$interval" --set precision=real --set max_ops=16 \
+      --set selection=nsga2 --budget "$budget" --seed "${seeds[0]}" --db "$db" --name "$what" -q | grep -E "^(best|run)"
+    "$evo" pareto --db "$db" --run 1
+    run baselines --domain funcapprox --set target="$what" --set interval="$interval" --set precision=real --degrees 1:8 ;;
+  *) echo "unknown goal '$what'" >&2; exit 2 ;;
+esac
