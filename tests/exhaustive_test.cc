@@ -120,10 +120,12 @@ TEST(FuncApproxUlpError, MeasuresTheGridInFloatUlps) {
   EXPECT_NE(d.describe().find("ulp error"), std::string::npos) << d.describe();
 }
 
-TEST(FuncApproxUlpError, IsTheDefaultForAFloat32ScaffoldCore) {
-  EXPECT_NE(make_domain("funcapprox", {{"scaffold", "exp"}, {"precision", "float32"}})->describe().find("ulp error"),
+TEST(FuncApproxUlpError, CanBeChosenForAScaffoldCore) {
+  EXPECT_NE(make_domain("funcapprox", {{"scaffold", "exp"}, {"precision", "float32"}})->describe().find("relative error"),
             std::string::npos);
-  EXPECT_NE(make_domain("funcapprox", {{"scaffold", "exp"}, {"precision", "float64"}})->describe().find("relative error"),
+  EXPECT_NE(make_domain("funcapprox", {{"scaffold", "exp"}, {"precision", "float32"}, {"error", "ulp"}})
+                ->describe()
+                .find("ulp error"),
             std::string::npos);
 }
 

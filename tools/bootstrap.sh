@@ -44,7 +44,7 @@ case "$cmd" in
   demo)
     install_missing; build
     "$build_dir/tools/evo" run --domain funcapprox --set target=exp2 --set interval=0:1 \
-      --set max_ops=10 --budget "${EVO_DEMO_BUDGET:-50000}" --seed 1 --db "${EVO_DB:-./evo.db}" --name demo
+      --set max_ops=10 --set selection=nsga2 --budget "${EVO_DEMO_BUDGET:-50000}" --seed 1 --db "${EVO_DB:-./evo.db}" --name demo
     ;;
   test)
     install_missing; build

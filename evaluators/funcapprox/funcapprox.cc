@@ -61,7 +61,7 @@ std::vector<SettingSpec> FuncApprox::settings() {
       {"error", "auto",
        "relative|absolute|ulp|auto: ulp is the error in units in the last place of the reference in the "
        "precision's type (float for float32, double otherwise); auto is relative unless the target is 0 or "
-       "changes sign on the interval, and ulp for a float32 scaffold core",
+       "changes sign on the interval, and the scaffold's choice (relative) for a scaffold core",
        one_of({"auto", "relative", "absolute", "ulp"})},
       {"ops", "add,sub,mul,div,fma", "ops the search may use", list_of(op_names())},
       {"hash_bits", "auto",
@@ -156,9 +156,10 @@ FuncApprox::FuncApprox(const Settings& s) {
   }
   // A scaffold's core is searched with relative error (ULPs of the whole-range result), also
   // where it changes sign: only a grid point at an exact zero makes that undefined.
-  // A float32 scaffold core is judged as the whole-range result is: in float ULPs.
+  // A scaffold core is searched with relative error (ULPs of the whole-range result are
+  // relative error up to a factor 2); error=ulp is the alternative, measured in the type.
   std::string mode = s.str("error");
-  if (mode == "auto" && scaffold_) mode = precision_ == Precision::float32 ? "ulp" : std::string(scaffold_->core_error);
+  if (mode == "auto" && scaffold_) mode = std::string(scaffold_->core_error);
   if (mode == "auto") mode = zero_or_sign_change ? "absolute" : "relative";
   error_kind_ = mode;
   relative_ = mode != "absolute";  // ulp is relative error up to the factor 2 within a binade
