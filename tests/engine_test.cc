@@ -45,7 +45,10 @@ std::vector<std::string> fingerprint_of(const std::vector<CandidateRecord>& cs) 
   for (const auto& c : cs) {
     std::string s = std::to_string(c.id) + "|" + std::to_string(c.birth) + "|" + std::to_string(c.parent) + "|" +
                     std::string(mutation_name(c.mutation)) + "|" + c.text + "|" + (c.valid ? "v" : "i");
-    for (double v : c.objectives) s += "|" + hex_double(v);
+    for (double v : c.objectives) {
+      s += '|';  // appended in two steps: GCC 12 warns falsely (-Wrestrict) on "|" + string
+      s += hex_double(v);
+    }
     out.push_back(s);
   }
   return out;
