@@ -25,9 +25,9 @@ void add_polynomial_baseline(const Domain& domain, const Program& candidate, std
   const double cost = costs.front();
   for (int degree = std::min(20, static_cast<int>(cost / 2)); degree >= 1; --degree) {
     for (const auto& b : domain.baselines(degree, degree)) {
-      if (b.family != "minimax" || domain.structural_objectives(b.program).front() > cost) continue;
-      programs.push_back({b.name + " (cost " + format_value(domain.structural_objectives(b.program).front()) + ")",
-                          b.program, true});
+      const double b_cost = domain.structural_objectives(b.program).front();
+      if (b.family != "minimax" || b_cost > cost) continue;
+      programs.push_back({b.name + " (cost " + format_value(b_cost) + ")", b.program, true});
       return;
     }
   }

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "evaluators/funcapprox/decimal.h"
 #include "evaluators/funcapprox/power_series.h"
 #include "evaluators/funcapprox/remez.h"
 
@@ -43,12 +44,6 @@ Measured measure(const Domain& d, const Program& p) {
   return {ev.valid && !ev.values.empty(), ev.valid && !ev.values.empty() ? ev.values[0] : 0.0};
 }
 
-std::string shift_text(double c) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", c);
-  return buf;
-}
-
 // Writes coefficients about c in x when that is as accurate, else in (x - c).
 Baseline as_baseline(const FuncApprox& domain, std::string family, int degree, const Coefficients& about_c, double c) {
   Program plain = horner_program(domain.signature(), compose_linear(about_c, 1, -static_cast<long double>(c)), 0.0);
@@ -59,7 +54,7 @@ Baseline as_baseline(const FuncApprox& domain, std::string family, int degree, c
   // costs more than a tenth of the error.
   const bool use_shifted = b.valid && (!a.valid || a.error > 1.1 * b.error);
   if (!use_shifted) return {family + " " + std::to_string(degree), family, degree, std::move(plain)};
-  return {family + " " + std::to_string(degree) + " in (x - " + shift_text(c) + ")", family, degree,
+  return {family + " " + std::to_string(degree) + " in (x - " + decimal(c) + ")", family, degree,
           std::move(shifted)};
 }
 

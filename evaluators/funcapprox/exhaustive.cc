@@ -25,12 +25,6 @@ float float_of(std::int64_t k) {
   return k < 0 ? -f : f;
 }
 
-// Spacing of floats in the binade of |r| (r finite).
-double float_ulp(double r) {
-  const int e = static_cast<int>((std::bit_cast<std::uint64_t>(r) >> 52) & 0x7ff) - 1023;
-  return std::ldexp(1.0, std::max(e, -126) - 23);
-}
-
 using Kernel = void (*)(const float*, float*, std::size_t);
 
 constexpr double kFinite = std::numeric_limits<double>::max();
@@ -60,6 +54,9 @@ void merge(UlpResult& into, const UlpResult& from) {
   into.not_correctly_rounded += from.not_correctly_rounded;
   into.inputs += from.inputs;
 }
+
+// Spacing of floats in the binade of |r| (r finite); a power of two, so exactly the inverse.
+double float_ulp(double r) { return 1.0 / inverse_float_ulp(r); }
 
 }  // namespace
 

@@ -155,10 +155,12 @@ bool fit_constants_minimax(Program& p, const FitProblem& problem) {
           continue;
         }
         for (std::size_t k = 0; k < n; ++k) c_try[k] = c[k] + delta[k];
-        if (fit.residuals(c_try, r_try) && weighted_ss(r_try) < ss) {
+        const bool finite = fit.residuals(c_try, r_try);
+        const Real ss_try = finite ? weighted_ss(r_try) : kHuge;
+        if (ss_try < ss) {
           c = c_try;
           r = r_try;
-          ss = weighted_ss(r);
+          ss = ss_try;
           consider(c, r);
           lambda = std::max(lambda / 5, 1e-12L);
           accepted = true;

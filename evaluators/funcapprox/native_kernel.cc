@@ -5,17 +5,12 @@
 #include <cmath>
 #include <random>
 
+#include "evaluators/funcapprox/decimal.h"
 #include "evaluators/funcapprox/funcapprox.h"
 #include "evaluators/native/codegen.h"
 
 namespace evo::funcapprox {
 namespace {
-
-std::string fmt_bound(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 // float32 programs are timed as float; float64 and real ones as double, the type they ship in.
 std::string kernel_type(Precision p) { return p == Precision::float32 ? "float" : "double"; }
@@ -52,7 +47,7 @@ std::optional<SpeedBench> FuncApprox::speed_bench() const {
     range = timing_range(scaffold_->kind, single);
     name = scaffold_->whole;
   }
-  b.describe = name + " on [" + fmt_bound(range.lo) + ", " + fmt_bound(range.hi) + "]" +
+  b.describe = name + " on [" + decimal(range.lo, 6) + ", " + decimal(range.hi, 6) + "]" +
                (range.log_uniform ? " (log-uniform)" : "") + ", " + b.value_type +
                (scaffold_ ? ", whole-range kernels (scaffold " + std::string(scaffold_->name) + ")"
                           : ", the program alone (no scaffold)");
