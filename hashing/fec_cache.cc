@@ -4,9 +4,10 @@
 
 namespace evo {
 
-bool CachedResult::same_outcome(const CachedResult& o, double rel_tol) const {
+bool CachedResult::same_outcome(const CachedResult& o, double rel_tol, const std::vector<bool>& compare) const {
   if (valid != o.valid || objectives.size() != o.objectives.size()) return false;
   for (std::size_t i = 0; i < objectives.size(); ++i) {
+    if (i < compare.size() && !compare[i]) continue;
     const double a = objectives[i], b = o.objectives[i];
     if (a == b) continue;
     if (!(std::fabs(a - b) <= rel_tol * std::max(std::fabs(a), std::fabs(b)))) return false;

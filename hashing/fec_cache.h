@@ -25,7 +25,9 @@ struct CachedResult {
   double eval_seconds = 0;          // what evaluating it cost (for "time saved")
   std::uint64_t hits = 0;
 
-  bool same_outcome(const CachedResult& o, double rel_tol) const;
+  // Same validity and objectives within rel_tol; `compare`, when given, says which
+  // objectives to compare (measured ones such as time vary between evaluations).
+  bool same_outcome(const CachedResult& o, double rel_tol, const std::vector<bool>& compare = {}) const;
 };
 
 class FecCache {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,12 @@ struct ObjectiveSpec {
   // on how it is written and are computed for every candidate.
   bool functional = true;
   std::string help;
+  // Selection ranks by this objective. One that does not steer is recorded and shown but
+  // left out of selection and of the Pareto front (e.g. op count when time is the cost).
+  bool steers = true;
+  // Measured, not computed: it varies from one evaluation to the next (e.g. time), so a
+  // collision check does not compare it.
+  bool measured = false;
 };
 
 // Result of evaluate(): the functional objectives in objectives() order, or invalid.
@@ -102,6 +109,12 @@ class Domain {
 
   virtual Hash128 functional_hash(const Program& p) const = 0;
   virtual Evaluation evaluate(const Program& p) const = 0;
+  // A second stage for what is too costly to do one program at a time, e.g. timing compiled
+  // kernels (one compiler call per batch). The engine calls it once per batch, from one
+  // thread, after evaluate(), with the programs it evaluated (one per function) and their
+  // results, which it may complete or make invalid. The default does nothing.
+  virtual void evaluate_together(std::span<const Program* const> /*programs*/,
+                                 std::span<Evaluation> /*results*/) const {}
   virtual std::vector<double> structural_objectives(const Program& p) const = 0;
 
   // Languages render() accepts, e.g. {"text", "cpp", "c"}.

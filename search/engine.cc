@@ -1,6 +1,7 @@
 #include "search/engine.h"
 
 #include <unordered_map>
+#include <unordered_set>
 
 #include "hashing/canonical.h"
 #include "search/program_text.h"
@@ -61,7 +62,11 @@ Engine::Engine(const Domain& domain, EngineConfig cfg, Workers& workers, BatchEv
       sink_(sink),
       ranking_(domain.objectives()),
       objectives_(domain.objectives()) {
-  for (const auto& o : objectives_) functional_count_ += o.functional;
+  for (const auto& o : objectives_)
+    if (o.functional) {
+      ++functional_count_;
+      unmeasured_.push_back(!o.measured);
+    }
 }
 
 void Engine::start(std::int64_t first_id) {
@@ -128,6 +133,38 @@ void Engine::fill_record(Child& c, const CachedResult& outcome) const {
   c.member.objectives = rec.objectives;
 }
 
+// The domain's batch stage (Domain::evaluate_together), for the children whose own
+// evaluation will count: valid so far, and not a twin of an earlier child of the batch
+// (which answers it below) unless drawn for a collision check.
+void Engine::evaluate_together(std::vector<Child>& kids) const {
+  std::vector<std::size_t> which;
+  std::unordered_set<Hash128> seen;
+  for (std::size_t i = 0; i < kids.size(); ++i) {
+    const Child& c = kids[i];
+    const bool twin = !c.cached && !seen.insert(c.rec.functional_hash).second;
+    if (!c.evaluated || !c.fresh.valid || (twin && !(c.check_draw < cfg_.collision_check))) continue;
+    which.push_back(i);
+  }
+  if (which.empty()) return;
+  std::vector<const Program*> programs;
+  std::vector<Evaluation> results;
+  for (std::size_t i : which) {
+    programs.push_back(&kids[i].member.program);
+    results.push_back(Evaluation{true, {}, kids[i].fresh.objectives});
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  domain_.evaluate_together(programs, results);
+  const double share = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / which.size();
+  for (std::size_t k = 0; k < which.size(); ++k) {
+    Child& c = kids[which[k]];
+    c.fresh.valid = results[k].valid;
+    c.fresh.reason = std::move(results[k].reason);
+    c.fresh.objectives = std::move(results[k].values);
+    c.fresh.eval_seconds += share;
+    fill_record(c, c.fresh);
+  }
+}
+
 BatchRecord Engine::run_batch(std::size_t n) {
   // One parallel pass: make each child; evaluate it unless its function is cached (or it
   // was drawn for a collision check); fill in its record and population member. A child
@@ -159,6 +196,7 @@ BatchRecord Engine::run_batch(std::size_t n) {
         c.member = Member{rec.id, rec.birth, std::move(rec.program), rec.functional_hash, false, {}};
         fill_record(c, c.evaluated ? c.fresh : *c.cached);
       });
+  evaluate_together(kids);
 
   // In birth order: hits, statistics, new cache entries. A child is a hit when its
   // function is in the cache or an earlier child of the batch has it; a hit evaluated
@@ -186,7 +224,7 @@ BatchRecord Engine::run_batch(std::size_t n) {
       st.eval_seconds += c.fresh.eval_seconds;
       if (check) {
         ++st.collision_checks;
-        if (!c.fresh.same_outcome(*known[i], 1e-9)) ++st.collisions;
+        if (!c.fresh.same_outcome(*known[i], 1e-9, unmeasured_)) ++st.collisions;
       } else {
         known[i] = &c.fresh;
         if (cache_.insert(h, c.fresh)) batch.new_cache_entries.emplace_back(h, c.fresh);

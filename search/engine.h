@@ -62,6 +62,7 @@ class Engine {
   struct Child;
   void make_child(Child& c, std::uint64_t birth) const;
   void fill_record(Child& c, const CachedResult& outcome) const;
+  void evaluate_together(std::vector<Child>& kids) const;
   BatchRecord run_batch(std::size_t n);
 
   const Domain& domain_;
@@ -73,6 +74,7 @@ class Engine {
   Ranking ranking_;
   std::vector<ObjectiveSpec> objectives_;
   std::size_t functional_count_ = 0;
+  std::vector<bool> unmeasured_;  // per functional objective: compared by collision checks
   EngineState state_;
   std::deque<Member> population_;
   std::deque<Member> pending_;  // children of the unfinished batch

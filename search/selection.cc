@@ -7,15 +7,17 @@
 namespace evo {
 
 Ranking::Ranking(const std::vector<ObjectiveSpec>& objectives) {
-  for (const auto& o : objectives) minimize_.push_back(o.minimize);
+  for (std::size_t k = 0; k < objectives.size(); ++k)
+    if (objectives[k].steers) keys_.push_back({k, objectives[k].minimize});
 }
 
 bool Ranking::better(bool valid_a, const std::vector<double>& a, bool valid_b, const std::vector<double>& b) const {
   if (valid_a != valid_b) return valid_a;
   if (!valid_a) return false;
-  for (std::size_t i = 0; i < minimize_.size() && i < a.size() && i < b.size(); ++i) {
+  for (const auto& [i, minimize] : keys_) {
+    if (i >= a.size() || i >= b.size()) break;
     if (a[i] == b[i]) continue;
-    return minimize_[i] ? a[i] < b[i] : a[i] > b[i];
+    return minimize ? a[i] < b[i] : a[i] > b[i];
   }
   return false;
 }
@@ -45,6 +47,7 @@ namespace {
 bool dominates(const Member& a, const Member& b, const std::vector<ObjectiveSpec>& objectives) {
   bool better = false;
   for (std::size_t k = 0; k < objectives.size() && k < a.objectives.size() && k < b.objectives.size(); ++k) {
+    if (!objectives[k].steers) continue;
     const double x = objectives[k].minimize ? a.objectives[k] : -a.objectives[k];
     const double y = objectives[k].minimize ? b.objectives[k] : -b.objectives[k];
     if (x > y) return false;
@@ -87,6 +90,7 @@ ParetoOrder pareto_order(const std::deque<Member>& pop, const std::vector<Object
   while (!current.empty()) {
     // Crowding distance within this front.
     for (std::size_t k = 0; k < objectives.size(); ++k) {
+      if (!objectives[k].steers) continue;
       std::vector<std::size_t> f = current;
       std::stable_sort(f.begin(), f.end(),
                        [&](std::size_t a, std::size_t b) { return pop[a].objectives[k] < pop[b].objectives[k]; });

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <utility>
 #include <vector>
 
 #include "hashing/hash128.h"
@@ -21,8 +22,8 @@ struct Member {
   std::vector<double> objectives;  // in Domain::objectives() order; empty when invalid
 };
 
-// Ranks candidates: valid before invalid, then objectives in order (each in its
-// direction), then the younger one.
+// Ranks candidates: valid before invalid, then the objectives that steer, in order (each
+// in its direction), then the younger one.
 class Ranking {
  public:
   explicit Ranking(const std::vector<ObjectiveSpec>& objectives);
@@ -30,7 +31,7 @@ class Ranking {
   bool better(bool valid_a, const std::vector<double>& a, bool valid_b, const std::vector<double>& b) const;
 
  private:
-  std::vector<bool> minimize_;
+  std::vector<std::pair<std::size_t, bool>> keys_;  // (objective index, minimize)
 };
 
 // Draws `size` members uniformly (with replacement) and returns the index of the best.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
+#include <optional>
 #include <map>
 
 #include <nlohmann/json.hpp>
@@ -35,8 +37,10 @@ CandidateRow read_candidate(SQLite::Statement& q) {
 }
 
 // The JSON objectives column, in the run's objective order.
-// (name, minimize) of each objective of a run, in order.
-std::vector<std::pair<std::string, bool>> objective_directions(SQLite::Database& db, std::int64_t run_id) {
+// (name, minimize) of each objective of a run, in order; with steering_only, of those
+// that steer selection (the others are recorded, not searched on).
+std::vector<std::pair<std::string, bool>> objective_directions(SQLite::Database& db, std::int64_t run_id,
+                                                               bool steering_only = false) {
   SQLite::Statement q(db, "SELECT objectives FROM runs WHERE id = ?");
   q.bind(1, static_cast<std::int64_t>(run_id));
   std::vector<std::pair<std::string, bool>> out;
@@ -44,9 +48,18 @@ std::vector<std::pair<std::string, bool>> objective_directions(SQLite::Database&
   const auto json = nlohmann::json::parse(q.getColumn(0).getString(), nullptr, false);
   if (json.is_array())
     for (const auto& o : json)
-      if (o.is_object() && o.contains("name") && o["name"].is_string())
+      if (o.is_object() && o.contains("name") && o["name"].is_string() &&
+          !(steering_only && o.value("steers", true) == false))
         out.emplace_back(o["name"].get<std::string>(), !o.contains("minimize") || o["minimize"] != false);
   return out;
+}
+
+// An objective's stored value: a number, or null for one left unmeasured (infinite, the
+// worst value; see StoreWriter::objectives_json).
+std::optional<double> stored_value(const nlohmann::json& v) {
+  if (v.is_number()) return v.get<double>();
+  if (v.is_null()) return std::numeric_limits<double>::infinity();
+  return std::nullopt;
 }
 
 void attach_objectives(SQLite::Statement& q, CandidateRow& r, const std::vector<std::string>& order) {
@@ -54,7 +67,8 @@ void attach_objectives(SQLite::Statement& q, CandidateRow& r, const std::vector<
   const auto json = nlohmann::json::parse(q.getColumn(12).getString(), nullptr, false);
   if (!json.is_object()) return;
   for (const auto& name : order)
-    if (auto it = json.find(name); it != json.end() && it->is_number()) r.objectives.emplace_back(name, it->get<double>());
+    if (auto it = json.find(name); it != json.end())
+      if (auto v = stored_value(*it)) r.objectives.emplace_back(name, *v);
 }
 
 // Objectives of a run, in the run's declared order.
@@ -131,7 +145,7 @@ std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run
 }
 
 std::vector<CandidateRow> pareto_front(SQLite::Database& db, std::int64_t run_id) {
-  const auto directions = objective_directions(db, run_id);
+  const auto directions = objective_directions(db, run_id, true);
   struct Point {
     std::int64_t id;
     std::vector<double> v;  // oriented so that smaller is better
@@ -147,11 +161,12 @@ std::vector<CandidateRow> pareto_front(SQLite::Database& db, std::int64_t run_id
     bool complete = true;
     for (const auto& [name, minimize] : directions) {
       auto it = json.find(name);
-      if (it == json.end() || !it->is_number()) {
+      const auto v = it == json.end() ? std::nullopt : stored_value(*it);
+      if (!v) {
         complete = false;
         break;
       }
-      p.v.push_back(minimize ? it->get<double>() : -it->get<double>());
+      p.v.push_back(minimize ? *v : -*v);
     }
     if (complete) points.push_back(std::move(p));
   }

@@ -41,7 +41,8 @@ std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run
                                           bool minimize, int k, const std::vector<ObjectiveBound>& bounds = {});
 
 // The run's Pareto front: valid candidates no other valid candidate dominates (at least as
-// good in every objective, better in one; directions from the run). Of candidates with
+// good in every objective that steers the search, better in one; directions from the run;
+// an unmeasured value, stored null, counts as infinite). Of candidates with
 // equal objectives only the oldest is listed. Ordered by the primary objective.
 std::vector<CandidateRow> pareto_front(SQLite::Database& db, std::int64_t run_id);
 

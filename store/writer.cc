@@ -1,5 +1,7 @@
 #include "store/writer.h"
 
+#include <cmath>
+
 #include <charconv>
 
 #include <SQLiteCpp/Transaction.h>
@@ -42,6 +44,7 @@ StoreWriter::StoreWriter(SQLite::Database& db, std::int64_t run_id, std::string 
 
 std::string StoreWriter::objectives_json(const std::vector<double>& values) const {
   // {"error":1.2345678901234567e-07,"cost":10}: 17 significant digits round-trip exactly.
+  // An infinite value (an objective left unmeasured, the worst there is) is written null.
   std::string out = "{";
   char buf[40];
   for (std::size_t k = 0; k < values.size() && k < names_.size(); ++k) {
@@ -49,6 +52,10 @@ std::string StoreWriter::objectives_json(const std::vector<double>& values) cons
     out += '"';
     out += names_[k];
     out += "\":";
+    if (!std::isfinite(values[k])) {  // not measured (e.g. untimed): JSON has no infinity
+      out += "null";
+      continue;
+    }
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, values[k]);
     out.append(buf, ec == std::errc() ? end : buf);
   }

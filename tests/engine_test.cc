@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "evaluators/registry.h"
 #include "search/program_text.h"
@@ -203,6 +204,80 @@ TEST(Engine, SearchImprovesOnTheStartPopulation) {
   ASSERT_FALSE(st.best_objectives.empty());
   EXPECT_LT(st.best_objectives[0], best_start);
   EXPECT_LT(st.best_objectives[0], 0.05);  // better than y = x + c
+}
+
+}  // namespace evo
+
+namespace evo {
+namespace {
+
+// funcapprox with a second objective that only evaluate_together() fills in: twice the
+// error, so every record can be checked. Counts the calls and checks their programs.
+class StagedDomain final : public Domain {
+ public:
+  StagedDomain() : base_(test_domain()) {}
+  std::string name() const override { return base_->name(); }
+  std::string describe() const override { return base_->describe(); }
+  const Signature* signature() const override { return base_->signature(); }
+  const MutationSpace& mutation_space() const override { return base_->mutation_space(); }
+  std::vector<ObjectiveSpec> objectives() const override {
+    auto o = base_->objectives();
+    o.insert(o.begin() + 1, ObjectiveSpec{"twice", true, true, "2 x error, filled in per batch"});
+    return o;
+  }
+  std::string fingerprint() const override { return base_->fingerprint() + " staged"; }
+  Program initial_program(Rng& rng) const override { return base_->initial_program(rng); }
+  bool admissible(const Program& p) const override { return base_->admissible(p); }
+  void polish(Program& p, MutationKind k) const override { base_->polish(p, k); }
+  Hash128 functional_hash(const Program& p) const override { return base_->functional_hash(p); }
+  Evaluation evaluate(const Program& p) const override {
+    Evaluation ev = base_->evaluate(p);
+    if (ev.valid) ev.values.push_back(-1);  // not yet known
+    return ev;
+  }
+  void evaluate_together(std::span<const Program* const> programs, std::span<Evaluation> results) const override {
+    ++calls;
+    std::set<std::string> hashes;
+    for (std::size_t i = 0; i < programs.size(); ++i) {
+      duplicate_programs += !hashes.insert(functional_hash(*programs[i]).hex()).second;
+      invalid_passed += !results[i].valid;
+      if (results[i].valid) results[i].values[1] = 2 * results[i].values[0];
+    }
+  }
+  std::vector<double> structural_objectives(const Program& p) const override { return base_->structural_objectives(p); }
+  std::vector<std::string> languages() const override { return base_->languages(); }
+  std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const override {
+    return base_->render(p, lang, ctx);
+  }
+  mutable int calls = 0, duplicate_programs = 0, invalid_passed = 0;
+
+ private:
+  std::unique_ptr<Domain> base_;
+};
+
+}  // namespace
+
+TEST(Engine, EvaluateTogetherCompletesEveryRecordOncePerBatch) {
+  StagedDomain d;
+  EngineConfig cfg = small_config(640);
+  cfg.collision_check = 0;
+  RunStats st;
+  const auto cs = run_fresh(d, cfg, 2, &st);
+  EXPECT_EQ(d.calls, 20);  // 640 / 32 batches, each with something new to evaluate
+  EXPECT_EQ(d.duplicate_programs, 0);
+  EXPECT_EQ(d.invalid_passed, 0);
+  int valid = 0;
+  for (const auto& c : cs) {
+    if (!c.valid) continue;
+    ++valid;
+    ASSERT_EQ(c.objectives.size(), 3u);
+    EXPECT_EQ(c.objectives[1], 2 * c.objectives[0]) << "candidate " << c.id << (c.cache_hit ? " (hit)" : "");
+  }
+  EXPECT_GT(valid, 500);
+  EXPECT_GT(st.cache_hits, 0u);
+
+  StagedDomain d1;
+  EXPECT_EQ(fingerprint_of(run_fresh(d1, cfg, 1)), fingerprint_of(cs));
 }
 
 }  // namespace evo

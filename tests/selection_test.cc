@@ -59,3 +59,31 @@ TEST(Selection, RegularizedTournamentPrefersTheBetterMember) {
 }
 
 }  // namespace evo
+
+namespace evo {
+
+TEST(Selection, ObjectivesThatDoNotSteerAreLeftOut) {
+  // Three objectives; the third is recorded but does not steer.
+  std::vector<ObjectiveSpec> specs = {{"error", true, true, ""}, {"time", true, true, ""}, {"cost", true, false, ""}};
+  specs[2].steers = false;
+  auto m3 = [](std::int64_t birth, double e, double t, double c) {
+    Member m = member(birth, e, t);
+    m.objectives.push_back(c);
+    return m;
+  };
+  // (0.5, 2, cost 9) dominates (0.6, 3, cost 1) once cost is left out.
+  std::deque<Member> pop = {m3(0, 0.5, 2, 9), m3(1, 0.6, 3, 1)};
+  EXPECT_EQ(pareto_order(pop, specs).rank, (std::vector<int>{0, 1}));
+  specs[2].steers = true;
+  EXPECT_EQ(pareto_order(pop, specs).rank, (std::vector<int>{0, 0}));
+
+  // Regularized ranking: equal error and time, so only a steering cost could decide.
+  std::vector<ObjectiveSpec> two = {{"error", true, true, ""}, {"cost", true, false, ""}};
+  two[1].steers = false;
+  const Member older = member(0, 0.5, 1), younger = member(1, 0.5, 9);
+  EXPECT_TRUE(Ranking(two).better(younger, older));   // tie on error: the younger wins
+  two[1].steers = true;
+  EXPECT_TRUE(Ranking(two).better(older, younger));   // the cheaper wins
+}
+
+}  // namespace evo

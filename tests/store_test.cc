@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -156,6 +157,50 @@ TEST(Store, RefusesFilesThatAreNotEvoDatabasesWithoutTouchingThem) {
   EXPECT_THROW(open_database(dir.file("missing.db"), OpenMode::read_only), InputError);
   EXPECT_FALSE(test::file_exists(dir.file("missing.db")));
   EXPECT_THROW(open_database("/nonexistent_dir/x.db", OpenMode::create), InputError);
+}
+
+}  // namespace evo
+
+namespace evo {
+
+TEST(Store, UnmeasuredObjectivesRoundTripAsInfinityAndOnlySteeringOnesMakeTheFront) {
+  test::ScratchDir dir;
+  auto db = open_database(dir.file("t.db"), OpenMode::create);
+  auto domain = make_domain("funcapprox", {});
+  RunInfo run;
+  run.name = "t";
+  run.domain = "funcapprox";
+  run.objectives = nlohmann::json::array({{{"name", "error"}, {"minimize", true}},
+                                          {{"name", "time"}, {"minimize", true}},
+                                          {{"name", "cost"}, {"minimize", true}, {"steers", false}}});
+  run.fingerprint = domain->fingerprint();
+  run.budget = 3;
+  const auto run_id = create_run(*db, run);
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<std::vector<double>> objectives = {{0.1, inf, 0}, {1e-3, 2.0, 9}, {1e-2, 1.0, 1}};
+  BatchRecord b;
+  for (int i = 0; i < 3; ++i) {
+    CandidateRecord c;
+    c.id = i + 1;
+    c.birth = i;
+    c.program = parse_program("input x\nr1 = mul(x, " + std::to_string(i + 1) + ")\noutput y = r1\n", domain->signature());
+    c.functional_hash = Hash128{static_cast<std::uint64_t>(i), 9};
+    c.objectives = objectives[i];
+    b.candidates.push_back(c);
+  }
+  b.state.births = 3;
+  b.state.next_id = 4;
+  b.state.population = {1, 2, 3};
+  StoreWriter(*db, run_id, run.fingerprint, {"error", "time", "cost"}).commit(b);
+
+  const auto members = load_members(*db, {1, 2, 3}, domain->signature(), {"error", "time", "cost"});
+  ASSERT_EQ(members.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(members[i].objectives, objectives[i]) << "candidate " << i + 1;
+  // Candidate 1 is cheapest in cost, which does not steer; on error and time candidate 3
+  // dominates it.
+  std::vector<std::int64_t> front;
+  for (const auto& r : pareto_front(*db, run_id)) front.push_back(r.id);
+  EXPECT_EQ(front, (std::vector<std::int64_t>{2, 3}));
 }
 
 }  // namespace evo

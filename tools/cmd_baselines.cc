@@ -39,8 +39,8 @@ struct Scored {
   std::vector<std::pair<std::string, std::optional<double>>> values;  // objectives() order; empty when invalid
 };
 
-Scored score(const Domain& d, const std::vector<ObjectiveSpec>& specs, const Baseline& b) {
-  Scored s{&b, d.evaluate(b.program), {}};
+Scored score(const Domain& d, const std::vector<ObjectiveSpec>& specs, const Baseline& b, Evaluation ev) {
+  Scored s{&b, std::move(ev), {}};
   const auto structural = d.structural_objectives(b.program);
   std::size_t f = 0, st = 0;
   for (const auto& o : specs) {
@@ -73,8 +73,16 @@ int cmd_baselines(int argc, char** argv) {
 
   const auto specs = domain->objectives();
   const std::vector<Baseline> baselines = domain->baselines(range.lo, range.hi);
+  // Evaluated like a batch of candidates: each on its own, then together (e.g. timed).
+  std::vector<Evaluation> evs;
+  std::vector<const Program*> programs;
+  for (const auto& b : baselines) {
+    evs.push_back(domain->evaluate(b.program));
+    programs.push_back(&b.program);
+  }
+  domain->evaluate_together(programs, evs);
   std::vector<Scored> scored;
-  for (const auto& b : baselines) scored.push_back(score(*domain, specs, b));
+  for (std::size_t i = 0; i < baselines.size(); ++i) scored.push_back(score(*domain, specs, baselines[i], std::move(evs[i])));
 
   if (fmt == Format::json) {
     nlohmann::json out = nlohmann::json::array();

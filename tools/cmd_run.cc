@@ -72,7 +72,12 @@ int cmd_run(int argc, char** argv) {
   const Settings domain_set = resolve_settings(find_domain(domain_name)->settings(), domain_given, "domain");
   for (const auto& [k, v] : domain_set.all()) run.settings[k] = v;
   run.engine = engine_json(engine_set);
-  for (const auto& o : domain->objectives()) run.objectives.push_back({{"name", o.name}, {"minimize", o.minimize}});
+  for (const auto& o : domain->objectives()) {
+    nlohmann::json spec = {{"name", o.name}, {"minimize", o.minimize}, {"help", o.help}};
+    if (!o.steers) spec["steers"] = false;
+    if (o.measured) spec["measured"] = true;
+    run.objectives.push_back(std::move(spec));
+  }
   run.fingerprint = domain->fingerprint();
   run.seed = cfg.seed;
   run.budget = cfg.budget;

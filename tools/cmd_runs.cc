@@ -42,6 +42,7 @@ int cmd_runs(int argc, char** argv) {
                      {"best", best},
                      {"settings", r.settings},
                      {"engine", r.engine},
+                     {"objectives", r.objectives},
                      {"stats", r.stats},
                      {"created_at", r.created_at},
                      {"updated_at", r.updated_at}});

@@ -82,6 +82,19 @@ std::vector<SettingSpec> FuncApprox::settings() {
                     ? std::string()
                     : std::string("LO and HI must be finite float32 values");
        }},
+      {"cost", "ops",
+       "what the search trades error against: ops (the weighted op count; deterministic) or time (ns per "
+       "element of the compiled kernel, relative to the degree-5 minimax polynomial timed beside it, for "
+       "programs with error <= error_bound; measured, so runs are not reproducible from the seed)",
+       one_of({"ops", "time"})},
+      {"error_bound", "auto",
+       "cost=time: the error at or below which a program is timed (auto: 1 for error=ulp, else one ulp of "
+       "the type relative: 2^-23 for float32, 2^-52 for float64)",
+       [](const std::string& v) {
+         double b = 0;
+         if (v == "auto" || (parse_real(v, b) && b > 0 && std::isfinite(b))) return std::string();
+         return std::string("expected auto or a positive number");
+       }},
       {"fit_method", "lm",
        "constant fitting: simplex (NLopt Subplex on the maximum error) or lm (Levenberg-Marquardt with "
        "reweighting from least squares towards minimax)",
@@ -174,6 +187,7 @@ FuncApprox::FuncApprox(const Settings& s) {
   fit_.max_evals = static_cast<int>(s.integer("fit_evals"));
   fit_lm_ = s.str("fit_method") == "lm";
   measure_interval_ = s.str("measure_interval");
+  setup_time_cost(s);
   for (int i = 0; i < points_; ++i) {
     if (i % 8 != 0 && i != points_ - 1) continue;  // every 8th point and the last
     fit_.x.push_back(x_[i]);
@@ -219,19 +233,26 @@ std::string FuncApprox::describe() const {
   const char* prec = precision_ == Precision::float32 ? "float32" : precision_ == Precision::float64 ? "float64" : "real";
   return std::string(target_->name) + " on [" + decimal(lo_) + ", " + decimal(hi_) + "], " + prec + ", max " +
          error_kind_ + " error over " + std::to_string(points_) + " points, cost <= " +
-         decimal(max_cost_);
+         decimal(max_cost_) + (time_cost_ ? ", timed when error <= " + decimal(error_bound_) : "");
 }
 
 std::vector<ObjectiveSpec> FuncApprox::objectives() const {
-  return {{"error", true, true, "maximum " + error_kind_ + " error on the grid"},
-          {"cost", true, false, "weighted count of the ops that depend on x"}};
+  std::vector<ObjectiveSpec> out = {{"error", true, true, "maximum " + error_kind_ + " error on the grid"}};
+  for (auto& o : time_cost_objectives()) out.push_back(std::move(o));
+  ObjectiveSpec cost{"cost", true, false, "weighted count of the ops that depend on x"};
+  if (time_cost_) {
+    cost.steers = false;
+    cost.help += " (recorded, not searched on: cost=time)";
+  }
+  out.push_back(std::move(cost));
+  return out;
 }
 
 std::string FuncApprox::fingerprint() const {
   const char* prec = precision_ == Precision::float32 ? "float32" : precision_ == Precision::float64 ? "float64" : "real";
   return "funcapprox/1 target=" + std::string(target_->name) + " interval=" + hex_double(lo_) + ":" + hex_double(hi_) +
          " points=" + std::to_string(points_) + " precision=" + prec + " error=" + error_kind_ +
-         " hash_bits=" + std::to_string(hash_bits_);
+         " hash_bits=" + std::to_string(hash_bits_) + time_cost_fingerprint();
 }
 
 Program FuncApprox::initial_program(Rng& rng) const {
@@ -329,12 +350,14 @@ Evaluation FuncApprox::evaluate_as(const Program& p) const {
 }
 
 Evaluation FuncApprox::evaluate(const Program& p) const {
+  Evaluation ev;
   switch (precision_) {
-    case Precision::float32: return evaluate_as<float>(p);
-    case Precision::float64: return evaluate_as<double>(p);
-    case Precision::real: return evaluate_as<long double>(p);
+    case Precision::float32: ev = evaluate_as<float>(p); break;
+    case Precision::float64: ev = evaluate_as<double>(p); break;
+    case Precision::real: ev = evaluate_as<long double>(p); break;
   }
-  return {};
+  add_time_placeholders(ev);
+  return ev;
 }
 
 std::vector<double> FuncApprox::structural_objectives(const Program& p) const { return {program_cost(p)}; }

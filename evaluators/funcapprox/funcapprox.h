@@ -5,7 +5,9 @@
 // spaced points that includes both endpoints, against a long double reference; where the
 // target is zero or changes sign on the interval the absolute error is used instead
 // (`error=auto`, the default, chooses; describe() says which). `cost` (structural) is the
-// weighted count of the ops that depend on x (weights in search/op_table.h).
+// weighted count of the ops that depend on x (weights in search/op_table.h). With
+// cost=time, measured speed under an error bound takes the place of `cost` in selection
+// (native_cost.cc).
 #pragma once
 
 #include <memory>
@@ -38,6 +40,8 @@ class FuncApprox final : public Domain {
   void polish(Program& p, MutationKind kind) const override;
   Hash128 functional_hash(const Program& p) const override;
   Evaluation evaluate(const Program& p) const override;
+  // cost=time: times the batch's programs within the error bound (native_cost.cc).
+  void evaluate_together(std::span<const Program* const> programs, std::span<Evaluation> results) const override;
   std::vector<double> structural_objectives(const Program& p) const override;
   // float32: the error of every float in the interval, in ULPs (measure.cc).
   std::vector<std::vector<Measurement>> measure(const std::vector<Program>& programs) const override;
@@ -69,6 +73,15 @@ class FuncApprox final : public Domain {
   void apply_scaffold(const Settings& s);
   std::string render_scaffolded(const Program& p, std::string_view lang, const RenderContext& ctx) const;
   const Scaffold* scaffold_ = nullptr;
+  // cost=time (native_cost.cc): measured speed under an error bound is the cost.
+  void setup_time_cost(const Settings& s);
+  std::string time_cost_fingerprint() const;
+  std::vector<ObjectiveSpec> time_cost_objectives() const;
+  void add_time_placeholders(Evaluation& ev) const;
+  bool time_cost_ = false;
+  double error_bound_ = 0;
+  Program time_reference_;    // the minimax polynomial every batch is timed against
+  std::string timing_setup_;  // compiler, flags and CPU: recorded with the objectives
 
   const Target* target_;
   double lo_, hi_;
