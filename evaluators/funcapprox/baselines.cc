@@ -86,28 +86,29 @@ Coefficients taylor_coefficients(const Target& target, long double c, int degree
 Program horner_program(const Signature* sig, const Coefficients& a, double shift) {
   Program p;
   p.sig = sig;
-  auto emit = [&](Op op, Reg lhs, Reg rhs, double imm) {
+  auto emit = [&](Op op, Reg a0, Reg a1, Reg a2, double imm) {
     Instr in;
     in.op = op;
-    in.args = {lhs, rhs, 0};
-    in.imm = lhs == kImm || rhs == kImm ? imm : 0.0;
+    in.args = {a0, a1, a2};
+    in.imm = a0 == kImm || a1 == kImm || a2 == kImm ? imm : 0.0;
     p.code.push_back(in);
     return p.reg_of(p.code.size() - 1);
   };
   Reg u = 0;  // x
-  if (shift != 0) u = emit(Op::sub, 0, kImm, shift);
+  if (shift != 0) u = emit(Op::sub, 0, kImm, 0, shift);
   const std::size_t n = a.size() - 1;
-  Reg acc = u;
+  auto coef = [&](std::size_t k) { return static_cast<double>(a[k]); };
   if (n == 0) {
-    acc = emit(Op::const_, kImm, 0, static_cast<double>(a[0]));
-  } else {
-    acc = emit(Op::mul, u, kImm, static_cast<double>(a[n]));
-    for (std::size_t k = n; k-- > 0;) {
-      if (k + 1 < n) acc = emit(Op::mul, acc, u, 0.0);
-      const double ak = static_cast<double>(a[k]);
-      if (ak != 0) acc = emit(Op::add, acc, kImm, ak);
-    }
+    p.outputs = {emit(Op::const_, kImm, 0, 0, coef(0))};
+    return p;
   }
+  // The first step multiplies by a_n and adds a_{n-1}: one fma with a_{n-1} named by a
+  // const (an instruction holds one number); each later step is fma(acc, u, a_k), or a
+  // plain mul where a_k is an exact zero.
+  Reg acc = coef(n - 1) == 0 ? emit(Op::mul, u, kImm, 0, coef(n))
+                             : emit(Op::fma, u, kImm, emit(Op::const_, kImm, 0, 0, coef(n - 1)), coef(n));
+  for (std::size_t k = n - 1; k-- > 0;)
+    acc = coef(k) == 0 ? emit(Op::mul, acc, u, 0, 0.0) : emit(Op::fma, acc, u, kImm, coef(k));
   p.outputs = {acc};
   return p;
 }

@@ -16,9 +16,10 @@ namespace evo::funcapprox {
 // a_0..a_degree with f(c + u) ≈ Σ a_k u^k, from truncated power-series arithmetic.
 Coefficients taylor_coefficients(const Target& target, long double c, int degree);
 
-// Σ a_k u^k in Horner form, u = x - shift (u = x when shift is 0, one sub op otherwise):
-// r = mul(u, a_n), r = add(r, a_{n-1}), r = mul(r, u), ... Coefficients become double
-// immediates; an add of an exact zero is left out.
+// Σ a_k u^k in Horner form with fused multiply-adds, as a numerical library writes it,
+// u = x - shift (u = x when shift is 0, one sub op otherwise): r = fma(u, a_n, a_{n-1}),
+// r = fma(r, u, a_{n-2}), ... Coefficients become double immediates; a step that would add
+// an exact zero is a plain mul. Cost 2 per degree, as mul + add.
 Program horner_program(const Signature* sig, const Coefficients& a, double shift);
 
 // Taylor and minimax baselines for each degree in [min_degree, max_degree] (minimax of the

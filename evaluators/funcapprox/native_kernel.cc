@@ -71,7 +71,7 @@ std::string FuncApprox::kernel_source(const Program& p, const std::string& symbo
   out += "static inline " + t + " " + (scaffold_ ? core : whole) + "(" + t + " x) {\n";
   out += emit_statements(p, t, SourceLang::cpp, "  ");
   out += "  return " + register_name(p, p.outputs[0]) + ";\n}\n";
-  if (scaffold_) out += scaffold_includes(SourceLang::cpp) + emit_scaffold(*scaffold_, t, SourceLang::cpp, core, whole);
+  if (scaffold_) out += scaffold_includes(SourceLang::cpp) + emit_scaffold(*scaffold_, t, SourceLang::cpp, core, whole, keeps_nan(p));
   out += "extern \"C\" void " + symbol + "(const " + t + "* in, " + t + "* out, std::size_t n) {\n";
   out += "  for (std::size_t i = 0; i < n; ++i) out[i] = " + whole + "(in[i]);\n}\n";
   return out;

@@ -61,12 +61,16 @@ constexpr std::string_view kScale = R"(  $U tb;
   $T s1, s2;
   $CPY(&s1, &b1, sizeof s1);
   $CPY(&s2, &b2, sizeof s2);
-  // + (xc - xc): NaN stays NaN whatever the core does with it (xc is finite otherwise).
-  // Arithmetic rather than a select, which GCC would turn into a branch around the whole
-  // computation and no longer vectorise on targets without masked vector ops (AVX2).
-  return ($CORE(r) * s1) * s2 + (xc - xc);
-}
+$RESULT}
 )";
+
+// The result. A NaN input reaches the core as a NaN r; a core of IEEE arithmetic alone
+// returns NaN for it, one with min, max or sign might not, and then + (xc - xc) (NaN for a
+// NaN, 0 otherwise: xc is finite) restores it -- arithmetic rather than a select, which GCC
+// would turn into a branch around the whole computation and no longer vectorise on targets
+// without masked vector ops (AVX2).
+constexpr std::string_view kScaleResult = "  return ($CORE(r) * s1) * s2;\n";
+constexpr std::string_view kScaleResultGuarded = "  return ($CORE(r) * s1) * s2 + (xc - xc);\n";
 
 // Beyond the clamp every result is +Inf or 0 already; clamping keeps n small for the
 // two-factor scaling. Selects rather than branches; NaN passes through them.
@@ -84,10 +88,11 @@ constexpr std::string_view kExp = R"($INL$T $FN($T x) {
   $T xc = x < $XLO ? $XLO : x;
   xc = xc > $XHI ? $XHI : xc;
   // n = nearest integer to x / ln2 (held in t's low mantissa bits). Cody-Waite: LN2_HI has
-  // so few bits that n * LN2_HI and x - n * LN2_HI are exact; LN2_LO carries the rest.
-  const $T t = xc * $LOG2E + $SHIFT;
+  // so few bits that x - n * LN2_HI is exact; LN2_LO carries the rest, with one rounding.
+  // Fused multiply-adds: one instruction each where the CPU has FMA (-march=native).
+  const $T t = $FMA(xc, $LOG2E, $SHIFT);
   const $T nf = t - $SHIFT;
-  const $T r = (xc - nf * $LN2HI) - nf * $LN2LO;
+  const $T r = $FMA(nf, -$LN2LO, $FMA(nf, -$LN2HI, xc));
 )";
 
 constexpr std::string_view kLog = R"($INL$T $FN($T x) {
@@ -249,7 +254,7 @@ std::string scaffold_includes(SourceLang lang) {
 }
 
 std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang lang, std::string_view core_fn,
-                          std::string_view fn) {
+                          std::string_view fn, bool core_keeps_nan) {
   if (type != "float" && type != "double")
     throw std::invalid_argument("scaffolds are emitted for float or double, not " + std::string(type));
   const bool f = type == "float";
@@ -261,6 +266,7 @@ std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang l
       {"U", ns + (f ? "uint32_t" : "uint64_t")},
       {"U64", ns + "uint64_t"},
       {"CPY", ns + "memcpy"},
+      {"FMA", cpp ? "std::fma" : f ? "fmaf" : "fma"},
       {"INL", cpp ? "inline " : "static inline "},
       {"FN", std::string(fn)},
       {"CORE", std::string(core_fn)},
@@ -309,8 +315,10 @@ std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang l
   };
   switch (s.kind) {
     case ScaffoldKind::exp2_round:
-    case ScaffoldKind::exp2_floor: return fill(std::string(kExp2) + std::string(kScale), v);
-    case ScaffoldKind::exp: return fill(std::string(kExp) + std::string(kScale), v);
+    case ScaffoldKind::exp2_floor:
+    case ScaffoldKind::exp:
+      v["RESULT"] = fill(core_keeps_nan ? kScaleResult : kScaleResultGuarded, v);
+      return fill(std::string(s.kind == ScaffoldKind::exp ? kExp : kExp2) + std::string(kScale), v);
     case ScaffoldKind::log2: v["COMBINE"] = fill(kLog2Combine, v); return fill(kLog, v);
     case ScaffoldKind::log: v["COMBINE"] = fill(kLogCombine, v); return fill(kLog, v);
     case ScaffoldKind::sin:

@@ -8,6 +8,8 @@
 // zeros, overflow, gradual underflow, subnormal inputs) come out as the C library's do.
 #pragma once
 
+#include "search/program.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,7 +46,13 @@ std::string scaffold_includes(SourceLang lang);
 // calls `core_fn`, a function of the same type defined before it (emit_statements()).
 // Declared `inline` in C++ and `static inline` in C. Expects IEEE semantics: compile
 // without -ffast-math (the rounding tricks and the special-value selects rely on it).
+// core_keeps_nan: the core returns NaN for a NaN argument (see keeps_nan()), so the exp
+// scaffolds need no guard of their own for NaN inputs.
 std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang lang, std::string_view core_fn,
-                          std::string_view fn);
+                          std::string_view fn, bool core_keeps_nan = false);
+
+// Whether a core program returns NaN whenever its input is NaN: its output depends on the
+// input and it uses IEEE arithmetic only (min, max and sign can drop a NaN).
+bool keeps_nan(const Program& core);
 
 }  // namespace evo::funcapprox

@@ -64,7 +64,7 @@ std::string FuncApprox::render_scaffolded(const Program& p, std::string_view lan
   out += std::string(c ? "static inline " : "inline ") + type + " " + core + "(" + type + " x) {\n";
   out += emit_statements(p, type, sl, "  ");
   out += "  return " + register_name(p, p.outputs[0]) + ";\n}\n\n";
-  out += emit_scaffold(*scaffold_, type, sl, core, fn) + "\n";
+  out += emit_scaffold(*scaffold_, type, sl, core, fn, keeps_nan(p)) + "\n";
   out += "// Loop form; the compiler vectorises it (inline scalar body, no calls).\n";
   const std::string size = c ? "size_t" : "std::size_t";
   out += std::string(c ? "static inline void " : "inline void ") + fn + "_n(const " + type + "* in, " + type +
@@ -72,6 +72,22 @@ std::string FuncApprox::render_scaffolded(const Program& p, std::string_view lan
   out += "  for (" + size + " i = 0; i < n; ++i) out[i] = " + fn + "(in[i]);\n}\n";
   if (c) out += "#endif\n";
   return out;
+}
+
+}  // namespace evo::funcapprox
+
+namespace evo::funcapprox {
+
+bool keeps_nan(const Program& core) {
+  const Reg out = core.outputs.at(0);
+  if (out < core.first_temp()) return true;  // y = x
+  const auto live = live_instructions(core);
+  const auto dependent = input_dependent(core);
+  for (std::size_t i = 0; i < core.code.size(); ++i) {
+    const Op op = core.code[i].op;
+    if (live[i] && dependent[i] && (op == Op::min || op == Op::max || op == Op::sign)) return false;
+  }
+  return dependent[out - core.first_temp()];
 }
 
 }  // namespace evo::funcapprox
