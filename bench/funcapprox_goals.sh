@@ -5,6 +5,8 @@
 #   bash bench/funcapprox_goals.sh exp2  [BUDGET] [SEEDS...]   2^x on [0,1], precision=real
 #   bash bench/funcapprox_goals.sh front [BUDGET] [SEED]       2^x fronts from 2 to 16 ops (NSGA-II)
 #   bash bench/funcapprox_goals.sh expf  [BUDGET] [SEED]       float32 e^x, whole range (scaffold=exp)
+#   bash bench/funcapprox_goals.sh expf-time [SECONDS] [SEED]   the same, searched on measured speed
+#                                                               under 1 ULP on the grid (cost=time)
 #   bash bench/funcapprox_goals.sh log2|tanh [BUDGET] [SEED]   the same pipeline on other targets
 #
 # Databases go to ${EVO_BENCH_DIR:-bench-out}/. CPU time is the user+sys time of each run.
@@ -13,7 +15,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evo="${EVO:-$here/build/tools/evo}"
 out="${EVO_BENCH_DIR:-bench-out}"
 mkdir -p "$out"
-what="${1:?usage: funcapprox_goals.sh exp2|front|expf|log2|tanh [BUDGET] [SEEDS...]}"
+what="${1:?usage: funcapprox_goals.sh exp2|front|expf|expf-time|log2|tanh [BUDGET] [SEEDS...]}"
 budget="${2:-100000}"
 shift $(( $# >= 2 ? 2 : $# ))
 seeds=("${@:-1}")
@@ -50,6 +52,23 @@ case "$what" in
     [[ -n "$ids" ]] && run measure --db "$db" $ids
     best=$("$evo" best --db "$db" --run 1 --top 1 --format json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["candidate"])')
     run speed --db "$db" --candidate "$best" ;;
+  expf-time)
+    db="$out/expf-time.db"; rm -f "$db"
+    run run --domain funcapprox --set scaffold=exp --set precision=float32 --set cost=time --set error=ulp \
+      --set error_bound=1 --set selection=nsga2 --set max_ops=14 --budget 10000000 --time-limit "$budget" \
+      --seed "${seeds[0]}" --db "$db" --name expf-time -q --no-measure | grep -E "^(best|run)"
+    "$evo" pareto --db "$db" --run 1
+    # Every finite float through the front's kernels; then the fastest within 1 ULP, timed
+    # beside the libraries.
+    run measure --db "$db" --run 1 --format json > "$out/expf-time-measure.json"
+    "$evo" measure --db "$db" --run 1
+    best=$(python3 -c '
+import json, sys
+ok = [c for c in json.load(open(sys.argv[1]))
+      if c["measurements"]["ulp_exhaustive"]["value"] is not None and c["measurements"]["ulp_exhaustive"]["value"] <= 1
+      and c["objectives"]["time"] is not None]
+print(min(ok, key=lambda c: c["objectives"]["time"])["candidate"] if ok else "")' "$out/expf-time-measure.json")
+    [[ -n "$best" ]] && run speed --db "$db" --candidate "$best" ;;
   log2|tanh)
     db="$out/$what.db"; rm -f "$db"
     interval=$([[ $what == log2 ]] && echo "1:2" || echo "0:4")
