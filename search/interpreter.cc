@@ -1,6 +1,7 @@
 #include "search/interpreter.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace evo {
@@ -58,9 +59,13 @@ void Interpreter<T>::run(const Program& p, std::span<const T* const> inputs, std
   const int nregs = p.num_registers();
   const std::size_t nstate = p.state_next.size();
   // Temporaries, then one column per state update (so updates that swap slots stay correct).
-  scratch_.resize((p.code.size() + nstate) * kBlock);
+  // Columns start on 64-byte boundaries (kBlock * sizeof(T) is a multiple of 64), so
+  // full-width vector loads and stores never straddle a cache line.
+  constexpr std::size_t kAlign = 64 / sizeof(T) > 0 ? 64 / sizeof(T) : 1;
+  scratch_.resize((p.code.size() + nstate) * kBlock + kAlign);
   ptr_.resize(nregs);
   T* temps = scratch_.data();
+  while (reinterpret_cast<std::uintptr_t>(temps) % 64 != 0 && temps < scratch_.data() + kAlign) ++temps;
   T* staged = temps + p.code.size() * kBlock;
 
   for (std::size_t start = 0; start < n; start += kBlock) {
