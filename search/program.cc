@@ -113,13 +113,24 @@ std::vector<bool> input_dependent(const Program& p) {
   return dep;
 }
 
-double program_cost(const Program& p) {
+std::array<double, kOpCount> default_op_weights() {
+  std::array<double, kOpCount> w{};
+  for (const auto& info : kOpTable) w[static_cast<std::size_t>(info.op)] = info.cost;
+  return w;
+}
+
+double program_cost(const Program& p, const std::array<double, kOpCount>& weights) {
   const auto live = live_instructions(p);
   const auto dep = input_dependent(p);
   double cost = 0;
   for (std::size_t i = 0; i < p.code.size(); ++i)
-    if (live[i] && dep[i]) cost += op_info(p.code[i].op).cost;
+    if (live[i] && dep[i]) cost += weights[static_cast<std::size_t>(p.code[i].op)];
   return cost;
+}
+
+double program_cost(const Program& p) {
+  static const auto weights = default_op_weights();
+  return program_cost(p, weights);
 }
 
 int op_count(const Program& p) {

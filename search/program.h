@@ -113,6 +113,10 @@ std::vector<bool> input_dependent(const Program& p);
 
 // Sum of op cost weights over live, input-dependent instructions (see op_table.h).
 double program_cost(const Program& p);
+// The same with the domain's own weight for each op (indexed by Op).
+double program_cost(const Program& p, const std::array<double, kOpCount>& weights);
+// The op table's weights, to adjust and pass to program_cost.
+std::array<double, kOpCount> default_op_weights();
 
 // Number of live, input-dependent instructions.
 int op_count(const Program& p);

@@ -161,3 +161,25 @@ TEST(FuncApprox, ConstantFitLowersTheErrorDeterministically) {
 }
 
 }  // namespace evo
+
+namespace evo {
+
+TEST(FuncApprox, FmaCostSettingWeighsAnFmaAsOneOrTwo) {
+  const std::string text = "input x\nr1 = const(1)\nr2 = fma(x, 0.5, r1)\nr3 = mul(r2, x)\noutput y = r3\n";
+  auto two = make({{"max_ops", "2"}});
+  auto one = make({{"max_ops", "2"}, {"fma_cost", "1"}});
+  const Program p = parse_program(text, two->signature());
+  EXPECT_EQ(two->structural_objectives(p)[0], 3.0);
+  EXPECT_EQ(one->structural_objectives(p)[0], 2.0);
+  EXPECT_FALSE(two->admissible(p));  // over max_ops=2 at fma = 2
+  EXPECT_TRUE(one->admissible(p));
+  // The minimax baselines are one fma per degree: cost = degree under fma_cost=1.
+  for (const auto& b : one->baselines(5, 5)) {
+    if (b.family == "minimax") {
+      EXPECT_EQ(one->structural_objectives(b.program)[0], 5.0);
+    }
+  }
+  EXPECT_THROW(make({{"fma_cost", "3"}}), InputError);
+}
+
+}  // namespace evo

@@ -23,7 +23,8 @@ void add_polynomial_baseline(const Domain& domain, const Program& candidate, std
   const auto costs = domain.structural_objectives(candidate);
   if (costs.empty()) return;
   const double cost = costs.front();
-  for (int degree = std::min(20, static_cast<int>(cost / 2)); degree >= 1; --degree) {
+  // A degree costs 1 or 2 (fma_cost), so start from the largest degree that might fit.
+  for (int degree = std::min(20, static_cast<int>(cost)); degree >= 1; --degree) {
     for (const auto& b : domain.baselines(degree, degree)) {
       const double b_cost = domain.structural_objectives(b.program).front();
       if (b.family != "minimax" || b_cost > cost) continue;

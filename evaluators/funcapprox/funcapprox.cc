@@ -49,6 +49,8 @@ std::vector<SettingSpec> FuncApprox::settings() {
        "emit the whole-range function",
        one_of(scaffold_choices())},
       {"max_ops", "10", "op-cost budget: weighted ops that depend on x (fma counts 2)", integer_in(1, 200)},
+      {"fma_cost", "2", "what one fma counts towards cost and max_ops: 2 (a multiply and an add) or 1 (one instruction)",
+       integer_in(1, 2)},
       {"points", "1024", "evenly spaced points the error is measured on", integer_in(2, 10000000)},
       {"precision", "float64",
        "float32|float64: evaluated exactly as compiled code of that type; real: in long double",
@@ -119,6 +121,8 @@ FuncApprox::FuncApprox(const Settings& s) {
   hash_bits_ = s.str("hash_bits") == "auto" ? (precision_ == Precision::float32 ? 23 : 44)
                                               : static_cast<int>(s.integer("hash_bits"));
   max_cost_ = static_cast<double>(s.integer("max_ops"));
+  weights_ = default_op_weights();
+  weights_[static_cast<std::size_t>(Op::fma)] = static_cast<double>(s.integer("fma_cost"));
   random_init_ = s.str("init") == "random";
 
   Signature sig;
@@ -233,7 +237,8 @@ std::string FuncApprox::describe() const {
   const char* prec = precision_ == Precision::float32 ? "float32" : precision_ == Precision::float64 ? "float64" : "real";
   return std::string(target_->name) + " on [" + decimal(lo_) + ", " + decimal(hi_) + "], " + prec + ", max " +
          error_kind_ + " error over " + std::to_string(points_) + " points, cost <= " +
-         decimal(max_cost_) + (time_cost_ ? ", timed when error <= " + decimal(error_bound_) : "");
+         decimal(max_cost_) + (weights_[static_cast<std::size_t>(Op::fma)] == 1 ? " (fma counts 1)" : "") +
+         (time_cost_ ? ", timed when error <= " + decimal(error_bound_) : "");
 }
 
 std::vector<ObjectiveSpec> FuncApprox::objectives() const {
@@ -267,7 +272,7 @@ Program FuncApprox::initial_program(Rng& rng) const {
 }
 
 bool FuncApprox::admissible(const Program& p) const {
-  return static_cast<int>(p.code.size()) <= space_.max_instructions && program_cost(p) <= max_cost_;
+  return static_cast<int>(p.code.size()) <= space_.max_instructions && program_cost(p, weights_) <= max_cost_;
 }
 
 void FuncApprox::polish(Program& p, MutationKind kind) const {
@@ -360,7 +365,7 @@ Evaluation FuncApprox::evaluate(const Program& p) const {
   return ev;
 }
 
-std::vector<double> FuncApprox::structural_objectives(const Program& p) const { return {program_cost(p)}; }
+std::vector<double> FuncApprox::structural_objectives(const Program& p) const { return {program_cost(p, weights_)}; }
 
 std::string FuncApprox::render(const Program& p, std::string_view lang, const RenderContext& ctx) const {
   if (lang == "text") return to_text(p);

@@ -91,6 +91,7 @@ class FuncApprox final : public Domain {
   std::string error_kind_;            // relative | absolute | ulp
   int hash_bits_;
   double max_cost_;
+  std::array<double, kOpCount> weights_;  // op cost weights: the op table's, fma per fma_cost
   bool random_init_;
   const Signature* sig_;
   MutationSpace space_;
