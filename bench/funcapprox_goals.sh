@@ -3,6 +3,7 @@
 # commands it runs, then the best programs, the Pareto fronts and the baselines.
 #
 #   bash bench/funcapprox_goals.sh exp2  [BUDGET] [SEEDS...]   2^x on [0,1], precision=real
+#   bash bench/funcapprox_goals.sh exp2-fma1 [BUDGET] [SEEDS...] the same with an fma counted as one op (NSGA-II)
 #   bash bench/funcapprox_goals.sh front [BUDGET] [SEED]       2^x fronts from 2 to 16 ops (NSGA-II)
 #   bash bench/funcapprox_goals.sh expf  [BUDGET] [SEED]       float32 e^x, whole range (scaffold=exp)
 #   bash bench/funcapprox_goals.sh expf-time [SECONDS] [SEED]   the same, searched on measured speed
@@ -15,7 +16,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evo="${EVO:-$here/build/tools/evo}"
 out="${EVO_BENCH_DIR:-bench-out}"
 mkdir -p "$out"
-what="${1:?usage: funcapprox_goals.sh exp2|front|expf|expf-time|log2|tanh [BUDGET] [SEEDS...]}"
+what="${1:?usage: funcapprox_goals.sh exp2|exp2-fma1|front|expf|expf-time|log2|tanh [BUDGET] [SEEDS...]}"
 budget="${2:-100000}"
 shift $(( $# >= 2 ? 2 : $# ))
 seeds=("${@:-1}")
@@ -34,6 +35,16 @@ case "$what" in
     done
     "$evo" runs --db "$db"
     run baselines --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --degrees 1:8 ;;
+  exp2-fma1)
+    db="$out/exp2-fma1.db"; rm -f "$db"
+    for s in "${seeds[@]}"; do
+      run run --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set max_ops=10 \
+        --set fma_cost=1 --set selection=nsga2 --budget "$budget" --seed "$s" --db "$db" --name "seed$s" -q |
+        grep -E "^(best|run)"
+    done
+    "$evo" runs --db "$db"
+    run baselines --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set fma_cost=1 \
+      --degrees 1:10 ;;
   front)
     db="$out/front.db"; rm -f "$db"
     run run --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set max_ops=16 \

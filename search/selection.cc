@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_set>
 
 namespace evo {
 
@@ -130,6 +131,17 @@ void nsga2_survivors(std::deque<Member>& population, std::size_t keep, const std
   std::vector<std::size_t> idx(population.size());
   for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
   std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return order.better(a, b, population); });
+  // One member per function: a second member with the functional hash of a better one
+  // (a structural variant, or a cache hit that rejoined) goes to the back, so copies never
+  // crowd distinct programs out of the front.
+  std::unordered_set<Hash128> seen;
+  std::vector<std::size_t> repeats;
+  std::size_t w = 0;
+  for (std::size_t i : idx) {
+    if (seen.insert(population[i].fhash).second) idx[w++] = i;
+    else repeats.push_back(i);
+  }
+  std::copy(repeats.begin(), repeats.end(), idx.begin() + static_cast<std::ptrdiff_t>(w));
   idx.resize(keep);
   std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) { return population[a].birth < population[b].birth; });
   std::deque<Member> kept;

@@ -57,8 +57,8 @@ ParetoOrder pareto_order(const std::deque<Member>& population, const std::vector
 std::size_t crowded_tournament(const std::deque<Member>& population, const ParetoOrder& order, int size, Rng& rng);
 
 // Keeps the `keep` best members by (rank, crowding, youth) -- NSGA-II's survivor
-// selection -- and leaves them in birth order, so what follows does not depend on how
-// they were sorted.
+// selection -- with at most one member per functional hash while distinct ones remain,
+// and leaves them in birth order, so what follows does not depend on how they were sorted.
 void nsga2_survivors(std::deque<Member>& population, std::size_t keep, const std::vector<ObjectiveSpec>& objectives);
 
 }  // namespace evo

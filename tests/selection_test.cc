@@ -87,3 +87,24 @@ TEST(Selection, ObjectivesThatDoNotSteerAreLeftOut) {
 }
 
 }  // namespace evo
+
+namespace evo {
+
+TEST(Selection, Nsga2SurvivorsKeepOneMemberPerFunction) {
+  // Members 0 and 1 compute the same function (same hash, same objectives); 2 is worse but
+  // distinct. Keeping two, the copy goes and the distinct program stays.
+  std::deque<Member> pop = {member(0, 0.1, 5), member(1, 0.1, 5), member(2, 0.5, 6)};
+  pop[0].fhash = pop[1].fhash = Hash128{7, 7};
+  pop[2].fhash = Hash128{8, 8};
+  nsga2_survivors(pop, 2, kObjectives);
+  ASSERT_EQ(pop.size(), 2u);
+  EXPECT_EQ(pop[0].fhash, (Hash128{7, 7}));
+  EXPECT_EQ(pop[1].birth, 2);
+  // With nothing distinct left to keep, copies fill the places.
+  std::deque<Member> twins = {member(0, 0.1, 5), member(1, 0.1, 5), member(2, 0.1, 5)};
+  for (auto& m : twins) m.fhash = Hash128{7, 7};
+  nsga2_survivors(twins, 2, kObjectives);
+  EXPECT_EQ(twins.size(), 2u);
+}
+
+}  // namespace evo
