@@ -289,37 +289,30 @@ TEST_P(WholeRange, WithinOneUlpOverTheWholeRange) {
   EXPECT_LE(worst, 1.0);
 }
 
-// The C emission computes bit for bit what the C++ one does.
-TEST_P(WholeRange, CAndCppAgree) {
-  const Scaffold& s = *find_scaffold(GetParam().scaffold);
+// Two builds of the parameter's scaffold give the same bits (NaN as any NaN) on the special
+// inputs and 20,000 of the sweep: `b` names the second build (its language and variant).
+void expect_same_bits(const std::string& scaffold, bool is_float, SourceLang lang, const std::string& variant) {
+  const Scaffold& s = *find_scaffold(scaffold);
   auto check = [&](auto zero) {
     using T = decltype(zero);
     std::vector<T> in = special_inputs<T>(s);
     const std::vector<T> sweep = sweep_inputs<T>(s);
     in.insert(in.end(), sweep.begin(), sweep.begin() + 20000);
-    const auto a = run(s, in, SourceLang::cpp), b = run(s, in, SourceLang::c);
+    const auto a = run(s, in), b = run(s, in, lang, variant);
     for (std::size_t i = 0; i < in.size(); ++i)
       ASSERT_TRUE(std::memcmp(&a[i], &b[i], sizeof(T)) == 0 || (std::isnan(a[i]) && std::isnan(b[i]))) << in[i];
   };
-  if (GetParam().is_float) check(0.0f);
+  if (is_float) check(0.0f);
   else check(0.0);
 }
+
+// The C emission computes bit for bit what the C++ one does.
+TEST_P(WholeRange, CAndCppAgree) { expect_same_bits(GetParam().scaffold, GetParam().is_float, SourceLang::c, ""); }
 
 // A core that keeps NaN lets the scaffold drop its own NaN guard; with such a core (the
 // stand-in is one) the results are the same, bit for bit, special values included.
 TEST_P(WholeRange, WithoutTheNanGuardACoreThatKeepsNanGivesTheSameResults) {
-  const Scaffold& s = *find_scaffold(GetParam().scaffold);
-  auto check = [&](auto zero) {
-    using T = decltype(zero);
-    std::vector<T> in = special_inputs<T>(s);
-    const std::vector<T> sweep = sweep_inputs<T>(s);
-    in.insert(in.end(), sweep.begin(), sweep.begin() + 20000);
-    const auto a = run(s, in), b = run(s, in, SourceLang::cpp, "nan_");
-    for (std::size_t i = 0; i < in.size(); ++i)
-      ASSERT_TRUE(std::memcmp(&a[i], &b[i], sizeof(T)) == 0 || (std::isnan(a[i]) && std::isnan(b[i]))) << in[i];
-  };
-  if (GetParam().is_float) check(0.0f);
-  else check(0.0);
+  expect_same_bits(GetParam().scaffold, GetParam().is_float, SourceLang::cpp, "nan_");
 }
 
 std::vector<Case> all_cases() {

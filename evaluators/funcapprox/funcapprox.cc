@@ -361,7 +361,7 @@ Evaluation FuncApprox::evaluate(const Program& p) const {
     case Precision::float64: ev = evaluate_as<double>(p); break;
     case Precision::real: ev = evaluate_as<long double>(p); break;
   }
-  add_time_placeholders(ev);
+  mark_for_timing(ev);
   return ev;
 }
 

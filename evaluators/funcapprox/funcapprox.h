@@ -77,7 +77,7 @@ class FuncApprox final : public Domain {
   void setup_time_cost(const Settings& s);
   std::string time_cost_fingerprint() const;
   std::vector<ObjectiveSpec> time_cost_objectives() const;
-  void add_time_placeholders(Evaluation& ev) const;
+  void mark_for_timing(Evaluation& ev) const;
   bool time_cost_ = false;
   double error_bound_ = 0;
   Program time_reference_;    // the minimax polynomial every batch is timed against

@@ -78,7 +78,7 @@ std::vector<ObjectiveSpec> FuncApprox::time_cost_objectives() const {
   return {rel, ns};
 }
 
-void FuncApprox::add_time_placeholders(Evaluation& ev) const {
+void FuncApprox::mark_for_timing(Evaluation& ev) const {
   if (!time_cost_ || !ev.valid) return;
   // NaN: to be timed by evaluate_together(); infinity: over the bound, never timed.
   const double v = ev.values[0] <= error_bound_ ? std::numeric_limits<double>::quiet_NaN()
