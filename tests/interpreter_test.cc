@@ -85,29 +85,83 @@ TEST(Interpreter, Float32MatchesNativeFloatCodeBitForBit) {
   EXPECT_EQ(mismatches, 0u);
 }
 
-TEST(Interpreter, RandomProgramsMatchScalarReferenceAcrossBlockBoundaries) {
+// Random programs exercise every way an argument reaches an op: the previous result kept
+// in registers (in any position, several positions at once), a stored column, an input,
+// the immediate; lengths cover one element, exactly one tile, and a partial last tile.
+TEST(Interpreter, RandomProgramsMatchScalarReferenceAcrossTileBoundaries) {
   MutationSpace space;
   space.ops = {Op::add, Op::sub, Op::mul, Op::div, Op::fma, Op::sqrt, Op::min, Op::max, Op::abs, Op::neg,
-               Op::square, Op::mul2, Op::half, Op::sign};
+               Op::square, Op::mul2, Op::half, Op::sign, Op::const_};
   space.max_instructions = 24;
   Rng rng(7);
   Program p = trivial_program(test::xy_signature());
-  const std::size_t n = Interpreter<double>::kBlock * 2 + 37;  // a partial last block
-  std::vector<double> xd(n);
-  std::vector<float> xf(n);
-  for (std::size_t i = 0; i < n; ++i) xd[i] = -3.0 + 6.0 * rng.uniform(), xf[i] = static_cast<float>(xd[i]);
-  Interpreter<double> id;
-  Interpreter<float> iff;
-  std::vector<double> yd(n);
-  std::vector<float> yf(n);
-  for (int trial = 0; trial < 300; ++trial) {
-    mutate(p, space, rng);
-    id.run(p, xd.data(), yd.data(), n);
-    iff.run(p, xf.data(), yf.data(), n);
+  const std::size_t tile = Interpreter<double>::kTile;
+  for (const std::size_t n : {std::size_t{1}, tile, tile * 2 + 7}) {
+    std::vector<double> xd(n);
+    std::vector<float> xf(n);
+    std::vector<long double> xl(n);
     for (std::size_t i = 0; i < n; ++i) {
-      ASSERT_TRUE(same_bits(yd[i], scalar_eval<double>(p, {xd[i]})[0])) << to_text(p) << " at " << xd[i];
-      ASSERT_TRUE(same_bits(yf[i], scalar_eval<float>(p, {xf[i]})[0])) << to_text(p) << " at " << xf[i];
+      xd[i] = -3.0 + 6.0 * rng.uniform();
+      xf[i] = static_cast<float>(xd[i]);
+      xl[i] = xd[i];
     }
+    Interpreter<double> id;
+    Interpreter<float> iff;
+    Interpreter<long double> il;
+    std::vector<double> yd(n);
+    std::vector<float> yf(n);
+    std::vector<long double> yl(n);
+    for (int trial = 0; trial < 300; ++trial) {
+      mutate(p, space, rng);
+      id.run(p, xd.data(), yd.data(), n);
+      iff.run(p, xf.data(), yf.data(), n);
+      il.run(p, xl.data(), yl.data(), n);
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_TRUE(same_bits(yd[i], scalar_eval<double>(p, {xd[i]})[0])) << to_text(p) << " at " << xd[i];
+        ASSERT_TRUE(same_bits(yf[i], scalar_eval<float>(p, {xf[i]})[0])) << to_text(p) << " at " << xf[i];
+        const long double want = scalar_eval<long double>(p, {xl[i]})[0];
+        ASSERT_TRUE(yl[i] == want || (std::isnan(yl[i]) && std::isnan(want))) << to_text(p) << " at " << xd[i];
+      }
+    }
+  }
+}
+
+// A result read by the next instruction (from registers) and again later (from its
+// column), and an intermediate that is also an output.
+TEST(Interpreter, ResultsKeptInRegistersAndStoredAgree) {
+  const Program p = parse_program(
+      "input x\nr1 = add(x, 0x1p+0)\nr2 = fma(r1, r1, r1)\nr3 = sub(0x1p+1, r2)\n"
+      "r4 = div(r3, r1)\nr5 = mul(r4, r2)\noutput y = r5\noutput z = r2\n");
+  const std::size_t n = Interpreter<double>::kTile + 3;
+  std::vector<double> x(n), y(n), z(n);
+  for (std::size_t i = 0; i < n; ++i) x[i] = 0.25 * static_cast<double>(i);
+  const double* in[] = {x.data()};
+  double* out[] = {y.data(), z.data()};
+  Interpreter<double> interp;
+  interp.run(p, in, {}, out, {}, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r1 = x[i] + 1, r2 = std::fma(r1, r1, r1), r3 = 2 - r2, r4 = r3 / r1;
+    EXPECT_EQ(y[i], r4 * r2) << i;
+    EXPECT_EQ(z[i], r2) << i;
+  }
+}
+
+// The caller may pass an input array as an output array: an output computed before the
+// input's last reader must not overwrite it early.
+TEST(Interpreter, OutputMayBeTheInputArray) {
+  const Program p = parse_program("input x\nr1 = add(x, 0x1p+0)\nr2 = mul(r1, r1)\nr3 = sub(x, r2)\noutput y = r2\noutput z = r3\n");
+  const std::size_t n = Interpreter<double>::kTile * 2;
+  std::vector<double> x(n), z(n);
+  for (std::size_t i = 0; i < n; ++i) x[i] = 0.5 * static_cast<double>(i);
+  const std::vector<double> x0 = x;
+  const double* in[] = {x.data()};
+  double* out[] = {x.data(), z.data()};
+  Interpreter<double> interp;
+  interp.run(p, in, {}, out, {}, n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double r2 = (x0[i] + 1) * (x0[i] + 1);
+    EXPECT_EQ(x[i], r2) << i;
+    EXPECT_EQ(z[i], x0[i] - r2) << i;
   }
 }
 
