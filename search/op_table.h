@@ -18,6 +18,11 @@ namespace evo {
 // exact scalings mul2/half as one, like every other op the hardware issues. `const`
 // names an immediate (r = const(c)) so it can feed several ops or grow into a term; it
 // costs nothing (the compiler hoists constants).
+// The ops after const are for update rules (optimizer domain), guarded so that a rule's
+// arithmetic stays finite where the plain op would not: exp saturates at e^64, log takes
+// |a| floored at 1e-30, pdiv (protected division) is 0 where the divisor is 0, clip(a, b)
+// clamps a to [-|b|, |b|], interp(a, b, t) = a + t·(b − a). NaN stays NaN in every op.
+// New ops go at the end: op numbers are part of stored structural hashes.
 #define EVO_OPS(X)                                                                   \
   X(add, "add", 2, 1.0, true, a + b, "({0} + {1})")                                         \
   X(sub, "sub", 2, 1.0, false, a - b, "({0} - {1})")                                        \
@@ -33,7 +38,14 @@ namespace evo {
   X(min, "min", 2, 1.0, false, b < a ? b : a, "({1} < {0} ? {1} : {0})")                     \
   X(max, "max", 2, 1.0, false, a < b ? b : a, "({0} < {1} ? {1} : {0})")                     \
   X(sign, "sign", 1, 1.0, false, T((a > T(0)) - (a < T(0))), "(({T})(({0} > 0) - ({0} < 0)))") \
-  X(const_, "const", 1, 0.0, false, a, "{0}")
+  X(const_, "const", 1, 0.0, false, a, "{0}")                                                       \
+  X(exp, "exp", 1, 1.0, false, std::exp(a > T(64) ? T(64) : a), "std::exp({0} > ({T})64 ? ({T})64 : {0})") \
+  X(log, "log", 1, 1.0, false, std::log(std::fabs(a) < T(1e-30) ? T(1e-30) : std::fabs(a)),                \
+    "std::log(std::fabs({0}) < ({T})1e-30 ? ({T})1e-30 : std::fabs({0}))")                              \
+  X(pdiv, "pdiv", 2, 1.0, false, b == T(0) ? T(0) : a / b, "({1} == 0 ? ({T})0 : {0} / {1})")             \
+  X(clip, "clip", 2, 1.0, false, a > std::fabs(b) ? std::fabs(b) : (a < -std::fabs(b) ? -std::fabs(b) : a), \
+    "({0} > std::fabs({1}) ? std::fabs({1}) : ({0} < -std::fabs({1}) ? -std::fabs({1}) : {0}))")         \
+  X(interp, "interp", 3, 2.0, false, a + c * (b - a), "({0} + {2} * ({1} - {0}))")
 
 // fma rounds once in float and double, exactly as the hardware instruction. long double
 // (x87) has no fused multiply-add and glibc's fmal is a slow software routine, so there a

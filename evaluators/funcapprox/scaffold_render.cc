@@ -85,7 +85,9 @@ bool keeps_nan(const Program& core) {
   const auto dependent = input_dependent(core);
   for (std::size_t i = 0; i < core.code.size(); ++i) {
     const Op op = core.code[i].op;
-    if (live[i] && dependent[i] && (op == Op::min || op == Op::max || op == Op::sign)) return false;
+    if (live[i] && dependent[i] &&
+        (op == Op::min || op == Op::max || op == Op::sign || op == Op::pdiv || op == Op::clip))
+      return false;  // these can turn a NaN argument into a number
   }
   return dependent[out - core.first_temp()];
 }
