@@ -1,6 +1,7 @@
 #include "evaluators/registry.h"
 
 #include "evaluators/funcapprox/funcapprox.h"
+#include "evaluators/optimizer/optimizer.h"
 #include "search/errors.h"
 
 namespace evo {
@@ -10,6 +11,9 @@ const std::vector<DomainEntry>& domain_registry() {
       {"funcapprox", "approximate a function (exp2, exp, log2, log, sin, cos, tanh, sigmoid, erf) on an interval",
        funcapprox::FuncApprox::settings,
        [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<funcapprox::FuncApprox>(s); }},
+      {"optimizer", "evolve update rules (from AdamW) that train proxy tasks to a lower validation loss",
+       optimizer::OptimizerDomain::settings,
+       [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<optimizer::OptimizerDomain>(s); }},
   };
   return all;
 }

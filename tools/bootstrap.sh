@@ -16,6 +16,7 @@ packages=(
   libtbb-dev libspdlog-dev libsqlite3-dev libsqlitecpp-dev libxxhash-dev
   nlohmann-json3-dev libnlopt-cxx-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3
   libsleef-dev
+  libeigen3-dev zlib1g-dev dataset-fashion-mnist
 )
 
 install_missing() {

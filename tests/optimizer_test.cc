@@ -1,0 +1,179 @@
+#include "evaluators/optimizer/optimizer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "evaluators/optimizer/rules.h"
+#include "evaluators/optimizer/tasks.h"
+#include "evaluators/registry.h"
+#include "search/errors.h"
+#include "search/interpreter.h"
+#include "search/program_text.h"
+
+namespace evo::optimizer {
+namespace {
+
+constexpr int kN = 7, kSteps = 6;
+constexpr double kLr = 0.01, kWd = 0.05;
+
+// Gradient at step s for parameter i: deterministic, signs mixed, scale varied.
+double grad(int s, int i, double w) { return std::sin(1.3 * s + 0.7 * i) * (1 + i) + 0.3 * w; }
+
+// Runs a rule through the interpreter for kSteps; returns the weights after each step.
+std::vector<std::vector<double>> run_rule(const Program& rule) {
+  Interpreter<double> interp;
+  std::vector<double> g(kN), w(kN), lr(kN, kLr), t(kN), wd(kN, kWd), m(kN), v(kN), u(kN);
+  for (int i = 0; i < kN; ++i) w[i] = 0.1 * i - 0.3;
+  const double* in[] = {g.data(), w.data(), lr.data(), t.data(), wd.data()};
+  const double* st[] = {m.data(), v.data()};
+  double* next[] = {m.data(), v.data()};
+  double* out[] = {u.data()};
+  std::vector<std::vector<double>> trace;
+  for (int s = 0; s < kSteps; ++s) {
+    for (int i = 0; i < kN; ++i) g[i] = grad(s, i, w[i]), t[i] = s + 1;
+    interp.run(rule, in, st, out, next, kN);
+    for (int i = 0; i < kN; ++i) w[i] -= u[i];
+    trace.push_back(w);
+  }
+  return trace;
+}
+
+// The textbook formulas, one parameter at a time.
+std::vector<std::vector<double>> reference(const std::string& name) {
+  using C = SeedConstants;
+  std::vector<double> w(kN), m(kN, 0.0), v(kN, 0.0);
+  for (int i = 0; i < kN; ++i) w[i] = 0.1 * i - 0.3;
+  std::vector<std::vector<double>> trace;
+  for (int s = 0; s < kSteps; ++s) {
+    const int t = s + 1;
+    for (int i = 0; i < kN; ++i) {
+      const double g = grad(s, i, w[i]);
+      if (name == "sgd") {
+        w[i] -= kLr * (g + kWd * w[i]);
+      } else if (name == "momentum") {
+        m[i] = C::momentum * m[i] + (g + kWd * w[i]);
+        w[i] -= kLr * m[i];
+      } else if (name == "adam" || name == "adamw") {
+        const double gg = name == "adam" ? g + kWd * w[i] : g;
+        m[i] = C::beta1 * m[i] + (1 - C::beta1) * gg;
+        v[i] = C::beta2 * v[i] + (1 - C::beta2) * gg * gg;
+        const double mh = m[i] / (1 - std::pow(C::beta1, t)), vh = v[i] / (1 - std::pow(C::beta2, t));
+        const double step = mh / (std::sqrt(vh) + C::eps);
+        w[i] -= kLr * (name == "adamw" ? step + kWd * w[i] : step);
+      } else if (name == "lion") {
+        const double c = C::lion_beta1 * m[i] + (1 - C::lion_beta1) * g;
+        w[i] -= kLr * ((c > 0) - (c < 0) + kWd * w[i]);
+        m[i] = C::lion_beta2 * m[i] + (1 - C::lion_beta2) * g;
+      }
+    }
+    trace.push_back(w);
+  }
+  return trace;
+}
+
+TEST(OptimizerSeeds, MatchTheTextbookFormulas) {
+  for (const auto& name : seed_names()) {
+    const auto got = run_rule(seed_program(name));
+    const auto want = reference(name);
+    for (int s = 0; s < kSteps; ++s)
+      for (int i = 0; i < kN; ++i)
+        EXPECT_NEAR(got[s][i], want[s][i], 1e-12 * (1 + std::fabs(want[s][i]))) << name << " step " << s << " i " << i;
+  }
+  EXPECT_THROW(seed_program("rmsprop"), InputError);
+}
+
+TEST(OptimizerSeeds, PassTheStaticChecks) {
+  for (const auto& name : seed_names()) EXPECT_EQ(static_defect(seed_program(name)), "") << name;
+}
+
+const char* kHeader = "input g\ninput w\ninput lr\ninput t\ninput wd\nstate m\nstate v\n";
+Program rule(const std::string& body) { return parse_program(kHeader + body, rule_signature()); }
+
+TEST(OptimizerChecks, RejectRulesThatCannotWork) {
+  EXPECT_EQ(static_defect(rule("u1 = mul(lr, w)\noutput u = u1\nupdate m = m\nupdate v = v\n")),
+            "the update does not depend on g");
+  // g only reaches the update through m, a step later: still a dependence.
+  EXPECT_EQ(static_defect(rule("m1 = add(m, g)\nu1 = mul(lr, m)\noutput u = u1\nupdate m = m1\nupdate v = v\n")), "");
+  EXPECT_EQ(static_defect(rule("a = add(g, v)\nu1 = mul(lr, a)\noutput u = u1\nupdate m = m\nupdate v = v\n")),
+            "state v is read but never written");
+}
+
+class OptimizerDomainTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { domain_ = make_domain("optimizer", {}).release(); }
+  static void TearDownTestSuite() { delete domain_; }
+  static Domain* domain_;
+};
+Domain* OptimizerDomainTest::domain_ = nullptr;
+
+TEST_F(OptimizerDomainTest, AlgebraicallyEqualRulesCollideAndDifferentOnesDoNot) {
+  const std::string lion = to_text(seed_program("lion"));
+  auto h = [&](const Program& p) { return domain_->functional_hash(p); };
+  const Hash128 base = h(seed_program("lion"));
+  const std::string body =
+      "c = interp(g, m, 0x1.ccccccccccccdp-1)\ns = sign(c)\nsw = fma(wd, w, s)\nu1 = mul(lr, sw)\n"
+      "m1 = interp(g, m, 0x1.fae147ae147aep-1)\n";
+  // A dead state: v is written but nothing reads it.
+  EXPECT_EQ(h(rule(body + "g2 = square(g)\noutput u = u1\nupdate m = m1\nupdate v = g2\n")), base);
+  // Commutative arguments swapped; a multiplication by one; sign(sign(x)); a dead instruction.
+  EXPECT_EQ(h(rule("c = interp(g, m, 0x1.ccccccccccccdp-1)\ns = sign(c)\nsw = fma(w, wd, s)\nu1 = mul(sw, lr)\n"
+                   "m1 = interp(g, m, 0x1.fae147ae147aep-1)\noutput u = u1\nupdate m = m1\nupdate v = v\n")),
+            base);
+  EXPECT_EQ(h(rule(body + "one = mul(u1, 0x1p+0)\noutput u = one\nupdate m = m1\nupdate v = v\n")), base);
+  EXPECT_EQ(h(rule("c = interp(g, m, 0x1.ccccccccccccdp-1)\ns0 = sign(c)\ns = sign(s0)\nsw = fma(wd, w, s)\n"
+                   "u1 = mul(lr, sw)\nm1 = interp(g, m, 0x1.fae147ae147aep-1)\nx = exp(g)\noutput u = u1\n"
+                   "update m = m1\nupdate v = v\n")),
+            base);
+  // Different rules.
+  for (const auto& other : {"sgd", "momentum", "adam", "adamw"}) EXPECT_NE(h(seed_program(other)), base) << other;
+  EXPECT_NE(h(seed_program("adam")), h(seed_program("adamw")));  // the probe's weight decay tells them apart
+  EXPECT_NE(h(rule(body + "output u = u1\nupdate m = m1\nupdate v = v\n")),
+            h(rule("c = interp(g, m, 0x1.ccccccccccccdp-1)\ns = sign(c)\nsw = fma(wd, w, s)\nu1 = mul(lr, sw)\n"
+                   "m1 = interp(g, m, 0x1.f5c28f5c28f5cp-1)\noutput u = u1\nupdate m = m1\nupdate v = v\n")));
+  EXPECT_EQ(lion, to_text(seed_program("lion")));
+}
+
+TEST_F(OptimizerDomainTest, FitnessIsRelativeToAdamW) {
+  const Evaluation adamw = domain_->evaluate(seed_program("adamw"));
+  ASSERT_TRUE(adamw.valid) << adamw.reason;
+  EXPECT_EQ(adamw.values.at(0), 1.0);  // the same program on the same tasks and grid
+  const Evaluation sgd = domain_->evaluate(seed_program("sgd"));
+  ASSERT_TRUE(sgd.valid) << sgd.reason;
+  EXPECT_GT(sgd.values[0], 0.0);
+  EXPECT_NE(sgd.values[0], 1.0);
+  const Evaluation bad = domain_->evaluate(rule("u1 = mul(lr, w)\noutput u = u1\nupdate m = m\nupdate v = v\n"));
+  EXPECT_FALSE(bad.valid);
+  EXPECT_EQ(bad.reason, "the update does not depend on g");
+  const Evaluation wild =
+      domain_->evaluate(rule("e = exp(g)\nu1 = mul(e, 0x1p+40)\noutput u = u1\nupdate m = m\nupdate v = v\n"));
+  EXPECT_FALSE(wild.valid);
+  EXPECT_EQ(wild.reason, "its update grows without bound on the probe");
+}
+
+TEST(OptimizerTasks, GradientsMatchFiniteDifferences) {
+  for (const std::string name : {"rosenbrock", "regression"}) {
+    const auto task = make_task(name);
+    std::vector<double> w = task->initial_weights(), g(w.size()), scratch(w.size());
+    for (std::size_t i = 0; i < w.size(); ++i) w[i] += 0.01 * static_cast<double>(i);
+    task->gradient(w, g, 3);
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      const double h = 1e-6;
+      std::vector<double> wp = w, wm = w;
+      wp[i] += h, wm[i] -= h;
+      const double fd = (task->gradient(wp, scratch, 3) - task->gradient(wm, scratch, 3)) / (2 * h);
+      EXPECT_NEAR(g[i], fd, 1e-4 * (1 + std::fabs(fd))) << name << " " << i;
+    }
+  }
+  EXPECT_THROW(make_task("imagenet"), InputError);
+}
+
+TEST(OptimizerTasks, TestSplitDiffersFromValidationWhereThereIsData) {
+  const auto task = make_task("regression");
+  const auto w = task->initial_weights();
+  EXPECT_NE(task->validation_loss(w), task->test_loss(w));
+}
+
+}  // namespace
+}  // namespace evo::optimizer
