@@ -50,7 +50,7 @@ inline T arg(const Lane& acc, const T* col, T imm, int off, int j) {
 template <Op op, int S0, int S1, int S2, class T>
 [[gnu::always_inline]] inline void lane(Lane<T>& x, const T* a, const T* b, const T* c, T imm, int off) {
   using F = OpFn<op>;
-  Lane<T> r;
+  Lane<T> r{};  // every element is set below; initialised so no compiler sees a read of garbage
   for (int j = 0; j < LaneOf<T>::width; ++j)
     r[j] = F::template eval<T>(arg<S0>(x, a, imm, off, j), arg<S1>(x, b, imm, off, j), arg<S2>(x, c, imm, off, j));
   x = r;
