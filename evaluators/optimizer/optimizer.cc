@@ -8,7 +8,6 @@
 #include "evaluators/optimizer/rules.h"
 #include "hashing/functional_hash.h"
 #include "search/errors.h"
-#include "search/interpreter.h"
 #include "search/program_text.h"
 
 namespace evo::optimizer {
@@ -146,29 +145,20 @@ bool OptimizerDomain::admissible(const Program& p) const {
 }
 
 std::string OptimizerDomain::run_probe(const Program& rule, FunctionalHasher* hash) const {
-  thread_local Interpreter<double> interp;
-  constexpr auto n = static_cast<std::size_t>(kProbeParams);
-  std::vector<double> g(n), w(n), lr(n, 1e-2), t(n), wd(n, 1e-2), m(n), v(n), u(n);
   Rng rng(0x5eed);
-  for (auto& x : w) x = rng.normal();
-  const double* inputs[kRuleInputs] = {g.data(), w.data(), lr.data(), t.data(), wd.data()};
-  const double* states[2] = {m.data(), v.data()};
-  double* next[2] = {m.data(), v.data()};
-  double* outputs[1] = {u.data()};
+  std::vector<double> w0(kProbeParams);
+  for (auto& x : w0) x = rng.normal();
+  RuleStepper s(std::move(w0), 1e-2, 1e-2);
   const auto live = live_states(rule);
   for (int step = 0; step < kProbeSteps; ++step) {
-    for (std::size_t i = 0; i < n; ++i) g[i] = rng.normal() + 0.5 * w[i];  // noisy pull towards 0
-    std::fill(t.begin(), t.end(), static_cast<double>(step + 1));
-    interp.run(rule, inputs, states, outputs, next, n);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!std::isfinite(u[i])) return "its update is not finite on the probe";
-      if (std::fabs(u[i]) > 1e6) return "its update grows without bound on the probe";
-      w[i] -= u[i];
-    }
+    for (int i = 0; i < kProbeParams; ++i) s.gradient()[i] = rng.normal() + 0.5 * s.weights()[i];  // noisy pull to 0
+    const double largest = s.step(rule, step + 1);
+    if (std::isnan(largest)) return "its update is not finite on the probe";
+    if (largest > 1e6) return "its update grows without bound on the probe";
     if (hash) {
-      hash->add(u);
-      if (live[0]) hash->add(m);
-      if (live[1]) hash->add(v);
+      hash->add(s.update());
+      for (int slot = 0; slot < 2; ++slot)
+        if (live[slot]) hash->add(s.state(slot));
     }
   }
   return {};

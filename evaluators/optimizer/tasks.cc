@@ -1,5 +1,6 @@
 #include "evaluators/optimizer/tasks.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <Eigen/Dense>
@@ -70,27 +71,23 @@ class Rosenbrock final : public Task {
     return w;
   }
   double gradient(std::span<const double> w, std::span<double> g, int /*step*/) const override {
-    double f = 0;
-    for (int i = 0; i < kDim; ++i) g[i] = 0;
-    for (int i = 0; i + 1 < kDim; ++i) {
-      const double a = w[i + 1] - w[i] * w[i], b = 1 - w[i];
-      f += 100 * a * a + b * b;
-      g[i] += -400 * a * w[i] - 2 * b;
-      g[i + 1] += 200 * a;
-    }
-    return f;
+    return value(w, g.data());
   }
-  double validation_loss(std::span<const double> w) const override {
-    double f = 0;
-    for (int i = 0; i + 1 < kDim; ++i) {
-      const double a = w[i + 1] - w[i] * w[i], b = 1 - w[i];
-      f += 100 * a * a + b * b;
-    }
-    return f;
-  }
+  double validation_loss(std::span<const double> w) const override { return value(w, nullptr); }
   double test_loss(std::span<const double> w) const override { return validation_loss(w); }
 
  private:
+  // The function at w, and its gradient in g when g is given.
+  static double value(std::span<const double> w, double* g) {
+    double f = 0;
+    if (g) std::fill(g, g + kDim, 0.0);
+    for (int i = 0; i + 1 < kDim; ++i) {
+      const double a = w[i + 1] - w[i] * w[i], b = 1 - w[i];
+      f += 100 * a * a + b * b;
+      if (g) g[i] += -400 * a * w[i] - 2 * b, g[i + 1] += 200 * a;
+    }
+    return f;
+  }
   static constexpr int kDim = 10;
 };
 

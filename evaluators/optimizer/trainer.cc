@@ -2,48 +2,58 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "evaluators/optimizer/rules.h"
 #include "search/interpreter.h"
 
 namespace evo::optimizer {
 
-TrainResult train(const Program& rule, const Task& task, const TrainOptions& opt) {
-  thread_local Interpreter<double> interp;
-  const int n = task.dim();
-  const auto un = static_cast<std::size_t>(n);
-  std::vector<double> w = task.initial_weights(), g(un), lr(un, opt.lr), t(un), wd(un, opt.wd), m(un), v(un),
-                      u(un);
-  const double* inputs[kRuleInputs] = {g.data(), w.data(), lr.data(), t.data(), wd.data()};
-  const double* states[2] = {m.data(), v.data()};
-  double* next[2] = {m.data(), v.data()};
-  double* outputs[1] = {u.data()};
+RuleStepper::RuleStepper(std::vector<double> weights, double lr, double wd)
+    : g_(weights.size()),
+      w_(std::move(weights)),
+      lr_(w_.size(), lr),
+      t_(w_.size()),
+      wd_(w_.size(), wd),
+      m_(w_.size()),
+      v_(w_.size()),
+      u_(w_.size()) {}
 
+double RuleStepper::step(const Program& rule, int t) {
+  thread_local Interpreter<double> interp;
+  const double* inputs[kRuleInputs] = {g_.data(), w_.data(), lr_.data(), t_.data(), wd_.data()};
+  const double* states[2] = {m_.data(), v_.data()};
+  double* next[2] = {m_.data(), v_.data()};
+  double* outputs[1] = {u_.data()};
+  std::fill(t_.begin(), t_.end(), static_cast<double>(t));
+  interp.run(rule, inputs, states, outputs, next, w_.size());
+  double largest = 0;
+  for (double u : u_) {
+    if (!std::isfinite(u)) return std::numeric_limits<double>::quiet_NaN();
+    largest = std::max(largest, std::fabs(u));
+  }
+  for (std::size_t i = 0; i < w_.size(); ++i) w_[i] -= u_[i];
+  return largest;
+}
+
+TrainResult train(const Program& rule, const Task& task, const TrainOptions& opt) {
+  RuleStepper s(task.initial_weights(), opt.lr, opt.wd);
   TrainResult r;
   const int check_every = std::max(1, task.steps() / 20);
   double start_loss = 0;
   for (int step = 0; step < task.steps(); ++step) {
-    const double loss = task.gradient(w, g, step);
+    const double loss = task.gradient(s.weights(), s.gradient(), step);
     if (step == 0) start_loss = loss;
-    if (!std::isfinite(loss) || loss > 1e3 * std::max(start_loss, 1.0)) {
+    if (!std::isfinite(loss) || loss > 1e3 * std::max(start_loss, 1.0) || std::isnan(s.step(rule, step + 1))) {
       r.diverged = true;
       return r;
     }
-    std::fill(t.begin(), t.end(), static_cast<double>(step + 1));
-    interp.run(rule, inputs, states, outputs, next, un);
-    for (int i = 0; i < n; ++i) {
-      if (!std::isfinite(u[i])) {
-        r.diverged = true;
-        return r;
-      }
-      w[i] -= u[i];
-    }
-    if (r.steps_to_target < 0 && (step + 1) % check_every == 0 && task.validation_loss(w) <= opt.target)
+    if (r.steps_to_target < 0 && (step + 1) % check_every == 0 && task.validation_loss(s.weights()) <= opt.target)
       r.steps_to_target = step + 1;
   }
-  r.validation = task.validation_loss(w);
+  r.validation = task.validation_loss(s.weights());
   if (!std::isfinite(r.validation)) r.diverged = true, r.validation = std::numeric_limits<double>::infinity();
-  if (opt.test) r.test = task.test_loss(w);
+  if (opt.test) r.test = task.test_loss(s.weights());
   return r;
 }
 

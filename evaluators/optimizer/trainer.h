@@ -5,11 +5,32 @@
 #pragma once
 
 #include <limits>
+#include <span>
+#include <vector>
 
 #include "evaluators/optimizer/tasks.h"
 #include "search/program.h"
 
 namespace evo::optimizer {
+
+// One parameter vector under a rule: the weights, the rule's state slots and its other
+// inputs, advanced one step at a time by the block interpreter (float64).
+class RuleStepper {
+ public:
+  RuleStepper(std::vector<double> weights, double lr, double wd);
+
+  std::span<double> gradient() { return g_; }  // set before each step()
+  std::span<const double> weights() const { return w_; }
+  std::span<const double> update() const { return u_; }
+  std::span<const double> state(int slot) const { return slot == 0 ? m_ : v_; }
+
+  // Runs the rule for step t (1, 2, ...) and sets w <- w - u. Returns the largest |u|, or
+  // NaN when an update is not finite (the weights are then left as they were).
+  double step(const Program& rule, int t);
+
+ private:
+  std::vector<double> g_, w_, lr_, t_, wd_, m_, v_, u_;
+};
 
 struct TrainResult {
   bool diverged = false;
