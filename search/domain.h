@@ -67,6 +67,17 @@ struct Measurement {
   std::string detail;  // a JSON object: what else was found (where the worst case is, ...)
 };
 
+// A closer look at one program, for `evo eval`: a table with one row per part of the
+// problem (e.g. per task), the program's numbers beside the domain's reference's.
+struct Report {
+  std::vector<std::string> columns;
+  struct Row {
+    std::string name;
+    std::vector<double> values;  // one per column; NaN where a column does not apply
+  };
+  std::vector<Row> rows;
+};
+
 // How a domain's programs are timed as native code (see Domain::speed_bench()).
 struct SpeedBench {
   std::string value_type;                         // "float" or "double"
@@ -109,6 +120,10 @@ class Domain {
 
   virtual Hash128 functional_hash(const Program& p) const = 0;
   virtual Evaluation evaluate(const Program& p) const = 0;
+  // For callers that need only the primary objective (e.g. `evo simplify`): the other
+  // functional values may be left infinite, which lets a domain skip costly stages. The
+  // default evaluates everything.
+  virtual Evaluation evaluate_primary(const Program& p) const { return evaluate(p); }
   // A second stage for what is too costly to do one program at a time, e.g. timing compiled
   // kernels (one compiler call per batch). The engine calls it once per batch, from one
   // thread, after evaluate(), with the programs it evaluated (one per function) and their
@@ -116,6 +131,10 @@ class Domain {
   virtual void evaluate_together(std::span<const Program* const> /*programs*/,
                                  std::span<Evaluation> /*results*/) const {}
   virtual std::vector<double> structural_objectives(const Program& p) const = 0;
+
+  // Per-part numbers for `evo eval`, which may use held-out data the search never sees.
+  // The default: none.
+  virtual Report report(const Program& /*p*/) const { return {}; }
 
   // Languages render() accepts, e.g. {"text", "cpp", "c"}.
   // Expensive checks, run on a run's Pareto front when the run ends and by `evo measure`:

@@ -82,6 +82,7 @@ std::string_view mutation_name(MutationKind k) {
     case MutationKind::rewire: return "rewire";
     case MutationKind::perturb_constant: return "perturb_constant";
     case MutationKind::none: return "none";
+    case MutationKind::simplify: return "simplify";
   }
   return "?";
 }
@@ -171,6 +172,11 @@ bool mutate_remove(Program& p, Rng& rng) {
     if (in.args[k] != kImm) candidates.push_back(in.args[k]);
   const Reg replacement = candidates.empty() ? random_register_before(p, i, rng)
                                              : candidates[rng.below(static_cast<int>(candidates.size()))];
+  remove_instruction(p, i, replacement);
+  return true;
+}
+
+void remove_instruction(Program& p, std::size_t i, Reg replacement) {
   const Reg gone = p.reg_of(i);
   auto fix = [&](Reg& r) {
     if (r == kImm) return;
@@ -183,7 +189,6 @@ bool mutate_remove(Program& p, Rng& rng) {
   for (Reg& r : p.outputs) fix(r);
   for (Reg& r : p.state_next) fix(r);
   remove_dead_code(p);
-  return true;
 }
 
 bool mutate_change_op(Program& p, const MutationSpace& space, Rng& rng) {
@@ -298,7 +303,8 @@ MutationKind mutate(Program& p, const MutationSpace& space, Rng& rng) {
       case MutationKind::change_op: ok = mutate_change_op(p, space, rng); break;
       case MutationKind::rewire: ok = mutate_rewire(p, space, rng); break;
       case MutationKind::perturb_constant: ok = mutate_perturb_constant(p, rng); break;
-      case MutationKind::none: break;
+      case MutationKind::none:
+      case MutationKind::simplify: break;
     }
     if (ok) {
       fold_constants(p, space.fold);

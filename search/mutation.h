@@ -24,7 +24,8 @@ struct MutationSpace {
   double immediate_min = -2.0, immediate_max = 2.0;  // range of fresh immediates
 };
 
-enum class MutationKind { insert, remove, change_op, rewire, perturb_constant, none };
+// `simplify` is never drawn: it marks a candidate made by `evo simplify`.
+enum class MutationKind { insert, remove, change_op, rewire, perturb_constant, none, simplify };
 
 std::string_view mutation_name(MutationKind k);
 
@@ -35,6 +36,9 @@ MutationKind mutate(Program& p, const MutationSpace& space, Rng& rng);
 // The individual mutations, exposed for tests. Each returns false when it cannot apply.
 bool mutate_insert(Program& p, const MutationSpace& space, Rng& rng);
 bool mutate_remove(Program& p, Rng& rng);
+// Deletes instruction i; its readers read `replacement` (a register before it) instead.
+// Dead code left behind is removed too.
+void remove_instruction(Program& p, std::size_t i, Reg replacement);
 bool mutate_change_op(Program& p, const MutationSpace& space, Rng& rng);
 bool mutate_rewire(Program& p, const MutationSpace& space, Rng& rng);
 bool mutate_perturb_constant(Program& p, Rng& rng);

@@ -101,7 +101,9 @@ std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run
   // and whatever ties the k-th, which are then ordered by the other objectives.
   std::string sql = kCandidateColumns;
   sql.insert(sql.find(" FROM candidates c"), ", o.value");  // column 13: the ranking value
-  sql += " JOIN objectives o ON o.candidate_id = c.id WHERE o.run_id = ? AND o.name = ?";
+  // A null value (left unmeasured, e.g. a rule that never entered a funnel's second stage)
+  // is not ranked: in ascending order SQLite would put it first.
+  sql += " JOIN objectives o ON o.candidate_id = c.id WHERE o.run_id = ? AND o.name = ? AND o.value IS NOT NULL";
   for (const auto& b : bounds) sql += std::string(" AND json_extract(c.objectives, ?) ") + (b.at_most ? "<= ?" : ">= ?");
   sql += std::string(" ORDER BY o.value ") + (minimize ? "ASC" : "DESC") + ", o.candidate_id";
   SQLite::Statement q(db, sql);

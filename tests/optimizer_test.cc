@@ -2,9 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <vector>
 
+#include "evaluators/optimizer/rule_export.h"
 #include "evaluators/optimizer/rules.h"
 #include "evaluators/optimizer/tasks.h"
 #include "evaluators/registry.h"
@@ -100,9 +106,12 @@ TEST(OptimizerChecks, RejectRulesThatCannotWork) {
             "state v is read but never written");
 }
 
+// Synthetic tasks only and no second stage: cheap to build and to evaluate on.
 class OptimizerDomainTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { domain_ = make_domain("optimizer", {}).release(); }
+  static void SetUpTestSuite() {
+    domain_ = make_domain("optimizer", {{"tasks", "quadratic,rosenbrock,regression"}, {"funnel_tasks", "none"}}).release();
+  }
   static void TearDownTestSuite() { delete domain_; }
   static Domain* domain_;
 };
@@ -150,6 +159,99 @@ TEST_F(OptimizerDomainTest, FitnessIsRelativeToAdamW) {
       domain_->evaluate(rule("e = exp(g)\nu1 = mul(e, 0x1p+40)\noutput u = u1\nupdate m = m\nupdate v = v\n"));
   EXPECT_FALSE(wild.valid);
   EXPECT_EQ(wild.reason, "its update grows without bound on the probe");
+}
+
+TEST_F(OptimizerDomainTest, StateBytesCountLiveSlots) {
+  const auto names = domain_->objectives();
+  ASSERT_EQ(names.size(), 3u);  // no funnel objective without funnel tasks
+  EXPECT_EQ(names[2].name, "state_bytes");
+  EXPECT_EQ(domain_->structural_objectives(seed_program("sgd"))[1], 0.0);
+  EXPECT_EQ(domain_->structural_objectives(seed_program("lion"))[1], 4.0);
+  EXPECT_EQ(domain_->structural_objectives(seed_program("adamw"))[1], 8.0);
+}
+
+TEST(OptimizerFunnel, SecondStageOnlyForRulesPastTheHurdle) {
+  auto domain = make_domain("optimizer", {{"tasks", "quadratic"}, {"funnel_tasks", "regression"}, {"funnel_hurdle", "1"}});
+  const auto specs = domain->objectives();
+  ASSERT_EQ(specs.size(), 4u);
+  EXPECT_EQ(specs[1].name, "funnel");
+  EXPECT_FALSE(specs[1].steers);
+  const Evaluation adamw = domain->evaluate(seed_program("adamw"));
+  ASSERT_TRUE(adamw.valid) << adamw.reason;
+  EXPECT_EQ(adamw.values, (std::vector<double>{1.0, 1.0}));
+  const Evaluation sgd = domain->evaluate(seed_program("sgd"));
+  ASSERT_TRUE(sgd.valid) << sgd.reason;
+  ASSERT_GT(sgd.values[0], 1.0);  // worse than AdamW on the quadratic: no second stage
+  EXPECT_TRUE(std::isinf(sgd.values[1]));
+  auto lenient = make_domain("optimizer", {{"tasks", "quadratic"}, {"funnel_tasks", "regression"}, {"funnel_hurdle", "1e6"}});
+  const Evaluation sgd2 = lenient->evaluate(seed_program("sgd"));
+  EXPECT_EQ(sgd2.values[0], sgd.values[0]);
+  EXPECT_TRUE(std::isfinite(sgd2.values[1]));
+  EXPECT_GT(sgd2.values[1], 0.0);
+}
+
+TEST(OptimizerReport, TestSplitAndStepsBesideAdamW) {
+  auto domain = make_domain("optimizer", {{"tasks", "regression"}, {"funnel_tasks", "fmnist_logreg"},
+                                          {"funnel_lr_grid", "0.003,0.03"}});
+  const Report r = domain->report(seed_program("sgd"));
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0].name, "regression");
+  EXPECT_EQ(r.rows[1].name, "fmnist_logreg (funnel)");
+  auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(r.columns.begin(), r.columns.end(), name) - r.columns.begin());
+  };
+  ASSERT_LT(col("adamw_steps"), r.columns.size());
+  for (const auto& row : r.rows) {
+    ASSERT_EQ(row.values.size(), r.columns.size());
+    EXPECT_TRUE(std::isfinite(row.values[col("test_loss")])) << row.name;
+    EXPECT_TRUE(std::isfinite(row.values[col("adamw_test")])) << row.name;
+    EXPECT_NE(row.values[col("test_loss")], row.values[col("val_loss")]) << row.name;  // a held-out split
+    // AdamW reaches its own final validation loss by the end of its budget.
+    EXPECT_GT(row.values[col("adamw_steps")], 0.0) << row.name;
+  }
+  EXPECT_TRUE(std::isnan(r.rows[0].values[col("test_acc")]));  // regression is not a classifier
+  const double acc = r.rows[1].values[col("adamw_acc")];
+  EXPECT_GT(acc, 0.5);
+  EXPECT_LT(acc, 1.0);
+  // The lr the report shows is one of the stage's grid.
+  const double lr = r.rows[1].values[col("lr")];
+  EXPECT_TRUE(lr == 0.003 || lr == 0.03) << lr;
+}
+
+// The PyTorch export run by Python against a stand-in for torch (tests/data/fake_torch),
+// stepped like MatchTheTextbookFormulas: the same weights, step by step.
+TEST(OptimizerExport, PyTorchMatchesTheTextbookFormulas) {
+  if (std::system("python3 -c pass 2>/dev/null") != 0) GTEST_SKIP() << "python3 is not installed";
+  const std::string dir = ::testing::TempDir();
+  for (const auto& name : seed_names()) {
+    std::ofstream(dir + "/evo_rule_" + name + ".py") << render_pytorch(seed_program(name), {});
+    const std::string script = dir + "/evo_drive_" + name + ".py";
+    std::ofstream(script) << "import math, sys\n"
+                             "sys.path[:0] = ['" EVO_SOURCE_DIR "/tests/data/fake_torch', '" << dir << "']\n"
+                             "import torch\n"
+                             "from evo_rule_" << name << " import EvoOptimizer\n"
+                             "p = torch.Tensor([0.1 * i - 0.3 for i in range(" << kN << ")])\n"
+                             "opt = EvoOptimizer([p], lr=" << kLr << ", weight_decay=" << kWd << ")\n"
+                             "for s in range(" << kSteps << "):\n"
+                             "    p.grad = torch.Tensor([math.sin(1.3 * s + 0.7 * i) * (1 + i) + 0.3 * w\n"
+                             "                           for i, w in enumerate(p.data)])\n"
+                             "    opt.step()\n"
+                             "    print(' '.join(repr(w) for w in p.data))\n";
+    FILE* pipe = popen(("python3 " + script).c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string out;
+    char buf[4096];
+    while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+    ASSERT_EQ(pclose(pipe), 0) << name << ": " << out;
+    std::istringstream in(out);
+    const auto want = reference(name);
+    for (int s = 0; s < kSteps; ++s)
+      for (int i = 0; i < kN; ++i) {
+        double got = 0;
+        ASSERT_TRUE(in >> got) << name << ": " << out;
+        EXPECT_NEAR(got, want[s][i], 1e-12 * (1 + std::fabs(want[s][i]))) << name << " step " << s << " i " << i;
+      }
+  }
 }
 
 TEST(OptimizerTasks, GradientsMatchFiniteDifferences) {

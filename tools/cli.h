@@ -62,6 +62,7 @@ int cmd_pareto(int argc, char** argv);
 int cmd_show(int argc, char** argv);
 int cmd_export(int argc, char** argv);
 int cmd_eval(int argc, char** argv);
+int cmd_simplify(int argc, char** argv);
 int cmd_baselines(int argc, char** argv);
 int cmd_domains(int argc, char** argv);
 int cmd_speed(int argc, char** argv);

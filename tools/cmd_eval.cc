@@ -1,4 +1,6 @@
 // evo eval: evaluate a program file, or a stored candidate, under a domain's settings.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -11,6 +13,38 @@
 #include "tools/cli.h"
 
 namespace evo::cli {
+namespace {
+
+// NaN (not applicable) is shown as "-" and written as null.
+nlohmann::json report_json(const Report& r) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& row : r.rows) {
+    nlohmann::json obj = {{"part", row.name}};
+    for (std::size_t c = 0; c < r.columns.size(); ++c)
+      obj[r.columns[c]] = std::isnan(row.values[c]) ? nlohmann::json(nullptr) : nlohmann::json(row.values[c]);
+    rows.push_back(obj);
+  }
+  return rows;
+}
+
+void print_report(const Report& r) {
+  if (r.rows.empty()) return;
+  std::size_t width = 4;
+  for (const auto& row : r.rows) width = std::max(width, row.name.size());
+  std::printf("\n%-*s", static_cast<int>(width), "");
+  for (const auto& c : r.columns) std::printf(" %12s", c.c_str());
+  std::printf("\n");
+  for (const auto& row : r.rows) {
+    std::printf("%-*s", static_cast<int>(width), row.name.c_str());
+    for (double v : row.values) {
+      if (std::isnan(v)) std::printf(" %12s", "-");
+      else std::printf(" %12.6g", v);
+    }
+    std::printf("\n");
+  }
+}
+
+}  // namespace
 
 int cmd_eval(int argc, char** argv) {
   po::options_description opts("evo eval");
@@ -52,6 +86,7 @@ int cmd_eval(int argc, char** argv) {
   const Evaluation ev = domain->evaluate(p);
   const auto structural = domain->structural_objectives(p);
   const auto specs = domain->objectives();
+  const Report report = domain->report(p);
   std::vector<std::pair<std::string, double>> values;
   std::size_t f = 0, s = 0;
   for (const auto& o : specs) {
@@ -66,15 +101,21 @@ int cmd_eval(int argc, char** argv) {
                                 {"valid", ev.valid},
                                 {"invalid_reason", ev.valid ? nlohmann::json(nullptr) : nlohmann::json(ev.reason)},
                                 {"objectives", obj},
-                                {"ops", op_count(p)}}
+                                {"ops", op_count(p)},
+                                {"report", report_json(report)}}
                      .dump(2)
               << "\n";
     return 0;
   }
   std::printf("%s\n", domain->describe().c_str());
   if (!ev.valid) std::printf("invalid: %s\n", ev.reason.c_str());
-  for (const auto& [n, v] : values) std::printf("%-8s %.17g\n", n.c_str(), v);
-  std::printf("%-8s %d\n", "ops", op_count(p));
+  bool has_ops = false;
+  for (const auto& [n, v] : values) {
+    std::printf("%-11s %.17g\n", n.c_str(), v);
+    has_ops = has_ops || n == "ops";
+  }
+  if (!has_ops) std::printf("%-11s %d\n", "ops", op_count(p));
+  print_report(report);
   return 0;
 }
 

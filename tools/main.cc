@@ -25,10 +25,11 @@ constexpr Subcommand kSubcommands[] = {
     {"best", evo::cli::cmd_best, "the best candidates of a run"},
     {"pareto", evo::cli::cmd_pareto, "the Pareto front of a run over its objectives"},
     {"show", evo::cli::cmd_show, "one candidate as program text, C++ or JSON"},
-    {"export", evo::cli::cmd_export, "write a candidate as source code (cpp, c, text)"},
+    {"export", evo::cli::cmd_export, "write a candidate as source code (cpp, c, pytorch, text)"},
     {"measure", evo::cli::cmd_measure, "expensive checks of a run's front, e.g. float32 error on every input"},
     {"speed", evo::cli::cmd_speed, "time candidates as native code beside glibc, libmvec and SLEEF"},
     {"eval", evo::cli::cmd_eval, "evaluate a program file or a stored candidate"},
+    {"simplify", evo::cli::cmd_simplify, "remove the instructions a candidate does not need; store the result"},
     {"baselines", evo::cli::cmd_baselines, "known answers (e.g. Taylor, minimax) scored like candidates"},
     {"domains", evo::cli::cmd_domains, "the domains, their settings and defaults"},
 };

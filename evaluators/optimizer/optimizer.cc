@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "evaluators/native/codegen.h"
+#include "evaluators/optimizer/rule_export.h"
 #include "evaluators/optimizer/rules.h"
 #include "hashing/functional_hash.h"
 #include "search/errors.h"
@@ -68,11 +68,21 @@ std::string static_defect(const Program& rule) {
 std::vector<SettingSpec> OptimizerDomain::settings() {
   std::vector<std::string> starts = seed_names();
   starts.emplace_back("random");
+  std::vector<std::string> funnel_names = task_names();
+  funnel_names.emplace_back("none");
   return {
-      {"tasks", "quadratic,rosenbrock,regression", "proxy tasks the rule is trained on", list_of(task_names())},
+      {"tasks", "quadratic,rosenbrock,regression,fmnist_logreg,fmnist_mlp",
+       "first-stage tasks: the search ranks rules by them", list_of(task_names())},
       {"lr_grid", "0.0003,0.003,0.03,0.3,3",
-       "learning rates every rule (AdamW too) is tried at; the best counts (the default spans AdamW's best rate on every task)",
+       "learning rates every rule (AdamW too) is tried at on the first stage; the best counts (the default spans "
+       "AdamW's best rate on every task)",
        lr_grid_check},
+      {"funnel_tasks", "fmnist_mlp_deep,fmnist_cnn",
+       "larger tasks a rule is also trained on once it clears funnel_hurdle (none: no second stage)",
+       list_of(funnel_names)},
+      {"funnel_lr_grid", "0.0001,0.0003,0.001,0.003,0.01", "learning rates of the second stage", lr_grid_check},
+      {"funnel_hurdle", "1", "first-stage fitness a rule must reach (at or below) to enter the second stage",
+       real_in(0, 1e9)},
       {"wd", "0", "weight decay passed to the rule", real_in(0, 1)},
       {"seed_program", "adamw", "start population: a known optimizer, or random (a few random ops on g)",
        one_of(starts)},
@@ -81,49 +91,81 @@ std::vector<SettingSpec> OptimizerDomain::settings() {
   };
 }
 
-OptimizerDomain::OptimizerDomain(const Settings& s)
-    : wd_(s.real("wd")), start_(s.str("seed_program")), hash_bits_(static_cast<int>(s.integer("hash_bits"))) {
-  for (const auto& name : s.list("tasks")) tasks_.push_back(make_task(name));
-  for (const auto& item : s.list("lr_grid")) {
+namespace {
+
+std::vector<double> parse_grid(const std::vector<std::string>& items) {
+  std::vector<double> grid;
+  for (const auto& item : items) {
     double lr = 0;
     parse_real(item, lr);
-    lr_grid_.push_back(lr);
+    grid.push_back(lr);
   }
+  return grid;
+}
+
+}  // namespace
+
+OptimizerDomain::OptimizerDomain(const Settings& s)
+    : hurdle_(s.real("funnel_hurdle")),
+      wd_(s.real("wd")),
+      start_(s.str("seed_program")),
+      hash_bits_(static_cast<int>(s.integer("hash_bits"))) {
+  for (const auto& name : s.list("tasks")) small_.tasks.push_back(make_task(name));
+  small_.lr_grid = parse_grid(s.list("lr_grid"));
+  for (const auto& name : s.list("funnel_tasks"))
+    if (name != "none") funnel_.tasks.push_back(make_task(name));
+  funnel_.lr_grid = parse_grid(s.list("funnel_lr_grid"));
   space_.ops = {Op::add, Op::sub, Op::mul, Op::pdiv, Op::sqrt, Op::abs, Op::sign, Op::square, Op::exp,
                 Op::log, Op::min, Op::max, Op::clip, Op::interp, Op::neg, Op::fma};
   space_.max_instructions = static_cast<int>(s.integer("max_instructions"));
   space_.immediate_min = 0.0;
   space_.immediate_max = 1.0;
-  adamw_ = score(seed_program("adamw"), true);
-  for (const auto& t : adamw_)
+  for (const auto& t : adamw(small_))
     if (t.result.diverged)
       throw InputError("AdamW diverges on task " + t.task + " at every learning rate of lr_grid");
 }
 
+const std::vector<OptimizerDomain::TaskScore>& OptimizerDomain::adamw(const Stage& stage) const {
+  std::call_once(stage.once, [&] { stage.adamw = score(seed_program("adamw"), stage, false); });
+  return stage.adamw;
+}
+
 std::string OptimizerDomain::describe() const {
-  std::string out = "update rules on ";
-  for (std::size_t k = 0; k < tasks_.size(); ++k) {
-    if (k) out += ',';
-    out += tasks_[k]->name();
-  }
-  return out + ", fitness relative to AdamW";
+  auto names = [](const Stage& st) {
+    std::string out;
+    for (const auto& t : st.tasks) out.append(out.empty() ? "" : ",").append(t->name());
+    return out;
+  };
+  std::string out = "update rules on " + names(small_);
+  if (!funnel_.tasks.empty()) out += ", then " + names(funnel_);
+  return out + ", relative to AdamW";
 }
 
 const Signature* OptimizerDomain::signature() const { return rule_signature(); }
 
 std::vector<ObjectiveSpec> OptimizerDomain::objectives() const {
-  return {{"fitness", true, true,
-           "mean over tasks of the validation loss at the best learning rate, relative to AdamW's (1 = AdamW)"},
-          {"ops", true, false, "live instructions of the rule"},
-          {"state", true, false, "state slots kept per parameter", false}};
+  std::vector<ObjectiveSpec> out = {
+      {"fitness", true, true,
+       "first stage: mean over tasks of the validation loss at the best learning rate, relative to AdamW's "
+       "(1 = AdamW)"}};
+  if (!funnel_.tasks.empty())
+    out.push_back({"funnel", true, true,
+                   "the same over the second stage's tasks, for rules that clear funnel_hurdle (else null)", false});
+  out.push_back({"ops", true, false, "live instructions of the rule"});
+  out.push_back({"state_bytes", true, false, "optimizer state per parameter, 4 bytes per live slot (float32)", false});
+  return out;
 }
 
 std::string OptimizerDomain::fingerprint() const {
-  std::string f = "optimizer/v1 tasks=";
-  for (const auto& t : tasks_) f += t->name() + ",";
-  f += " lr=";
-  for (double lr : lr_grid_) f += std::to_string(lr) + ",";
-  return f + " wd=" + std::to_string(wd_) + " hash_bits=" + std::to_string(hash_bits_);
+  auto stage = [](const Stage& st) {
+    std::string f;
+    for (const auto& t : st.tasks) f += t->name() + ",";
+    f += " lr=";
+    for (double lr : st.lr_grid) f += std::to_string(lr) + ",";
+    return f;
+  };
+  return "optimizer/v2 tasks=" + stage(small_) + " funnel=" + stage(funnel_) + " hurdle=" + std::to_string(hurdle_) +
+         " wd=" + std::to_string(wd_) + " hash_bits=" + std::to_string(hash_bits_);
 }
 
 Program OptimizerDomain::initial_program(Rng& rng) const {
@@ -148,7 +190,7 @@ std::string OptimizerDomain::run_probe(const Program& rule, FunctionalHasher* ha
   Rng rng(0x5eed);
   std::vector<double> w0(kProbeParams);
   for (auto& x : w0) x = rng.normal();
-  RuleStepper s(std::move(w0), 1e-2, 1e-2);
+  RuleStepper s(w0, 1e-2, 1e-2);
   const auto live = live_states(rule);
   for (int step = 0; step < kProbeSteps; ++step) {
     for (int i = 0; i < kProbeParams; ++i) s.gradient()[i] = rng.normal() + 0.5 * s.weights()[i];  // noisy pull to 0
@@ -170,42 +212,87 @@ Hash128 OptimizerDomain::functional_hash(const Program& p) const {
   return h.digest();
 }
 
-std::vector<OptimizerDomain::TaskScore> OptimizerDomain::score(const Program& rule, bool with_test) const {
+std::vector<OptimizerDomain::TaskScore> OptimizerDomain::score(const Program& rule, const Stage& stage,
+                                                                 bool report) const {
+  const std::vector<TaskScore>* reference = report ? &adamw(stage) : nullptr;
   std::vector<TaskScore> out;
-  for (std::size_t k = 0; k < tasks_.size(); ++k) {
-    TaskScore best{tasks_[k]->name(), lr_grid_.front(), {}};
+  for (std::size_t k = 0; k < stage.tasks.size(); ++k) {
+    const Task& task = *stage.tasks[k];
+    TaskScore best{task.name(), stage.lr_grid.front(), {}};
     best.result.diverged = true;
-    for (double lr : lr_grid_) {
-      TrainOptions opt{lr, wd_, -std::numeric_limits<double>::infinity(), with_test};
-      if (k < adamw_.size()) opt.target = adamw_[k].result.validation;
-      const TrainResult r = train(rule, *tasks_[k], opt);
+    for (double lr : stage.lr_grid) {
+      const TrainResult r = train(rule, task, {lr, wd_, -std::numeric_limits<double>::infinity(), false});
       if (!r.diverged && (best.result.diverged || r.validation < best.result.validation)) best = {best.task, lr, r};
+    }
+    // The report trains once more at the best rate, now also measuring the test split and
+    // the steps to AdamW's final validation loss (the same weights: training is deterministic).
+    if (report && !best.result.diverged) {
+      const double target = (*reference)[k].result.diverged ? -std::numeric_limits<double>::infinity()
+                                                            : (*reference)[k].result.validation;
+      best.result = train(rule, task, {best.lr, wd_, target, true});
     }
     out.push_back(best);
   }
   return out;
 }
 
-Evaluation OptimizerDomain::evaluate(const Program& p) const {
-  Evaluation ev;
+double OptimizerDomain::relative(const Stage& stage, const std::vector<TaskScore>& scores) const {
+  const auto& ref = adamw(stage);
+  double sum = 0;
+  for (std::size_t k = 0; k < scores.size(); ++k) {
+    if (scores[k].result.diverged || ref[k].result.diverged) return std::numeric_limits<double>::infinity();
+    sum += scores[k].result.validation / ref[k].result.validation;
+  }
+  return sum / static_cast<double>(scores.size());
+}
+
+Evaluation OptimizerDomain::evaluate_primary(const Program& p) const {
   std::string why = static_defect(p);
   if (why.empty()) why = run_probe(p, nullptr);
   if (!why.empty()) return {false, why, {}};
-  double sum = 0;
-  const auto scores = score(p, false);
-  for (std::size_t k = 0; k < scores.size(); ++k) {
-    if (scores[k].result.diverged) return {false, "diverges on " + scores[k].task + " at every learning rate", {}};
-    sum += scores[k].result.validation / adamw_[k].result.validation;
-  }
-  ev.values = {sum / static_cast<double>(scores.size())};
+  const auto scores = score(p, small_, false);
+  for (const auto& s : scores)
+    if (s.result.diverged) return {false, "diverges on " + s.task + " at every learning rate", {}};
+  Evaluation ev;
+  ev.values = {relative(small_, scores)};
+  if (!funnel_.tasks.empty()) ev.values.push_back(std::numeric_limits<double>::infinity());
   return ev;
+}
+
+Evaluation OptimizerDomain::evaluate(const Program& p) const {
+  Evaluation ev = evaluate_primary(p);
+  if (ev.valid && !funnel_.tasks.empty() && ev.values[0] <= hurdle_)
+    ev.values[1] = relative(funnel_, score(p, funnel_, false));
+  return ev;
+}
+
+Report OptimizerDomain::report(const Program& p) const {
+  Report out;
+  out.columns = {"lr", "val_loss", "test_loss", "test_acc", "steps_to_target",
+                 "adamw_lr", "adamw_val", "adamw_test", "adamw_acc", "adamw_steps"};
+  for (const Stage* stage : {&small_, &funnel_}) {
+    const auto mine = score(p, *stage, true);
+    const auto ref = score(seed_program("adamw"), *stage, true);
+    for (std::size_t k = 0; k < mine.size(); ++k) {
+      auto row = [](const TaskScore& s) -> std::vector<double> {
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        if (s.result.diverged) return {nan, nan, nan, nan, nan};
+        return {s.lr, s.result.validation, s.result.test, s.result.test_accuracy,
+                static_cast<double>(s.result.steps_to_target)};
+      };
+      auto values = row(mine[k]);
+      for (double v : row(ref[k])) values.push_back(v);
+      out.rows.push_back({mine[k].task + (stage == &funnel_ ? " (funnel)" : ""), std::move(values)});
+    }
+  }
+  return out;
 }
 
 std::vector<double> OptimizerDomain::structural_objectives(const Program& p) const {
   Program live = p;
   remove_dead_code(live);
   const auto states = live_states(p);
-  return {static_cast<double>(live.code.size()), static_cast<double>(std::count(states.begin(), states.end(), true))};
+  return {static_cast<double>(live.code.size()), 4.0 * static_cast<double>(std::count(states.begin(), states.end(), true))};
 }
 
 std::vector<Baseline> OptimizerDomain::baselines(int /*min_degree*/, int /*max_degree*/) const {
@@ -215,25 +302,9 @@ std::vector<Baseline> OptimizerDomain::baselines(int /*min_degree*/, int /*max_d
 }
 
 std::string OptimizerDomain::render(const Program& p, std::string_view lang, const RenderContext& ctx) const {
-  if (lang == "text") return to_text(p);
-  // C++: one update over arrays, float parameters; w <- w - u and the new state in place.
-  std::string out = "// Update rule found by evo";
-  if (ctx.candidate) out += " (run " + std::to_string(ctx.run) + ", candidate " + std::to_string(ctx.candidate) + ")";
-  out += ".\n";
-  for (const auto& [name, value] : ctx.objectives) out += "// " + name + ": " + std::to_string(value) + "\n";
-  out += "// Each step t = 1, 2, ...: w <- w - u(g, w, lr, t, wd, m, v); m and v start at 0.\n";
-  out += "#pragma once\n#include <cmath>\n#include <cstddef>\n\n";
-  out += "inline void evo_update(std::size_t n, const float* g_, float* w_, float* m_, float* v_, float lr, float t,\n"
-         "                       float wd) {\n";
-  out += "  for (std::size_t i = 0; i < n; ++i) {\n";
-  out += "    const float g = g_[i], w = w_[i], m = m_[i], v = v_[i];\n";
-  out += "    (void)g, (void)w, (void)m, (void)v, (void)lr, (void)t, (void)wd;\n";
-  out += emit_statements(p, "float", SourceLang::cpp, "    ");
-  out += "    w_[i] = w - " + register_name(p, p.outputs[0]) + ";\n";
-  out += "    m_[i] = " + register_name(p, p.state_next[0]) + ";\n";
-  out += "    v_[i] = " + register_name(p, p.state_next[1]) + ";\n";
-  out += "  }\n}\n";
-  return out;
+  if (lang == "cpp") return render_cpp(p, ctx);
+  if (lang == "pytorch") return render_pytorch(p, ctx);
+  return to_text(p);
 }
 
 }  // namespace evo::optimizer

@@ -1,11 +1,18 @@
 // Optimizer discovery: evolve update rules (rules.h) that train proxy tasks (tasks.h) to a
 // lower validation loss than AdamW.
 //
-// Objectives: `fitness` (functional) is the mean over the tasks of the rule's validation
-// loss at the end of each task's budget, at its best learning rate on lr_grid, divided by
-// AdamW's at its best learning rate on the same grid: 1 is AdamW, below 1 is better. `ops`
-// (structural) counts the rule's live instructions; `state` (recorded, not searched on)
-// the state slots it keeps per parameter.
+// Two stages of tasks, a funnel. The search ranks by the first, cheap stage (`tasks`,
+// learning rates `lr_grid`); a rule whose fitness there clears `funnel_hurdle` is also
+// trained on the larger tasks of the second stage (`funnel_tasks`, rates `funnel_lr_grid`),
+// and both fidelities are recorded. Validation splits only: test splits are for `evo eval`.
+//
+// Objectives: `fitness` (functional, searched on) is the mean over the first stage's tasks
+// of the rule's validation loss at the end of each task's budget, at its best learning rate,
+// divided by AdamW's at its best rate on the same grid: 1 is AdamW, below 1 is better.
+// `funnel` (functional, recorded) is the same measure over the second stage, infinite
+// (stored null) for a rule that did not clear the hurdle. `ops` (structural) counts live
+// instructions; `state_bytes` (recorded) the optimizer state a parameter needs, 4 bytes per
+// live state slot as the exported float code keeps it.
 //
 // Before any training a rule is rejected when its update does not depend on g, when it
 // reads a state slot that it never writes, or when its updates grow without bound or stop
@@ -13,6 +20,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "evaluators/optimizer/tasks.h"
@@ -42,9 +50,11 @@ class OptimizerDomain final : public Domain {
   bool admissible(const Program& p) const override;
   Hash128 functional_hash(const Program& p) const override;
   Evaluation evaluate(const Program& p) const override;
+  Evaluation evaluate_primary(const Program& p) const override;  // the first stage only
   std::vector<double> structural_objectives(const Program& p) const override;
+  Report report(const Program& p) const override;
   std::vector<Baseline> baselines(int min_degree, int max_degree) const override;
-  std::vector<std::string> languages() const override { return {"text", "cpp"}; }
+  std::vector<std::string> languages() const override { return {"text", "cpp", "pytorch"}; }
   std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const override;
 
   // Per task: the best result over the learning-rate grid (and that rate).
@@ -53,21 +63,34 @@ class OptimizerDomain final : public Domain {
     double lr = 0;
     TrainResult result;
   };
-  std::vector<TaskScore> score(const Program& rule, bool with_test) const;
-  const std::vector<TaskScore>& adamw() const { return adamw_; }
+  // One stage of the funnel: its tasks, its learning-rate grid, and AdamW's scores on them
+  // (computed on first use, so building the domain stays cheap).
+  struct Stage {
+    std::vector<std::unique_ptr<Task>> tasks;
+    std::vector<double> lr_grid;
+    mutable std::once_flag once;
+    mutable std::vector<TaskScore> adamw;
+  };
+  // `report`: also the test loss (at the best rate) and the steps to AdamW's final
+  // validation loss.
+  std::vector<TaskScore> score(const Program& rule, const Stage& stage, bool report) const;
+  const std::vector<TaskScore>& adamw(const Stage& stage) const;
+  const Stage& first_stage() const { return small_; }
 
  private:
   // The probe: a fixed gradient sequence; returns an empty string or why the rule fails it,
   // and feeds the trajectory (updates and live states) to `hash` when given.
   std::string run_probe(const Program& rule, FunctionalHasher* hash) const;
+  // Mean over the stage's tasks of the rule's validation loss relative to AdamW's; infinite
+  // when the rule diverges on a task.
+  double relative(const Stage& stage, const std::vector<TaskScore>& scores) const;
 
-  std::vector<std::unique_ptr<Task>> tasks_;
-  std::vector<double> lr_grid_;
+  Stage small_, funnel_;
+  double hurdle_;
   double wd_;
   std::string start_;
   int hash_bits_;
   MutationSpace space_;
-  std::vector<TaskScore> adamw_;
 };
 
 }  // namespace evo::optimizer

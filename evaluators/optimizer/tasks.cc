@@ -5,6 +5,7 @@
 
 #include <Eigen/Dense>
 
+#include "evaluators/optimizer/fashion_tasks.h"
 #include "search/errors.h"
 #include "search/rng.h"
 
@@ -139,13 +140,24 @@ class Regression final : public Task {
 
 }  // namespace
 
-std::vector<std::string> task_names() { return {"quadratic", "rosenbrock", "regression"}; }
+std::vector<std::string> small_task_names() {
+  return {"quadratic", "rosenbrock", "regression", "fmnist_logreg", "fmnist_mlp"};
+}
+
+std::vector<std::string> task_names() {
+  std::vector<std::string> names = {"quadratic", "rosenbrock", "regression"};
+  for (auto& n : fashion_task_names()) names.push_back(n);
+  return names;
+}
 
 std::unique_ptr<Task> make_task(const std::string& name) {
   if (name == "quadratic") return std::make_unique<Quadratic>();
   if (name == "rosenbrock") return std::make_unique<Rosenbrock>();
   if (name == "regression") return std::make_unique<Regression>();
-  throw InputError("unknown task '" + name + "' (known: quadratic, rosenbrock, regression)");
+  if (auto t = make_fashion_task(name)) return t;
+  std::string known;
+  for (const auto& n : task_names()) known.append(known.empty() ? "" : ", ").append(n);
+  throw InputError("unknown task '" + name + "' (known: " + known + ")");
 }
 
 }  // namespace evo::optimizer

@@ -9,8 +9,10 @@
 //               deterministic, test loss = validation loss
 //   regression  noisy linear regression, 32 features of scales 0.1..10, minibatches of 32
 //               from 1,024 training rows; 256 validation and 256 test rows
+//   fmnist_*    Fashion-MNIST classifiers (fashion_tasks.h)
 #pragma once
 
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -30,9 +32,13 @@ class Task {
   virtual double gradient(std::span<const double> w, std::span<double> g, int step) const = 0;
   virtual double validation_loss(std::span<const double> w) const = 0;
   virtual double test_loss(std::span<const double> w) const = 0;
+  // Fraction of test examples classified right; NaN for a task that is not a classifier.
+  virtual double test_accuracy(std::span<const double> /*w*/) const { return std::numeric_limits<double>::quiet_NaN(); }
 };
 
+// Every task; small_task_names() are those cheap enough for the search's first stage.
 std::vector<std::string> task_names();
+std::vector<std::string> small_task_names();
 // Throws InputError for an unknown name. Thread-safe to use once built (all methods const).
 std::unique_ptr<Task> make_task(const std::string& name);
 

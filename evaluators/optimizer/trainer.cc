@@ -9,9 +9,9 @@
 
 namespace evo::optimizer {
 
-RuleStepper::RuleStepper(std::vector<double> weights, double lr, double wd)
+RuleStepper::RuleStepper(std::span<const double> weights, double lr, double wd)
     : g_(weights.size()),
-      w_(std::move(weights)),
+      w_(weights.begin(), weights.end()),
       lr_(w_.size(), lr),
       t_(w_.size()),
       wd_(w_.size(), wd),
@@ -48,12 +48,13 @@ TrainResult train(const Program& rule, const Task& task, const TrainOptions& opt
       r.diverged = true;
       return r;
     }
-    if (r.steps_to_target < 0 && (step + 1) % check_every == 0 && task.validation_loss(s.weights()) <= opt.target)
+    if (r.steps_to_target < 0 && std::isfinite(opt.target) && (step + 1) % check_every == 0 &&
+        task.validation_loss(s.weights()) <= opt.target)
       r.steps_to_target = step + 1;
   }
   r.validation = task.validation_loss(s.weights());
   if (!std::isfinite(r.validation)) r.diverged = true, r.validation = std::numeric_limits<double>::infinity();
-  if (opt.test) r.test = task.test_loss(s.weights());
+  if (opt.test) r.test = task.test_loss(s.weights()), r.test_accuracy = task.test_accuracy(s.weights());
   return r;
 }
 

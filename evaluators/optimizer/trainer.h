@@ -4,7 +4,9 @@
 // is not finite or the loss grows beyond 1e3 times its start (and above 1).
 #pragma once
 
+#include <cstddef>
 #include <limits>
+#include <new>
 #include <span>
 #include <vector>
 
@@ -13,11 +15,26 @@
 
 namespace evo::optimizer {
 
+// Parameter-shaped arrays start on a 64-byte boundary. Eigen's vectorised reductions over a
+// Map begin where the data is aligned, so the order of a sum, and its rounding, would
+// otherwise depend on where the allocator put the array, which differs between threads.
+template <class T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <class U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+  bool operator==(const CacheLineAllocator&) const { return true; }
+};
+using ParamVector = std::vector<double, CacheLineAllocator<double>>;
+
 // One parameter vector under a rule: the weights, the rule's state slots and its other
 // inputs, advanced one step at a time by the block interpreter (float64).
 class RuleStepper {
  public:
-  RuleStepper(std::vector<double> weights, double lr, double wd);
+  RuleStepper(std::span<const double> weights, double lr, double wd);
 
   std::span<double> gradient() { return g_; }  // set before each step()
   std::span<const double> weights() const { return w_; }
@@ -29,13 +46,14 @@ class RuleStepper {
   double step(const Program& rule, int t);
 
  private:
-  std::vector<double> g_, w_, lr_, t_, wd_, m_, v_, u_;
+  ParamVector g_, w_, lr_, t_, wd_, m_, v_, u_;
 };
 
 struct TrainResult {
   bool diverged = false;
   double validation = std::numeric_limits<double>::infinity();  // at the end of the budget
   double test = std::numeric_limits<double>::infinity();
+  double test_accuracy = std::numeric_limits<double>::quiet_NaN();  // classifiers only
   // First step (checked every steps/20) at which the validation loss reached `target`;
   // -1 if it never did.
   int steps_to_target = -1;
