@@ -105,6 +105,18 @@ int cmd_baselines(int argc, char** argv) {
     std::printf("domain %s has no baselines\n", domain->name().c_str());
     return 0;
   }
+  // Baselines without a size (e.g. known optimizers): one row each, by name.
+  if (std::all_of(scored.begin(), scored.end(), [](const Scored& s) { return s.baseline->degree == 0; })) {
+    std::printf("%-12s", "baseline");
+    for (const auto& o : specs) std::printf(" %14s", o.name.c_str());
+    std::printf("\n");
+    for (const auto& s : scored) {
+      std::printf("%-12s", s.baseline->name.c_str());
+      for (const auto& [name, v] : s.values) std::printf(" %14s", v ? format_value(*v).c_str() : "invalid");
+      std::printf("\n");
+    }
+    return 0;
+  }
   // One row per degree, the families side by side in the order the domain lists them.
   std::vector<std::string> families;
   std::map<int, std::map<std::string, const Scored*>> rows;

@@ -81,7 +81,7 @@ std::vector<SettingSpec> OptimizerDomain::settings() {
        "larger tasks a rule is also trained on once it clears funnel_hurdle (none: no second stage)",
        list_of(funnel_names)},
       {"funnel_lr_grid", "0.0001,0.0003,0.001,0.003,0.01", "learning rates of the second stage", lr_grid_check},
-      {"funnel_hurdle", "1", "first-stage fitness a rule must reach (at or below) to enter the second stage",
+      {"funnel_hurdle", "0.95", "first-stage fitness a rule must reach (at or below) to enter the second stage",
        real_in(0, 1e9)},
       {"wd", "0", "weight decay passed to the rule", real_in(0, 1)},
       {"seed_program", "adamw", "start population: a known optimizer, or random (a few random ops on g)",

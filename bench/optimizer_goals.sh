@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# The optimizer-discovery goal runs of bench/RESULTS.md, reproducible: each prints the
+# commands it runs and their CPU and wall time.
+#
+#   bash bench/optimizer_goals.sh fashion [SECONDS] [SEED]   search from AdamW on the small
+#        Fashion-MNIST tasks, funnel to the deep MLP and the CNN; then evo eval (test split)
+#        of the best rule by the second stage, and its simplified form
+#   bash bench/optimizer_goals.sh fec [BUDGET] [SEED]        the same seeded search twice on
+#        the default tasks without the funnel: with the cache as it is, and with every cache
+#        hit evaluated anyway (collision_check=1), which costs what a search without the cache
+#        would; the ratio of wall times is what the cache saves
+#   bash bench/optimizer_goals.sh throughput [BUDGET] [SEED] first-stage candidates per second
+#        on the default small tasks, 1 thread
+#
+# Databases go to ${EVO_BENCH_DIR:-bench-out}/.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+evo="${EVO:-$here/build/tools/evo}"
+out="${EVO_BENCH_DIR:-bench-out}"
+mkdir -p "$out"
+what="${1:?usage: optimizer_goals.sh fashion|fec|throughput [SECONDS|BUDGET] [SEED]}"
+seed="${3:-1}"
+
+run() {  # prints the command, runs it, prints its CPU and wall time
+  echo "\$ evo $*" >&2
+  /usr/bin/time -f "cpu %U s user + %S s sys, %e s wall" "$evo" "$@"
+}
+
+case "$what" in
+  fashion)
+    seconds="${2:-4800}"
+    db="$out/opt-fashion-$seed.db"
+    rm -f "$db"
+    run run --domain optimizer --db "$db" --seed "$seed" --threads 1 --budget 200000 --time-limit "$seconds" -q \
+      --set tasks=fmnist_logreg,fmnist_mlp --set lr_grid=0.0003,0.001,0.003,0.01,0.03,0.1 \
+      --set funnel_tasks=fmnist_mlp_deep,fmnist_cnn --set funnel_lr_grid=0.0001,0.0003,0.001,0.003,0.01 \
+      --set funnel_hurdle=0.97 --set hash_bits=40
+    run runs --db "$db"
+    run best --db "$db" --objective funnel --top 5
+    id=$("$evo" best --db "$db" --objective funnel --top 1 --format json | sed -n 's/.*"candidate": \([0-9]*\).*/\1/p' | head -1)
+    run eval --db "$db" --candidate "$id"
+    run simplify --db "$db" --candidate "$id"
+    ;;
+  fec)
+    budget="${2:-3000}"
+    for check in 0.01 1; do
+      db="$out/opt-fec-$check-$seed.db"
+      rm -f "$db"
+      run run --domain optimizer --db "$db" --seed "$seed" --threads 2 --budget "$budget" -q \
+        --set funnel_tasks=none --set collision_check="$check"
+      run runs --db "$db"
+    done
+    ;;
+  throughput)
+    budget="${2:-2000}"
+    db="$out/opt-throughput-$seed.db"
+    rm -f "$db"
+    run run --domain optimizer --db "$db" --seed "$seed" --threads 1 --budget "$budget" -q --set funnel_tasks=none
+    ;;
+  *)
+    echo "unknown goal '$what'" >&2
+    exit 2
+    ;;
+esac
