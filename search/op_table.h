@@ -22,6 +22,12 @@ namespace evo {
 // arithmetic stays finite where the plain op would not: exp saturates at e^64, log takes
 // |a| floored at 1e-30, pdiv (protected division) is 0 where the divisor is 0, clip(a, b)
 // clamps a to [-|b|, |b|], interp(a, b, t) = a + t·(b − a). NaN stays NaN in every op.
+// rms and mean are reductions over a whole tensor (an update rule's parameter tensor):
+// rms(a) = sqrt(mean(a²)), the size-independent 2-norm, and mean(a); the result is
+// broadcast. Evaluated one element at a time (the scalar column here, the block
+// interpreter) they see a tensor of one element: rms(a) = |a|, mean(a) = a, which is also
+// their value on a constant tensor, so constant folding stays right. search/whole_array.h
+// evaluates them over whole arrays.
 // New ops go at the end: op numbers are part of stored structural hashes.
 #define EVO_OPS(X)                                                                   \
   X(add, "add", 2, 1.0, true, a + b, "({0} + {1})")                                         \
@@ -45,7 +51,9 @@ namespace evo {
   X(pdiv, "pdiv", 2, 1.0, false, b == T(0) ? T(0) : a / b, "({1} == 0 ? ({T})0 : {0} / {1})")             \
   X(clip, "clip", 2, 1.0, false, a > std::fabs(b) ? std::fabs(b) : (a < -std::fabs(b) ? -std::fabs(b) : a), \
     "({0} > std::fabs({1}) ? std::fabs({1}) : ({0} < -std::fabs({1}) ? -std::fabs({1}) : {0}))")         \
-  X(interp, "interp", 3, 2.0, false, a + c * (b - a), "({0} + {2} * ({1} - {0}))")
+  X(interp, "interp", 3, 2.0, false, a + c * (b - a), "({0} + {2} * ({1} - {0}))")                    \
+  X(rms, "rms", 1, 1.0, false, std::fabs(a), "std::fabs({0})")                                          \
+  X(mean, "mean", 1, 1.0, false, a, "{0}")
 
 // fma rounds once in float and double, exactly as the hardware instruction. long double
 // (x87) has no fused multiply-add and glibc's fmal is a slow software routine, so there a

@@ -58,6 +58,14 @@ TEST(EvoOptimizer, SearchFromAdamWStoresRulesAndExportsThem) {
   ASSERT_EQ(py.code, 0) << py.err;
   EXPECT_NE(py.out.find("class EvoOptimizer(torch.optim.Optimizer):"), std::string::npos) << py.out;
 
+  // Native update speed: compiled and timed beside AdamW in the same rounds.
+  const Result speed = run_evo({"measure", "--db", db1, "--candidate", id, "--format", "json"});
+  ASSERT_EQ(speed.code, 0) << speed.err;
+  const json ns = json::parse(speed.out)[0]["measurements"]["ns_per_param"];
+  EXPECT_GT(ns["value"].get<double>(), 0.0) << speed.out;
+  EXPECT_GT(ns["detail"]["adamw_ratio"].get<double>(), 0.0) << speed.out;
+  EXPECT_GT(ns["detail"]["adamw_ns"].get<double>(), 0.0) << speed.out;
+
   // evo eval: per task, validation and test beside AdamW's, the second stage included.
   const Result ev = run_evo({"eval", "--db", db1, "--candidate", id, "--format", "json"});
   ASSERT_EQ(ev.code, 0) << ev.err;

@@ -10,9 +10,11 @@
 #include <sstream>
 #include <vector>
 
+#include "evaluators/native/compiler.h"
 #include "evaluators/optimizer/rule_export.h"
 #include "evaluators/optimizer/rules.h"
 #include "evaluators/optimizer/tasks.h"
+#include "evaluators/optimizer/trainer.h"
 #include "evaluators/registry.h"
 #include "search/errors.h"
 #include "search/interpreter.h"
@@ -218,39 +220,113 @@ TEST(OptimizerReport, TestSplitAndStepsBesideAdamW) {
   EXPECT_TRUE(lr == 0.003 || lr == 0.03) << lr;
 }
 
+// The same steps through the trainer's RuleStepper, which evaluates rules with reductions
+// over whole arrays.
+std::vector<std::vector<double>> stepper_trace(const Program& rule) {
+  std::vector<double> w0(kN);
+  for (int i = 0; i < kN; ++i) w0[i] = 0.1 * i - 0.3;
+  RuleStepper s(w0, kLr, kWd);
+  std::vector<std::vector<double>> trace;
+  for (int step = 0; step < kSteps; ++step) {
+    for (int i = 0; i < kN; ++i) s.gradient()[i] = grad(step, i, s.weights()[i]);
+    s.step(rule, step + 1);
+    trace.emplace_back(s.weights().begin(), s.weights().end());
+  }
+  return trace;
+}
+
+// Normalised momentum: the update is m scaled to unit RMS, centred by g's mean.
+Program reduction_rule() {
+  return rule("m1 = interp(g, m, 0x1.ccccccccccccdp-1)\nn = rms(m1)\nq = pdiv(m1, n)\nc = mean(g)\n"
+              "d = sub(q, c)\nu1 = mul(lr, d)\noutput u = u1\nupdate m = m1\nupdate v = v\n");
+}
+
+TEST(OptimizerReductions, TrainerReducesOverTheWholeTensor) {
+  const auto got = stepper_trace(reduction_rule());
+  std::vector<double> w(kN), m(kN, 0.0);
+  for (int i = 0; i < kN; ++i) w[i] = 0.1 * i - 0.3;
+  for (int s = 0; s < kSteps; ++s) {
+    std::vector<double> g(kN);
+    double gsum = 0, sq = 0;
+    for (int i = 0; i < kN; ++i) g[i] = grad(s, i, w[i]), gsum += g[i];
+    for (int i = 0; i < kN; ++i) m[i] = g[i] + 0.9 * (m[i] - g[i]), sq += m[i] * m[i];
+    const double rms = std::sqrt(sq / kN), mean = gsum / kN;
+    for (int i = 0; i < kN; ++i) w[i] -= kLr * (m[i] / rms - mean);
+    for (int i = 0; i < kN; ++i) EXPECT_NEAR(got[s][i], w[i], 1e-12) << "step " << s << " i " << i;
+  }
+  for (const auto& name : seed_names()) {  // without reductions: the block interpreter's steps
+    const auto a = stepper_trace(seed_program(name)), b = run_rule(seed_program(name));
+    EXPECT_EQ(a, b) << name;
+  }
+}
+
 // The PyTorch export run by Python against a stand-in for torch (tests/data/fake_torch),
-// stepped like MatchTheTextbookFormulas: the same weights, step by step.
-TEST(OptimizerExport, PyTorchMatchesTheTextbookFormulas) {
-  if (std::system("python3 -c pass 2>/dev/null") != 0) GTEST_SKIP() << "python3 is not installed";
+// stepped like MatchTheTextbookFormulas; returns the weights after each step.
+std::vector<std::vector<double>> pytorch_trace(const Program& rule, const std::string& tag) {
   const std::string dir = ::testing::TempDir();
-  for (const auto& name : seed_names()) {
-    std::ofstream(dir + "/evo_rule_" + name + ".py") << render_pytorch(seed_program(name), {});
-    const std::string script = dir + "/evo_drive_" + name + ".py";
-    std::ofstream(script) << "import math, sys\n"
-                             "sys.path[:0] = ['" EVO_SOURCE_DIR "/tests/data/fake_torch', '" << dir << "']\n"
-                             "import torch\n"
-                             "from evo_rule_" << name << " import EvoOptimizer\n"
-                             "p = torch.Tensor([0.1 * i - 0.3 for i in range(" << kN << ")])\n"
-                             "opt = EvoOptimizer([p], lr=" << kLr << ", weight_decay=" << kWd << ")\n"
-                             "for s in range(" << kSteps << "):\n"
-                             "    p.grad = torch.Tensor([math.sin(1.3 * s + 0.7 * i) * (1 + i) + 0.3 * w\n"
-                             "                           for i, w in enumerate(p.data)])\n"
-                             "    opt.step()\n"
-                             "    print(' '.join(repr(w) for w in p.data))\n";
-    FILE* pipe = popen(("python3 " + script).c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    std::string out;
-    char buf[4096];
-    while (std::fgets(buf, sizeof buf, pipe)) out += buf;
-    ASSERT_EQ(pclose(pipe), 0) << name << ": " << out;
-    std::istringstream in(out);
-    const auto want = reference(name);
-    for (int s = 0; s < kSteps; ++s)
-      for (int i = 0; i < kN; ++i) {
-        double got = 0;
-        ASSERT_TRUE(in >> got) << name << ": " << out;
-        EXPECT_NEAR(got, want[s][i], 1e-12 * (1 + std::fabs(want[s][i]))) << name << " step " << s << " i " << i;
-      }
+  std::ofstream(dir + "/evo_rule_" + tag + ".py") << render_pytorch(rule, {});
+  const std::string script = dir + "/evo_drive_" + tag + ".py";
+  std::ofstream(script) << "import math, sys\n"
+                           "sys.path[:0] = ['" EVO_SOURCE_DIR "/tests/data/fake_torch', '" << dir << "']\n"
+                           "import torch\n"
+                           "from evo_rule_" << tag << " import EvoOptimizer\n"
+                           "p = torch.Tensor([0.1 * i - 0.3 for i in range(" << kN << ")])\n"
+                           "opt = EvoOptimizer([p], lr=" << kLr << ", weight_decay=" << kWd << ")\n"
+                           "for s in range(" << kSteps << "):\n"
+                           "    p.grad = torch.Tensor([math.sin(1.3 * s + 0.7 * i) * (1 + i) + 0.3 * w\n"
+                           "                           for i, w in enumerate(p.data)])\n"
+                           "    opt.step()\n"
+                           "    print(' '.join(repr(w) for w in p.data))\n";
+  FILE* pipe = popen(("python3 " + script).c_str(), "r");
+  if (!pipe) return {};
+  std::string out;
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, pipe)) out += buf;
+  if (pclose(pipe) != 0) ADD_FAILURE() << tag << ": " << out;
+  std::istringstream in(out);
+  std::vector<std::vector<double>> trace(kSteps, std::vector<double>(kN));
+  for (auto& row : trace)
+    for (double& w : row)
+      if (!(in >> w)) ADD_FAILURE() << tag << ": " << out;
+  return trace;
+}
+
+void expect_traces_near(const std::vector<std::vector<double>>& got, const std::vector<std::vector<double>>& want,
+                        double tolerance, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  for (std::size_t s = 0; s < want.size(); ++s)
+    for (std::size_t i = 0; i < want[s].size(); ++i)
+      EXPECT_NEAR(got[s][i], want[s][i], tolerance * (1 + std::fabs(want[s][i]))) << what << " step " << s << " i " << i;
+}
+
+TEST(OptimizerExport, PyTorchMatchesTheTextbookFormulasAndTheTrainer) {
+  if (std::system("python3 -c pass 2>/dev/null") != 0) GTEST_SKIP() << "python3 is not installed";
+  for (const auto& name : seed_names()) expect_traces_near(pytorch_trace(seed_program(name), name), reference(name), 1e-12, name);
+  expect_traces_near(pytorch_trace(reduction_rule(), "reduce"), stepper_trace(reduction_rule()), 1e-12, "reductions");
+}
+
+// The C++ export compiled by the system compiler and stepped in float: the trainer's
+// weights to float precision.
+TEST(OptimizerExport, CppCompilesAndMatchesTheTrainer) {
+  std::vector<Program> rules;
+  for (const auto& name : seed_names()) rules.push_back(seed_program(name));
+  rules.push_back(reduction_rule());
+  for (const Program& r : rules) {
+    const std::string source = render_cpp(r, {}) +
+                               "extern \"C\" void step(std::size_t n, const float* g, float* w, float* m, float* v, "
+                               "float lr, float t, float wd) { evo_update(n, g, w, m, v, lr, t, wd); }\n";
+    const auto lib = native::compile(source);
+    auto* step = lib->function<void(std::size_t, const float*, float*, float*, float*, float, float, float)>("step");
+    std::vector<float> w(kN), m(kN, 0.0f), v(kN, 0.0f), g(kN);
+    for (int i = 0; i < kN; ++i) w[i] = static_cast<float>(0.1 * i - 0.3);
+    std::vector<std::vector<double>> trace;
+    for (int s = 0; s < kSteps; ++s) {
+      for (int i = 0; i < kN; ++i) g[i] = static_cast<float>(grad(s, i, w[i]));
+      step(kN, g.data(), w.data(), m.data(), v.data(), static_cast<float>(kLr), static_cast<float>(s + 1),
+           static_cast<float>(kWd));
+      trace.emplace_back(w.begin(), w.end());
+    }
+    expect_traces_near(trace, stepper_trace(r), 2e-5, to_text(r));
   }
 }
 

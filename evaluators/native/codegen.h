@@ -2,6 +2,7 @@
 // domain's exports and by the native timing harness.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,10 @@ enum class SourceLang { cpp, c };
 
 // A literal of `type` ("float", "double", "long double") with the exact value v.
 std::string source_literal(double v, std::string_view type);
+
+// The expression an instruction computes, its register arguments named by `name`.
+std::string emit_expression(const Instr& in, std::string_view type, SourceLang lang,
+                            const std::function<std::string(Reg)>& name);
 
 // One `const T rN = <expr>;` line per instruction, indented by `indent`. Input and state
 // registers are referred to by their signature names.

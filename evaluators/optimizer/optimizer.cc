@@ -6,6 +6,7 @@
 
 #include "evaluators/optimizer/rule_export.h"
 #include "evaluators/optimizer/rules.h"
+#include "evaluators/optimizer/update_speed.h"
 #include "hashing/functional_hash.h"
 #include "search/errors.h"
 #include "search/program_text.h"
@@ -116,7 +117,7 @@ OptimizerDomain::OptimizerDomain(const Settings& s)
     if (name != "none") funnel_.tasks.push_back(make_task(name));
   funnel_.lr_grid = parse_grid(s.list("funnel_lr_grid"));
   space_.ops = {Op::add, Op::sub, Op::mul, Op::pdiv, Op::sqrt, Op::abs, Op::sign, Op::square, Op::exp,
-                Op::log, Op::min, Op::max, Op::clip, Op::interp, Op::neg, Op::fma};
+                Op::log, Op::min, Op::max, Op::clip, Op::interp, Op::neg, Op::fma, Op::rms, Op::mean};
   space_.max_instructions = static_cast<int>(s.integer("max_instructions"));
   space_.immediate_min = 0.0;
   space_.immediate_max = 1.0;
@@ -299,6 +300,10 @@ std::vector<Baseline> OptimizerDomain::baselines(int /*min_degree*/, int /*max_d
   std::vector<Baseline> out;
   for (const auto& name : seed_names()) out.push_back({name, "optimizer", 0, seed_program(name)});
   return out;
+}
+
+std::vector<std::vector<Measurement>> OptimizerDomain::measure(const std::vector<Program>& programs) const {
+  return measure_update_speed(programs);
 }
 
 std::string OptimizerDomain::render(const Program& p, std::string_view lang, const RenderContext& ctx) const {

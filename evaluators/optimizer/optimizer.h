@@ -53,6 +53,9 @@ class OptimizerDomain final : public Domain {
   Evaluation evaluate_primary(const Program& p) const override;  // the first stage only
   std::vector<double> structural_objectives(const Program& p) const override;
   Report report(const Program& p) const override;
+  // ns_per_param: the rule compiled and timed beside SGD, Lion and AdamW (update_speed.h).
+  std::vector<std::vector<Measurement>> measure(const std::vector<Program>& programs) const override;
+  std::vector<std::string> measurement_names() const override { return {"ns_per_param"}; }
   std::vector<Baseline> baselines(int min_degree, int max_degree) const override;
   std::vector<std::string> languages() const override { return {"text", "cpp", "pytorch"}; }
   std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const override;

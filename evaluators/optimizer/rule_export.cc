@@ -3,7 +3,9 @@
 #include <cstdio>
 
 #include "evaluators/native/codegen.h"
+#include "evaluators/optimizer/rules.h"
 #include "search/op_table.h"
+#include "search/whole_array.h"
 
 namespace evo::optimizer {
 namespace {
@@ -44,6 +46,8 @@ std::string torch_pattern(Op op) {
     case Op::pdiv: return "torch.where({1} == 0, torch.zeros_like({1}), {0} / {1})";
     case Op::clip: return "torch.minimum(torch.maximum({0}, -torch.abs({1})), torch.abs({1}))";
     case Op::interp: return "{0} + {2} * ({1} - {0})";
+    case Op::rms: return "torch.sqrt(torch.mean({0} * {0}))";
+    case Op::mean: return "torch.mean({0})";
   }
   return "";
 }
@@ -55,24 +59,63 @@ std::string python_operand(const Program& p, const Instr& in, int k) {
   return buf;
 }
 
+// A rule with reductions needs every element of a value before the next instruction, so
+// it is written one loop per instruction over arrays rather than one loop over elements.
+std::string cpp_array_body(const Program& p) {
+  const int nin = static_cast<int>(p.sig->inputs.size());
+  auto name = [&](Reg r) -> std::string {
+    if (r == kLr || r == kT || r == kWd) return register_name(p, r);  // scalars
+    if (r < nin + static_cast<int>(p.sig->states.size())) return register_name(p, r) + "_[i]";
+    return register_name(p, r) + "[i]";
+  };
+  std::string out = "  // rms and mean reduce over all n parameters: one loop per instruction.\n";
+  for (std::size_t k = 0; k < p.code.size(); ++k) {
+    const Instr& in = p.code[k];
+    const std::string r = register_name(p, p.reg_of(k));
+    out += "  std::vector<float> " + r + "(n);\n";
+    if (!is_reduction(in.op)) {
+      out += "  for (std::size_t i = 0; i < n; ++i) " + name(p.reg_of(k)) + " = " +
+             emit_expression(in, "float", SourceLang::cpp, name) + ";\n";
+      continue;
+    }
+    const std::string a = in.args[0] == kImm ? source_literal(in.imm, "float") : name(in.args[0]);
+    out += "  {\n    double sum = 0;\n    for (std::size_t i = 0; i < n; ++i) sum += ";
+    out += in.op == Op::rms ? "static_cast<double>(" + a + ") * " + a : "static_cast<double>(" + a + ")";
+    out += ";\n    const double mean = n ? sum / static_cast<double>(n) : 0.0;\n";
+    out += "    std::fill(" + r + ".begin(), " + r + ".end(), static_cast<float>(" +
+           (in.op == Op::rms ? "std::sqrt(mean)" : "mean") + "));\n  }\n";
+  }
+  out += "  for (std::size_t i = 0; i < n; ++i) {\n";
+  out += "    const float u = " + name(p.outputs[0]) + ", m = " + name(p.state_next[0]) + ", v = " +
+         name(p.state_next[1]) + ";\n";
+  out += "    w_[i] -= u;\n    m_[i] = m;\n    v_[i] = v;\n  }\n";
+  return out;
+}
+
 }  // namespace
 
-std::string render_cpp(const Program& rule, const RenderContext& ctx) {
-  const Program& p = rule;
-  std::string out = header(ctx, "//");
-  out += "// Each step t = 1, 2, ...: w <- w - u(g, w, lr, t, wd, m, v); m and v start at 0.\n";
-  out += "#pragma once\n#include <cmath>\n#include <cstddef>\n\n";
-  out += "inline void evo_update(std::size_t n, const float* g_, float* w_, float* m_, float* v_, float lr, float t,\n"
-         "                       float wd) {\n";
+std::string cpp_update_function(const Program& p) {
+  std::string out = "inline void evo_update(std::size_t n, const float* g_, float* w_, float* m_, float* v_, float lr, "
+                    "float t,\n                       float wd) {\n";
+  out += "  (void)lr, (void)t, (void)wd;\n";
+  if (has_reduction(p)) return out + cpp_array_body(p) + "}\n";
   out += "  for (std::size_t i = 0; i < n; ++i) {\n";
   out += "    const float g = g_[i], w = w_[i], m = m_[i], v = v_[i];\n";
-  out += "    (void)g, (void)w, (void)m, (void)v, (void)lr, (void)t, (void)wd;\n";
+  out += "    (void)g, (void)w, (void)m, (void)v;\n";
   out += emit_statements(p, "float", SourceLang::cpp, "    ");
   out += "    w_[i] = w - " + register_name(p, p.outputs[0]) + ";\n";
   out += "    m_[i] = " + register_name(p, p.state_next[0]) + ";\n";
   out += "    v_[i] = " + register_name(p, p.state_next[1]) + ";\n";
   out += "  }\n}\n";
   return out;
+}
+
+std::string render_cpp(const Program& rule, const RenderContext& ctx) {
+  std::string out = header(ctx, "//");
+  out += "// Each step t = 1, 2, ...: w <- w - u(g, w, lr, t, wd, m, v); m and v start at 0.\n";
+  out += "#pragma once\n#include <cmath>\n#include <cstddef>\n";
+  if (has_reduction(rule)) out += "#include <algorithm>\n#include <vector>\n";
+  return out + "\n" + cpp_update_function(rule);
 }
 
 std::string render_pytorch(const Program& rule, const RenderContext& ctx) {

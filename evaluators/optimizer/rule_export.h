@@ -13,6 +13,10 @@
 namespace evo::optimizer {
 
 std::string render_cpp(const Program& rule, const RenderContext& ctx);
+// Only the definition of `evo_update` (no header comment, no includes): for callers that
+// put several rules in one source, each in its own namespace. Needs <algorithm>, <cmath>,
+// <cstddef> and <vector>.
+std::string cpp_update_function(const Program& rule);
 std::string render_pytorch(const Program& rule, const RenderContext& ctx);
 
 }  // namespace evo::optimizer

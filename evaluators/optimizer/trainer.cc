@@ -6,6 +6,7 @@
 
 #include "evaluators/optimizer/rules.h"
 #include "search/interpreter.h"
+#include "search/whole_array.h"
 
 namespace evo::optimizer {
 
@@ -26,7 +27,8 @@ double RuleStepper::step(const Program& rule, int t) {
   double* next[2] = {m_.data(), v_.data()};
   double* outputs[1] = {u_.data()};
   std::fill(t_.begin(), t_.end(), static_cast<double>(t));
-  interp.run(rule, inputs, states, outputs, next, w_.size());
+  if (has_reduction(rule)) run_whole_arrays(rule, inputs, states, outputs, next, w_.size());
+  else interp.run(rule, inputs, states, outputs, next, w_.size());
   double largest = 0;
   for (double u : u_) {
     if (!std::isfinite(u)) return std::numeric_limits<double>::quiet_NaN();

@@ -63,6 +63,9 @@ def exp(t): return t._map(math.exp)
 def log(t): return t._map(math.log)
 
 
+def mean(t): return Tensor([sum(t.data) / len(t.data)], True)
+
+
 def clamp(t, min=None, max=None):
     return t._map(lambda a: a if (min is None or a >= min) and (max is None or a <= max)
                   else (min if min is not None and a < min else max))
