@@ -1,6 +1,5 @@
 #include "search/engine.h"
 
-#include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -134,13 +133,18 @@ void Engine::fill_record(Child& c, const CachedResult& outcome) const {
   c.member.objectives = rec.objectives;
 }
 
-// The domain's batch stage (Domain::evaluate_together), for the children that were
-// evaluated and are valid so far: one per new function of the batch, plus those drawn for
-// a collision check.
+// The domain's batch stage (Domain::evaluate_together), for the children whose own
+// evaluation will count: valid so far, and not a twin of an earlier child of the batch
+// (which answers it below) unless drawn for a collision check.
 void Engine::evaluate_together(std::vector<Child>& kids) const {
   std::vector<std::size_t> which;
-  for (std::size_t i = 0; i < kids.size(); ++i)
-    if (kids[i].evaluated && kids[i].fresh.valid) which.push_back(i);
+  std::unordered_set<Hash128> seen;
+  for (std::size_t i = 0; i < kids.size(); ++i) {
+    const Child& c = kids[i];
+    const bool twin = !c.cached && !seen.insert(c.rec.functional_hash).second;
+    if (!c.evaluated || !c.fresh.valid || (twin && !(c.check_draw < cfg_.collision_check))) continue;
+    which.push_back(i);
+  }
   if (which.empty()) return;
   std::vector<const Program*> programs;
   std::vector<Evaluation> results;
@@ -163,25 +167,20 @@ void Engine::evaluate_together(std::vector<Child>& kids) const {
 
 BatchRecord Engine::run_batch(std::size_t n) {
   // One parallel pass: make each child; evaluate it unless its function is cached (or it
-  // was drawn for a collision check); fill in its record and population member. Of the
-  // children of this batch that share a new function only the first to claim it (whichever
-  // thread gets there) is evaluated; below, in birth order, its result answers the first
-  // of them by birth as if that one had been evaluated, and the others as cache hits, so
-  // the records do not depend on which thread evaluated.
+  // was drawn for a collision check); fill in its record and population member. A child
+  // that repeats an earlier child of this batch is evaluated too -- nothing knows that
+  // until the pass is over -- and is then answered like a cache hit below, so the results
+  // do not depend on the order of evaluation.
   std::vector<Child> kids(n);
   const std::uint64_t first_birth = state_.births;
   const std::int64_t first_id = state_.next_id;
-  std::mutex claim_mutex;
-  std::unordered_set<Hash128> claimed;
   evaluator_.run(
       domain_, n,
       [&](std::size_t i) -> const Program* {
         Child& c = kids[i];
         make_child(c, first_birth + i);
-        if (c.check_draw < cfg_.collision_check) return &c.rec.program;  // evaluated, cache hit or not
-        if (c.cached) return nullptr;
-        const std::lock_guard<std::mutex> lock(claim_mutex);
-        return claimed.insert(c.rec.functional_hash).second ? &c.rec.program : nullptr;
+        const bool check = c.cached && c.check_draw < cfg_.collision_check;
+        return !c.cached || check ? &c.rec.program : nullptr;
       },
       [&](std::size_t i, std::optional<TimedEvaluation> t) {
         Child& c = kids[i];
@@ -195,7 +194,7 @@ BatchRecord Engine::run_batch(std::size_t n) {
         CandidateRecord& rec = c.rec;
         rec.id = first_id + static_cast<std::int64_t>(i);
         c.member = Member{rec.id, rec.birth, std::move(rec.program), rec.functional_hash, false, {}};
-        if (c.evaluated || c.cached) fill_record(c, c.evaluated ? c.fresh : *c.cached);  // else: below
+        fill_record(c, c.evaluated ? c.fresh : *c.cached);
       });
   evaluate_together(kids);
 
@@ -204,9 +203,7 @@ BatchRecord Engine::run_batch(std::size_t n) {
   // anyway (collision check) is compared with the known answer and keeps its own.
   BatchRecord batch;
   RunStats& st = state_.stats;
-  std::unordered_map<Hash128, std::size_t> first_in_batch, evaluated_in_batch;
-  for (std::size_t i = n; i-- > 0;)  // the evaluated child of each new function, the earliest by birth
-    if (kids[i].evaluated && !kids[i].cached) evaluated_in_batch[kids[i].rec.functional_hash] = i;
+  std::unordered_map<Hash128, std::size_t> first_in_batch;
   std::vector<const CachedResult*> known(n, nullptr);  // what a hit is answered with
   std::unordered_map<Hash128, std::uint64_t> hits;
   for (std::size_t i = 0; i < n; ++i) {
@@ -220,10 +217,6 @@ BatchRecord Engine::run_batch(std::size_t n) {
       twin = true;
     } else {
       first_in_batch.emplace(h, i);
-      if (!c.evaluated) {  // a later twin claimed the evaluation: its result is this child's
-        c.fresh = kids[evaluated_in_batch.at(h)].fresh;
-        fill_record(c, c.fresh);
-      }
     }
     const bool check = known[i] && c.check_draw < cfg_.collision_check;
     if (!known[i] || check) {

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <map>
 #include <set>
 
@@ -232,7 +231,6 @@ class StagedDomain final : public Domain {
   void polish(Program& p, MutationKind k) const override { base_->polish(p, k); }
   Hash128 functional_hash(const Program& p) const override { return base_->functional_hash(p); }
   Evaluation evaluate(const Program& p) const override {
-    ++evaluations;
     Evaluation ev = base_->evaluate(p);
     if (ev.valid) ev.values.push_back(-1);  // not yet known
     return ev;
@@ -252,7 +250,6 @@ class StagedDomain final : public Domain {
     return base_->render(p, lang, ctx);
   }
   mutable int calls = 0, duplicate_programs = 0, invalid_passed = 0;
-  mutable std::atomic<int> evaluations{0};
 
  private:
   std::unique_ptr<Domain> base_;
@@ -281,27 +278,6 @@ TEST(Engine, EvaluateTogetherCompletesEveryRecordOncePerBatch) {
 
   StagedDomain d1;
   EXPECT_EQ(fingerprint_of(run_fresh(d1, cfg, 1)), fingerprint_of(cs));
-}
-
-// Children of one batch that compute the same new function are evaluated once, whichever
-// thread gets there first; the first of them by birth is recorded as the evaluated one.
-TEST(Engine, TwinsInABatchAreEvaluatedOnce) {
-  for (int threads : {1, 2}) {
-    StagedDomain d;
-    EngineConfig cfg = small_config(1280);
-    cfg.collision_check = 0;
-    RunStats st;
-    const auto cs = run_fresh(d, cfg, threads, &st);
-    EXPECT_EQ(d.evaluations.load(), static_cast<int>(st.evaluated)) << threads << " threads";
-    std::map<std::string, std::int64_t> first_birth;
-    int twins = 0;
-    for (const auto& c : cs) {
-      const auto [it, fresh] = first_birth.emplace(c.functional_hash.hex(), c.birth);
-      EXPECT_EQ(c.cache_hit, !fresh) << "candidate " << c.id;
-      twins += !fresh && it->second / cfg.batch == c.birth / cfg.batch;
-    }
-    EXPECT_GT(twins, 0);  // the case arose
-  }
 }
 
 }  // namespace evo
