@@ -21,7 +21,8 @@ namespace evo {
 // The ops after const are for update rules (optimizer domain), guarded so that a rule's
 // arithmetic stays finite where the plain op would not: exp saturates at e^64, log takes
 // |a| floored at 1e-30, pdiv (protected division) is 0 where the divisor is 0, clip(a, b)
-// clamps a to [-|b|, |b|], interp(a, b, t) = a + t·(b − a). NaN stays NaN in every op.
+// clamps a to [-|b|, |b|], interp(a, b, t) = a + t·(b − a). A NaN argument gives NaN in
+// the arithmetic ops; sign(NaN) is 0, and min, max and clip return a when b is NaN.
 // rms and mean are reductions over a whole tensor (an update rule's parameter tensor):
 // rms(a) = sqrt(mean(a²)), the size-independent 2-norm, and mean(a); the result is
 // broadcast. Evaluated one element at a time (the scalar column here, the block

@@ -50,6 +50,8 @@ TEST(Networks, ParameterCountsAndChunkedEvaluation) {
   EXPECT_EQ(make_mlp({32, 10})->num_params(), 330);
   EXPECT_EQ(make_mlp({784, 64, 32, 10})->num_params(), 52650);
   EXPECT_EQ(make_cnn(8)->num_params(), 11738);
+  EXPECT_EQ(make_mlp({12, 9, 10})->tensor_ends(), (std::vector<int>{108, 117, 207, 217}));
+  EXPECT_EQ(make_cnn(8)->tensor_ends(), (std::vector<int>{200, 208, 11728, 11738}));
   // run_all over 450 columns (chunks of 200) equals one run over all of them.
   const auto net = make_mlp({6, 10});
   Rng rng(2);

@@ -241,6 +241,13 @@ Program reduction_rule() {
               "d = sub(q, c)\nu1 = mul(lr, d)\noutput u = u1\nupdate m = m1\nupdate v = v\n");
 }
 
+// The guarded and comparison ops, as the exports must write them.
+Program guarded_rule() {
+  return rule("c = clip(g, 0x1p-1)\nlo = min(c, w)\nhi = max(lo, m)\ne = exp(hi)\nl = log(e)\nd = pdiv(l, v)\n"
+              "s = sign(d)\nx = fma(s, 0x1p-3, hi)\nu1 = mul(lr, x)\nm1 = interp(m, g, 0x1p-2)\nv1 = square(g)\n"
+              "output u = u1\nupdate m = m1\nupdate v = v1\n");
+}
+
 TEST(OptimizerReductions, TrainerReducesOverTheWholeTensor) {
   const auto got = stepper_trace(reduction_rule());
   std::vector<double> w(kN), m(kN, 0.0);
@@ -257,6 +264,28 @@ TEST(OptimizerReductions, TrainerReducesOverTheWholeTensor) {
   for (const auto& name : seed_names()) {  // without reductions: the block interpreter's steps
     const auto a = stepper_trace(seed_program(name)), b = run_rule(seed_program(name));
     EXPECT_EQ(a, b) << name;
+  }
+}
+
+// With two tensors a reduction stays within each: the same as two steppers of one tensor.
+TEST(OptimizerReductions, ReduceWithinEachTensor) {
+  std::vector<double> w(kN);
+  for (int i = 0; i < kN; ++i) w[i] = 0.1 * i - 0.3;
+  constexpr int kSplit = 3;
+  RuleStepper both(w, kLr, kWd, {kSplit, kN});
+  const std::span<const double> all(w);
+  RuleStepper first(all.first(kSplit), kLr, kWd), second(all.subspan(kSplit), kLr, kWd);
+  for (int step = 0; step < kSteps; ++step) {
+    for (int i = 0; i < kN; ++i) {
+      const double g = grad(step, i, both.weights()[i]);
+      both.gradient()[i] = g;
+      (i < kSplit ? first.gradient()[i] : second.gradient()[i - kSplit]) = g;
+    }
+    both.step(reduction_rule(), step + 1);
+    first.step(reduction_rule(), step + 1);
+    second.step(reduction_rule(), step + 1);
+    for (int i = 0; i < kN; ++i)
+      EXPECT_EQ(both.weights()[i], i < kSplit ? first.weights()[i] : second.weights()[i - kSplit]) << step << " " << i;
   }
 }
 
@@ -303,6 +332,7 @@ TEST(OptimizerExport, PyTorchMatchesTheTextbookFormulasAndTheTrainer) {
   if (std::system("python3 -c pass 2>/dev/null") != 0) GTEST_SKIP() << "python3 is not installed";
   for (const auto& name : seed_names()) expect_traces_near(pytorch_trace(seed_program(name), name), reference(name), 1e-12, name);
   expect_traces_near(pytorch_trace(reduction_rule(), "reduce"), stepper_trace(reduction_rule()), 1e-12, "reductions");
+  expect_traces_near(pytorch_trace(guarded_rule(), "guarded"), stepper_trace(guarded_rule()), 1e-12, "guarded ops");
 }
 
 // The C++ export compiled by the system compiler and stepped in float: the trainer's
@@ -311,6 +341,7 @@ TEST(OptimizerExport, CppCompilesAndMatchesTheTrainer) {
   std::vector<Program> rules;
   for (const auto& name : seed_names()) rules.push_back(seed_program(name));
   rules.push_back(reduction_rule());
+  rules.push_back(guarded_rule());
   for (const Program& r : rules) {
     const std::string source = render_cpp(r, {}) +
                                "extern \"C\" void step(std::size_t n, const float* g, float* w, float* m, float* v, "

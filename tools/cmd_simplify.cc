@@ -62,8 +62,10 @@ int cmd_simplify(int argc, char** argv) {
   CandidateRecord rec;
   rec.program = canonicalize(r.program);
   Evaluation full = domain.evaluate(rec.program);
-  const Program* one[] = {&rec.program};
-  domain.evaluate_together(one, std::span<Evaluation>(&full, 1));
+  if (full.valid) {
+    const Program* one[] = {&rec.program};
+    domain.evaluate_together(one, std::span<Evaluation>(&full, 1));
+  }
   if (!full.valid) throw InputError("the simplified program is invalid: " + full.reason);
   rec.birth = 0;
   rec.parent = id;
@@ -86,17 +88,30 @@ int cmd_simplify(int argc, char** argv) {
     run.id = create_run(*db, run);
     tx.commit();
   }
-  rec.id = next_candidate_id(*db);
-  BatchRecord batch;
-  batch.state.births = 1;
-  batch.state.next_id = rec.id + 1;
-  batch.state.population = {rec.id};
-  batch.state.stats.evaluations = batch.state.stats.evaluated = 1;
-  batch.state.stats.best_candidate = rec.id;
-  batch.state.stats.best_objectives = rec.objectives;
-  batch.candidates.push_back(rec);
-  StoreWriter(*db, run.id, domain.fingerprint(), names).commit(std::move(batch));
-  set_run_status(*db, run.id, "done", "simplified");
+  // From here on a failure removes the new run again, so the database is as it was.
+  try {
+    rec.id = next_candidate_id(*db);
+    BatchRecord batch;
+    batch.state.births = 1;
+    batch.state.next_id = rec.id + 1;
+    batch.state.population = {rec.id};
+    batch.state.stats.evaluations = batch.state.stats.evaluated = 1;
+    batch.state.stats.best_candidate = rec.id;
+    batch.state.stats.best_objectives = rec.objectives;
+    batch.candidates.push_back(rec);
+    StoreWriter(*db, run.id, domain.fingerprint(), names).commit(std::move(batch));
+    set_run_status(*db, run.id, "done", "simplified");
+  } catch (...) {
+    SQLite::Transaction undo(*db);
+    for (const char* sql : {"DELETE FROM objectives WHERE run_id = ?", "DELETE FROM checkpoints WHERE run_id = ?",
+                            "DELETE FROM candidates WHERE run_id = ?", "DELETE FROM runs WHERE id = ?"}) {
+      SQLite::Statement q(*db, sql);
+      q.bind(1, static_cast<std::int64_t>(run.id));
+      q.exec();
+    }
+    undo.commit();
+    throw;
+  }
 
   const double before = c.row.objectives.empty() ? worst : c.row.objectives.front().second;
   if (fmt == Format::json) {

@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <numeric>
+#include <string>
 
 #include "evaluators/optimizer/idx.h"
+#include "search/errors.h"
 #include "search/rng.h"
 
 namespace evo::optimizer {
@@ -29,10 +31,18 @@ ImageSplit columns(const LabelledImages& d, const std::vector<int>& pick, double
 FashionData load() {
   const LabelledImages train = load_fashion_mnist(true);
   const LabelledImages test = load_fashion_mnist(false);
+  const std::string where = "Fashion-MNIST in " + fashion_mnist_dir() + ": ";
+  for (const LabelledImages* d : {&train, &test})
+    if (d->rows != 28 || d->cols != 28)
+      throw InputError(where + "images are " + std::to_string(d->rows) + "x" + std::to_string(d->cols) + ", not 28x28");
+  if (train.size() <= static_cast<std::size_t>(kValidation) || test.size() == 0)
+    throw InputError(where + "expected more than 10,000 training images and some test images, found " +
+                     std::to_string(train.size()) + " and " + std::to_string(test.size()));
   double sum = 0, sq = 0;
   for (std::uint8_t p : train.pixels) sum += p / 255.0, sq += (p / 255.0) * (p / 255.0);
   const double n = static_cast<double>(train.pixels.size());
   const double mean = sum / n, dev = std::sqrt(sq / n - mean * mean);
+  if (!(dev > 0)) throw InputError(where + "every training pixel has the same value");
 
   std::vector<int> order(train.size());
   std::iota(order.begin(), order.end(), 0);

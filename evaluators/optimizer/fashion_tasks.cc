@@ -46,6 +46,7 @@ class FashionTask final : public Task {
   int dim() const override { return net_->num_params(); }
   int steps() const override { return recipe_.steps; }
   std::vector<double> initial_weights() const override { return net_->initial(seed_); }
+  std::vector<int> tensor_ends() const override { return net_->tensor_ends(); }
   double gradient(std::span<const double> w, std::span<double> g, int step) const override {
     Rng rng = Rng::stream(seed_, static_cast<std::uint64_t>(step), 1);
     Eigen::MatrixXd xb(train_->x.rows(), recipe_.batch);

@@ -22,9 +22,10 @@ BatchResult softmax_loss(MatrixXd& z, std::span<const int> y) {
   for (Eigen::Index j = 0; j < z.cols(); ++j) {
     Eigen::Index top = 0;
     const double peak = z.col(j).maxCoeff(&top);
+    const double own = z(y[j], j) - peak;  // the true class's logit, shifted: the loss is finite however small
     z.col(j) = (z.col(j).array() - peak).exp();
     const double sum = z.col(j).sum();
-    r.loss -= std::log(z(y[j], j) / sum);
+    r.loss += std::log(sum) - own;
     r.accuracy += top == y[j];
     z.col(j) /= sum * n;
     z(y[j], j) -= 1 / n;
@@ -45,6 +46,15 @@ class Mlp final : public Network {
     for (std::size_t l = 0; l + 1 < widths_.size(); ++l) n_ += widths_[l + 1] * (widths_[l] + 1);
   }
   int num_params() const override { return n_; }
+  std::vector<int> tensor_ends() const override {
+    std::vector<int> ends;
+    int at = 0;
+    for (std::size_t l = 0; l + 1 < widths_.size(); ++l) {
+      ends.push_back(at += widths_[l + 1] * widths_[l]);
+      ends.push_back(at += widths_[l + 1]);
+    }
+    return ends;
+  }
   std::vector<double> initial(unsigned long long seed) const override {
     Rng rng(seed);
     std::vector<double> w(n_, 0.0);
@@ -94,6 +104,9 @@ class Cnn final : public Network {
  public:
   explicit Cnn(int filters) : f_(filters) {}
   int num_params() const override { return f_ * kK2 + f_ + kClasses * f_ * kPooled + kClasses; }
+  std::vector<int> tensor_ends() const override {
+    return {f_ * kK2, f_ * kK2 + f_, f_ * kK2 + f_ + kClasses * f_ * kPooled, num_params()};
+  }
   std::vector<double> initial(unsigned long long seed) const override {
     Rng rng(seed);
     std::vector<double> w(num_params(), 0.0);

@@ -26,6 +26,9 @@ class Network {
  public:
   virtual ~Network() = default;
   virtual int num_params() const = 0;
+  // Where each parameter tensor (a layer's weights, its biases) ends in the flat vector, in
+  // order; the last is num_params().
+  virtual std::vector<int> tensor_ends() const = 0;
   // He-initialised weights (normal, variance 2/fan-in) and zero biases, from `seed`.
   virtual std::vector<double> initial(unsigned long long seed) const = 0;
   // Over the columns of x with labels y; adds nothing to g and skips the backward pass when

@@ -158,15 +158,16 @@ std::vector<ObjectiveSpec> OptimizerDomain::objectives() const {
 }
 
 std::string OptimizerDomain::fingerprint() const {
+  // Numbers in full (hex floats): two grids that differ anywhere must not share a cache.
   auto stage = [](const Stage& st) {
     std::string f;
     for (const auto& t : st.tasks) f += t->name() + ",";
     f += " lr=";
-    for (double lr : st.lr_grid) f += std::to_string(lr) + ",";
+    for (double lr : st.lr_grid) f += hex_double(lr) + ",";
     return f;
   };
-  return "optimizer/v2 tasks=" + stage(small_) + " funnel=" + stage(funnel_) + " hurdle=" + std::to_string(hurdle_) +
-         " wd=" + std::to_string(wd_) + " hash_bits=" + std::to_string(hash_bits_);
+  return "optimizer/v2 tasks=" + stage(small_) + " funnel=" + stage(funnel_) + " hurdle=" + hex_double(hurdle_) +
+         " wd=" + hex_double(wd_) + " hash_bits=" + std::to_string(hash_bits_);
 }
 
 Program OptimizerDomain::initial_program(Rng& rng) const {

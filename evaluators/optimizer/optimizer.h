@@ -37,7 +37,7 @@ std::string static_defect(const Program& rule);
 class OptimizerDomain final : public Domain {
  public:
   static std::vector<SettingSpec> settings();
-  // Throws InputError when AdamW diverges on a task at every learning rate of the grid.
+  // Throws InputError when AdamW diverges on a first-stage task at every learning rate.
   explicit OptimizerDomain(const Settings& s);
 
   std::string name() const override { return "optimizer"; }
@@ -67,7 +67,9 @@ class OptimizerDomain final : public Domain {
     TrainResult result;
   };
   // One stage of the funnel: its tasks, its learning-rate grid, and AdamW's scores on them
-  // (computed on first use, so building the domain stays cheap).
+  // (the first stage's when the domain is built, to check AdamW trains every task; the
+  // second's on first use, so building the domain stays cheap. A second-stage task on
+  // which AdamW diverges at every rate makes every rule's `funnel` infinite).
   struct Stage {
     std::vector<std::unique_ptr<Task>> tasks;
     std::vector<double> lr_grid;

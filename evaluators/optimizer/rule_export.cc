@@ -23,7 +23,8 @@ std::string header(const RenderContext& ctx, const std::string& comment) {
 }
 
 // The same op in PyTorch, over tensors ({0}, {1}, {2}: the arguments); the semantics of
-// op_table.h, guards included.
+// op_table.h, guards and NaN handling included, except that fma rounds twice (PyTorch has
+// no fused multiply-add).
 std::string torch_pattern(Op op) {
   switch (op) {
     case Op::add: return "{0} + {1}";
@@ -39,12 +40,13 @@ std::string torch_pattern(Op op) {
     case Op::half: return "{0} * 0.5";
     case Op::min: return "torch.where({1} < {0}, {1}, {0})";
     case Op::max: return "torch.where({0} < {1}, {1}, {0})";
-    case Op::sign: return "torch.sign({0})";
+    case Op::sign: return "torch.sign(torch.nan_to_num({0}))";  // sign(NaN) = 0
     case Op::const_: return "{0}";
     case Op::exp: return "torch.exp(torch.clamp({0}, max=64.0))";
     case Op::log: return "torch.log(torch.clamp(torch.abs({0}), min=1e-30))";
     case Op::pdiv: return "torch.where({1} == 0, torch.zeros_like({1}), {0} / {1})";
-    case Op::clip: return "torch.minimum(torch.maximum({0}, -torch.abs({1})), torch.abs({1}))";
+    case Op::clip:  // a when b is NaN, as the op table
+      return "torch.where({0} > torch.abs({1}), torch.abs({1}), torch.where({0} < -torch.abs({1}), -torch.abs({1}), {0}))";
     case Op::interp: return "{0} + {2} * ({1} - {0})";
     case Op::rms: return "torch.sqrt(torch.mean({0} * {0}))";
     case Op::mean: return "torch.mean({0})";

@@ -27,6 +27,10 @@ class Task {
   virtual int dim() const = 0;
   virtual int steps() const = 0;  // training budget
   virtual std::vector<double> initial_weights() const = 0;
+  // Where each parameter tensor ends in the flat vector (the last is dim()): a rule's
+  // reductions (rms, mean) run over one tensor at a time, as an optimizer in a framework
+  // sees them. The default: one tensor.
+  virtual std::vector<int> tensor_ends() const { return {dim()}; }
   // Training loss at w, and its (stochastic) gradient in g; the minibatch or noise is fixed
   // by the task's seed and `step`, so every rule sees the same sequence.
   virtual double gradient(std::span<const double> w, std::span<double> g, int step) const = 0;

@@ -10,7 +10,7 @@
 
 namespace evo::optimizer {
 
-RuleStepper::RuleStepper(std::span<const double> weights, double lr, double wd)
+RuleStepper::RuleStepper(std::span<const double> weights, double lr, double wd, std::vector<int> tensor_ends)
     : g_(weights.size()),
       w_(weights.begin(), weights.end()),
       lr_(w_.size(), lr),
@@ -18,7 +18,10 @@ RuleStepper::RuleStepper(std::span<const double> weights, double lr, double wd)
       wd_(w_.size(), wd),
       m_(w_.size()),
       v_(w_.size()),
-      u_(w_.size()) {}
+      u_(w_.size()),
+      ends_(std::move(tensor_ends)) {
+  if (ends_.empty()) ends_.push_back(static_cast<int>(w_.size()));
+}
 
 double RuleStepper::step(const Program& rule, int t) {
   thread_local Interpreter<double> interp;
@@ -27,8 +30,19 @@ double RuleStepper::step(const Program& rule, int t) {
   double* next[2] = {m_.data(), v_.data()};
   double* outputs[1] = {u_.data()};
   std::fill(t_.begin(), t_.end(), static_cast<double>(t));
-  if (has_reduction(rule)) run_whole_arrays(rule, inputs, states, outputs, next, w_.size());
-  else interp.run(rule, inputs, states, outputs, next, w_.size());
+  if (!has_reduction(rule)) {
+    interp.run(rule, inputs, states, outputs, next, w_.size());
+  } else {
+    for (std::size_t k = 0, begin = 0; k < ends_.size(); begin = static_cast<std::size_t>(ends_[k++])) {
+      const std::size_t len = static_cast<std::size_t>(ends_[k]) - begin;
+      const double* in[kRuleInputs] = {g_.data() + begin, w_.data() + begin, lr_.data() + begin, t_.data() + begin,
+                                       wd_.data() + begin};
+      const double* st[2] = {m_.data() + begin, v_.data() + begin};
+      double* nx[2] = {m_.data() + begin, v_.data() + begin};
+      double* out[1] = {u_.data() + begin};
+      run_whole_arrays(rule, in, st, out, nx, len);
+    }
+  }
   double largest = 0;
   for (double u : u_) {
     if (!std::isfinite(u)) return std::numeric_limits<double>::quiet_NaN();
@@ -39,7 +53,7 @@ double RuleStepper::step(const Program& rule, int t) {
 }
 
 TrainResult train(const Program& rule, const Task& task, const TrainOptions& opt) {
-  RuleStepper s(task.initial_weights(), opt.lr, opt.wd);
+  RuleStepper s(task.initial_weights(), opt.lr, opt.wd, task.tensor_ends());
   TrainResult r;
   const int check_every = std::max(1, task.steps() / 20);
   double start_loss = 0;

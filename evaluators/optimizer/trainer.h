@@ -34,7 +34,9 @@ using ParamVector = std::vector<double, CacheLineAllocator<double>>;
 // inputs, advanced one step at a time by the block interpreter (float64).
 class RuleStepper {
  public:
-  RuleStepper(std::span<const double> weights, double lr, double wd);
+  // `tensor_ends`: where each parameter tensor ends (reductions stay within one); empty
+  // means one tensor.
+  RuleStepper(std::span<const double> weights, double lr, double wd, std::vector<int> tensor_ends = {});
 
   std::span<double> gradient() { return g_; }  // set before each step()
   std::span<const double> weights() const { return w_; }
@@ -47,6 +49,7 @@ class RuleStepper {
 
  private:
   ParamVector g_, w_, lr_, t_, wd_, m_, v_, u_;
+  std::vector<int> ends_;
 };
 
 struct TrainResult {

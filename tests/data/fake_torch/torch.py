@@ -38,6 +38,7 @@ class Tensor:
     def __truediv__(self, o): return self._zip(o, _div)
     def __neg__(self): return self._map(lambda a: -a)
     def __lt__(self, o): return self._zip(o, lambda a, b: float(a < b))
+    def __gt__(self, o): return self._zip(o, lambda a, b: float(a > b))
     def __eq__(self, o): return self._zip(o, lambda a, b: float(a == b))
     __hash__ = object.__hash__
 
@@ -61,6 +62,9 @@ def sqrt(t): return t._map(lambda a: math.sqrt(a) if a >= 0 else math.nan)
 def sign(t): return t._map(lambda a: float((a > 0) - (a < 0)))
 def exp(t): return t._map(math.exp)
 def log(t): return t._map(math.log)
+
+
+def nan_to_num(t): return t._map(lambda a: 0.0 if math.isnan(a) else a)
 
 
 def mean(t): return Tensor([sum(t.data) / len(t.data)], True)
