@@ -67,5 +67,6 @@ int cmd_baselines(int argc, char** argv);
 int cmd_domains(int argc, char** argv);
 int cmd_speed(int argc, char** argv);
 int cmd_measure(int argc, char** argv);
+int cmd_model(int argc, char** argv);
 
 }  // namespace evo::cli

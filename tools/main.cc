@@ -31,6 +31,7 @@ constexpr Subcommand kSubcommands[] = {
     {"eval", evo::cli::cmd_eval, "evaluate a program file or a stored candidate"},
     {"simplify", evo::cli::cmd_simplify, "remove the instructions a candidate does not need; store the result"},
     {"baselines", evo::cli::cmd_baselines, "known answers (e.g. Taylor, minimax) scored like candidates"},
+    {"model", evo::cli::cmd_model, "train or inspect a dense model (safetensors) for compression"},
     {"domains", evo::cli::cmd_domains, "the domains, their settings and defaults"},
 };
 
