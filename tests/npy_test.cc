@@ -38,7 +38,9 @@ class NpyTest : public ::testing::Test {
     const std::uint32_t n = static_cast<std::uint32_t>(header.size());
     file.append(reinterpret_cast<const char*>(&n), version == 1 ? 2 : 4);
     file += header + data;
-    const std::string p = (dir_ / ("a" + std::to_string(count_++) + ".npy")).string();
+    std::string name = std::to_string(count_++);
+    name += ".npy";
+    const std::string p = (dir_ / name).string();
     std::ofstream(p, std::ios::binary) << file;
     return p;
   }

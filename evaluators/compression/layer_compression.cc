@@ -1,0 +1,164 @@
+#include "evaluators/compression/layer_compression.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <vector>
+
+#include <Eigen/Cholesky>
+
+namespace evo::compression {
+namespace {
+
+constexpr int kBlock = 128;  // SparseGPT's mask block
+
+// Indices of the k smallest scores (ties broken by index, so the result is deterministic).
+std::vector<Eigen::Index> smallest(const Eigen::VectorXd& score, Eigen::Index k) {
+  std::vector<Eigen::Index> idx(static_cast<std::size_t>(score.size()));
+  std::iota(idx.begin(), idx.end(), Eigen::Index{0});
+  k = std::clamp<Eigen::Index>(k, 0, score.size());
+  std::nth_element(idx.begin(), idx.begin() + k, idx.end(), [&](Eigen::Index a, Eigen::Index b) {
+    return score[a] < score[b] || (score[a] == score[b] && a < b);
+  });
+  idx.resize(static_cast<std::size_t>(k));
+  return idx;
+}
+
+Eigen::Index count_for(double fraction, Eigen::Index n) {
+  if (!(fraction >= 0 && fraction <= 1)) throw std::invalid_argument("sparsity must be in [0, 1]");
+  return static_cast<Eigen::Index>(std::floor(fraction * static_cast<double>(n) + 1e-9));
+}
+
+// Upper Cholesky factor U of H⁻¹ (H⁻¹ = Uᵀ U), in double, after damping; columns whose
+// input is always 0 are marked dead. U's row j, from j on, is how the error of column j
+// spreads to the columns after it.
+Eigen::MatrixXd inverse_hessian_factor(const Eigen::MatrixXf& hf, std::vector<bool>& dead) {
+  Eigen::MatrixXd h = hf.cast<double>();
+  const Eigen::Index n = h.rows();
+  dead.assign(static_cast<std::size_t>(n), false);
+  for (Eigen::Index j = 0; j < n; ++j)
+    if (h(j, j) == 0) {
+      dead[static_cast<std::size_t>(j)] = true;
+      h(j, j) = 1;
+    }
+  const double damp = 0.01 * h.diagonal().mean();
+  h.diagonal().array() += damp;
+  const Eigen::MatrixXd inv = h.llt().solve(Eigen::MatrixXd::Identity(n, n));
+  Eigen::MatrixXd u = inv.llt().matrixU();
+  return u;
+}
+
+struct Grid {
+  float scale = 1, zero = 0, maxq = 1;
+  float apply(float x) const {
+    const float q = std::clamp(std::nearbyint(x / scale) + zero, 0.0f, maxq);
+    return scale * (q - zero);
+  }
+};
+
+Grid grid_for(const Eigen::Ref<const Eigen::VectorXf>& v, int bits) {
+  float lo = std::min(0.0f, v.minCoeff()), hi = std::max(0.0f, v.maxCoeff());
+  if (lo == hi) lo = -1, hi = 1;
+  Grid g;
+  g.maxq = static_cast<float>((1 << bits) - 1);
+  g.scale = (hi - lo) / g.maxq;
+  g.zero = std::nearbyint(-lo / g.scale);
+  return g;
+}
+
+void check_bits(int bits) {
+  if (bits < 1 || bits > 16) throw std::invalid_argument("bits must be in [1, 16]");
+}
+
+int group_size(int group, Eigen::Index in) {
+  return group <= 0 || group >= in ? static_cast<int>(in) : group;
+}
+
+// Shared by sparsegpt and gptq: visit the columns in order; `target(W, j)` gives column j's
+// compressed value from the current (already corrected) weights; its error is spread over
+// the columns after j.
+template <typename Target>
+Eigen::MatrixXf obs_sweep(const Eigen::MatrixXf& wf, const Eigen::MatrixXf& h, Target target) {
+  if (h.rows() != wf.cols() || h.cols() != wf.cols()) throw std::invalid_argument("Hessian does not match the layer");
+  std::vector<bool> dead;
+  const Eigen::MatrixXd u = inverse_hessian_factor(h, dead);
+  Eigen::MatrixXd w = wf.cast<double>();
+  for (Eigen::Index j = 0; j < w.cols(); ++j)
+    if (dead[static_cast<std::size_t>(j)]) w.col(j).setZero();
+  Eigen::MatrixXf out(wf.rows(), wf.cols());
+  const Eigen::Index n = w.cols();
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const Eigen::VectorXd q = target(w, u, j);
+    out.col(j) = q.cast<float>();
+    const Eigen::VectorXd err = (w.col(j) - q) / u(j, j);
+    if (j + 1 < n) w.rightCols(n - j - 1).noalias() -= err * u.row(j).tail(n - j - 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+Eigen::MatrixXf hessian(const Eigen::MatrixXf& x) {
+  if (x.cols() == 0) throw std::invalid_argument("no calibration inputs");
+  Eigen::MatrixXf h = (2.0f / static_cast<float>(x.cols())) * (x * x.transpose());
+  return h;
+}
+
+Eigen::MatrixXf prune_magnitude(const Eigen::MatrixXf& w, double sparsity) {
+  Eigen::MatrixXf out = w;
+  const Eigen::VectorXd score = Eigen::Map<const Eigen::VectorXf>(w.data(), w.size()).cwiseAbs().cast<double>();
+  for (Eigen::Index i : smallest(score, count_for(sparsity, w.size()))) out.data()[i] = 0;
+  return out;
+}
+
+Eigen::MatrixXf prune_sparsegpt(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, double sparsity) {
+  const Eigen::Index rows = w.rows();
+  std::vector<char> mask(static_cast<std::size_t>(w.size()), 0);  // column-major, 1 = pruned
+  count_for(sparsity, 1);                                         // validates
+  return obs_sweep(w, h, [&](const Eigen::MatrixXd& cur, const Eigen::MatrixXd& u, Eigen::Index j) {
+    if (j % kBlock == 0) {  // choose this block's mask from the weights as they are now
+      const Eigen::Index width = std::min<Eigen::Index>(kBlock, cur.cols() - j);
+      Eigen::VectorXd score(rows * width);
+      for (Eigen::Index c = 0; c < width; ++c)
+        score.segment(c * rows, rows) = cur.col(j + c).array().square() / (u(j + c, j + c) * u(j + c, j + c));
+      for (Eigen::Index i : smallest(score, count_for(sparsity, score.size())))
+        mask[static_cast<std::size_t>(j * rows + i)] = 1;
+    }
+    Eigen::VectorXd q = cur.col(j);
+    for (Eigen::Index r = 0; r < rows; ++r)
+      if (mask[static_cast<std::size_t>(j * rows + r)]) q[r] = 0;
+    return q;
+  });
+}
+
+Eigen::MatrixXf quantize_rtn(const Eigen::MatrixXf& w, int bits, int group) {
+  check_bits(bits);
+  const int g = group_size(group, w.cols());
+  Eigen::MatrixXf out(w.rows(), w.cols());
+  for (Eigen::Index r = 0; r < w.rows(); ++r)
+    for (Eigen::Index c0 = 0; c0 < w.cols(); c0 += g) {
+      const Eigen::Index width = std::min<Eigen::Index>(g, w.cols() - c0);
+      const Grid grid = grid_for(w.row(r).segment(c0, width).transpose(), bits);
+      for (Eigen::Index c = c0; c < c0 + width; ++c) out(r, c) = grid.apply(w(r, c));
+    }
+  return out;
+}
+
+Eigen::MatrixXf quantize_gptq(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int bits, int group) {
+  check_bits(bits);
+  const int g = group_size(group, w.cols());
+  std::vector<Grid> grids(static_cast<std::size_t>(w.rows()));
+  return obs_sweep(w, h, [&](const Eigen::MatrixXd& cur, const Eigen::MatrixXd&, Eigen::Index j) {
+    const Eigen::Index width = std::min<Eigen::Index>(g, cur.cols() - j);
+    if (j % g == 0)  // a new group: its grid from the weights as they are now
+      for (Eigen::Index r = 0; r < cur.rows(); ++r)
+        grids[static_cast<std::size_t>(r)] = grid_for(cur.row(r).segment(j, width).transpose().cast<float>(), bits);
+    Eigen::VectorXd q(cur.rows());
+    for (Eigen::Index r = 0; r < cur.rows(); ++r)
+      q[r] = grids[static_cast<std::size_t>(r)].apply(static_cast<float>(cur(r, j)));
+    return q;
+  });
+}
+
+}  // namespace evo::compression

@@ -1,0 +1,32 @@
+// Compressing one dense layer W (out x in) to a level, the ways EvoPress's per-layer
+// database is built:
+//
+//   magnitude   unstructured pruning: the given fraction of weights with the smallest |w|
+//               in the layer set to 0
+//   sparsegpt   calibration-aware pruning (SparseGPT): columns left to right, each pruned
+//               weight's error spread over the not-yet-visited columns through the inverse
+//               Hessian of the layer's inputs; the mask is chosen per block of 128 columns
+//               from w² / [H⁻¹]ⱼⱼ², so each block has the same sparsity
+//   rtn         round-to-nearest quantization: per output row and per group of `group`
+//               inputs, an asymmetric grid of 2^bits levels spanning [min(0, w), max(0, w)]
+//   gptq        the same grid, quantized column by column with the error spread as in
+//               sparsegpt (GPTQ)
+//
+// The Hessian is H = 2/n X Xᵀ over calibration inputs X (in x n), damped by 1% of its
+// mean diagonal; inputs that are always 0 get their weights zeroed.
+#pragma once
+
+#include <Eigen/Core>
+
+namespace evo::compression {
+
+Eigen::MatrixXf hessian(const Eigen::MatrixXf& inputs);  // in x in
+
+Eigen::MatrixXf prune_magnitude(const Eigen::MatrixXf& w, double sparsity);
+Eigen::MatrixXf prune_sparsegpt(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, double sparsity);
+
+// group <= 0 or >= in: one group per row.
+Eigen::MatrixXf quantize_rtn(const Eigen::MatrixXf& w, int bits, int group);
+Eigen::MatrixXf quantize_gptq(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int bits, int group);
+
+}  // namespace evo::compression
