@@ -1,0 +1,153 @@
+#include "evaluators/compression/levels.h"
+
+#include <cmath>
+
+#include "evaluators/compression/layer_compression.h"
+#include "evaluators/compression/safetensors.h"
+#include "search/errors.h"
+
+namespace evo::compression {
+namespace {
+
+std::string level_text(const std::vector<double>& levels) {
+  std::string s;
+  char buf[32];
+  for (double l : levels) {
+    std::snprintf(buf, sizeof buf, "%.17g", l);
+    if (!s.empty()) s += ',';
+    s += buf;
+  }
+  return s;
+}
+
+std::string weight_name(std::size_t layer, std::size_t level) {
+  std::string s = "layer.";
+  s += std::to_string(layer);
+  s += ".level.";
+  s += std::to_string(level);
+  return s;
+}
+
+Eigen::VectorXd log_softmax(const Eigen::VectorXf& z) {
+  const Eigen::VectorXd d = z.cast<double>();
+  const double peak = d.maxCoeff();
+  const double lse = peak + std::log((d.array() - peak).exp().sum());
+  return d.array() - lse;
+}
+
+}  // namespace
+
+std::string LevelSet::describe() const {
+  return method + " " + level_text(levels) + (is_sparsity() ? "" : " group " + std::to_string(group));
+}
+
+void validate(const LevelSet& set) {
+  const bool bits = set.method == "rtn" || set.method == "gptq";
+  if (!set.is_sparsity() && !bits)
+    throw InputError("unknown compression method '" + set.method + "' (magnitude, sparsegpt, rtn or gptq)");
+  if (set.levels.empty()) throw InputError("no compression levels");
+  for (std::size_t k = 0; k < set.levels.size(); ++k) {
+    const double l = set.levels[k];
+    if (set.is_sparsity() ? !(l >= 0 && l < 1) : !(l >= 1 && l <= 16 && l == std::floor(l)))
+      throw InputError("compression level " + level_text({l}) +
+                       (set.is_sparsity() ? " is not a sparsity in [0, 1)" : " is not a bit-width in 1..16"));
+    if (k && !(set.levels[k - 1] < l)) throw InputError("compression levels must increase: " + level_text(set.levels));
+  }
+  if (set.group < 0) throw InputError("quantization group must be 0 (whole rows) or positive");
+}
+
+LevelDatabase build_levels(const DenseModel& dense, const Eigen::MatrixXf& calibration, const LevelSet& set) {
+  validate(set);
+  LevelDatabase db;
+  db.set = set;
+  const auto inputs = dense.layer_inputs(calibration);
+  for (std::size_t i = 0; i < dense.layers.size(); ++i) {
+    const Eigen::MatrixXf& w = dense.layers[i].weight;
+    const bool needs_h = set.method == "sparsegpt" || set.method == "gptq";
+    const Eigen::MatrixXf h = needs_h ? hessian(inputs[i]) : Eigen::MatrixXf();
+    std::vector<Eigen::MatrixXf> per_level;
+    for (double l : set.levels) {
+      if (set.method == "magnitude") per_level.push_back(prune_magnitude(w, l));
+      else if (set.method == "sparsegpt") per_level.push_back(prune_sparsegpt(w, h, l));
+      else if (set.method == "rtn") per_level.push_back(quantize_rtn(w, static_cast<int>(l), set.group));
+      else per_level.push_back(quantize_gptq(w, h, static_cast<int>(l), set.group));
+    }
+    db.weights.push_back(std::move(per_level));
+    db.layer_sizes.push_back(static_cast<long>(w.size()));
+  }
+  return db;
+}
+
+void save_levels(const std::string& path, const LevelDatabase& db, const std::string& key) {
+  TensorFile f;
+  f.metadata = {{"set", db.set.describe()}, {"key", key}, {"layers", std::to_string(db.weights.size())}};
+  for (std::size_t i = 0; i < db.weights.size(); ++i)
+    for (std::size_t k = 0; k < db.weights[i].size(); ++k) {
+      const Eigen::MatrixXf rm = db.weights[i][k].transpose();  // row-major out x in
+      Tensor t;
+      t.shape = {db.weights[i][k].rows(), db.weights[i][k].cols()};
+      t.data.assign(rm.data(), rm.data() + rm.size());
+      f.tensors[weight_name(i, k)] = std::move(t);
+    }
+  write_safetensors(path, f);
+}
+
+LevelDatabase load_levels(const std::string& path, const LevelSet& set, const std::string& key) {
+  validate(set);
+  const TensorFile f = read_safetensors(path);
+  auto meta = [&](const char* k) {
+    auto it = f.metadata.find(k);
+    return it == f.metadata.end() ? std::string() : it->second;
+  };
+  if (meta("set") != set.describe() || meta("key") != key)
+    throw InputError("level database '" + path + "' was built for " + meta("set") + " of " + meta("key") +
+                     ", not " + set.describe() + " of " + key);
+  LevelDatabase db;
+  db.set = set;
+  long layers = 0;
+  try {
+    layers = std::stol(meta("layers"));
+  } catch (const std::exception&) {
+    throw InputError("level database '" + path + "' has no layer count");
+  }
+  for (long i = 0; i < layers; ++i) {
+    std::vector<Eigen::MatrixXf> per_level;
+    for (std::size_t k = 0; k < set.levels.size(); ++k) {
+      const Tensor& t = f.at(weight_name(static_cast<std::size_t>(i), k));
+      if (t.shape.size() != 2) throw InputError("level database '" + path + "': a weight is not a matrix");
+      per_level.push_back(Eigen::Map<const Eigen::MatrixXf>(t.data.data(), t.shape[1], t.shape[0]).transpose());
+    }
+    db.layer_sizes.push_back(static_cast<long>(per_level.front().size()));
+    db.weights.push_back(std::move(per_level));
+  }
+  return db;
+}
+
+DenseModel apply_layout(const DenseModel& dense, const LevelDatabase& db, const std::vector<int>& layout) {
+  if (layout.size() != dense.layers.size() || db.weights.size() != dense.layers.size())
+    throw std::invalid_argument("layout, database and model disagree on the number of layers");
+  DenseModel m = dense;
+  for (std::size_t i = 0; i < layout.size(); ++i) {
+    const auto& levels = db.weights[i];
+    if (layout[i] < 0 || static_cast<std::size_t>(layout[i]) >= levels.size())
+      throw std::invalid_argument("layout level out of range");
+    const Eigen::MatrixXf& w = levels[static_cast<std::size_t>(layout[i])];
+    if (w.rows() != m.layers[i].weight.rows() || w.cols() != m.layers[i].weight.cols())
+      throw std::invalid_argument("level database does not match the model's layer shapes");
+    m.layers[i].weight = w;
+  }
+  return m;
+}
+
+double mean_kl(const DenseModel& dense, const DenseModel& compressed, const Eigen::MatrixXf& x) {
+  if (x.cols() == 0) return 0;
+  const Eigen::MatrixXf zp = dense.forward(x), zq = compressed.forward(x);
+  double sum = 0;
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    const Eigen::VectorXd lp = log_softmax(zp.col(j)), lq = log_softmax(zq.col(j));
+    sum += (lp.array().exp() * (lp - lq).array()).sum();
+  }
+  return sum / static_cast<double>(x.cols());
+}
+
+}  // namespace evo::compression

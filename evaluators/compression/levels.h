@@ -1,0 +1,51 @@
+// The per-layer compression database: every layer of a model compressed to every level of
+// one family (sparsity fractions or bit-widths) by one method, built once from calibration
+// inputs and reused by every layout the search tries. A layout picks one level per layer;
+// applying it assembles the compressed model from the stored weights.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "evaluators/compression/model.h"
+
+namespace evo::compression {
+
+struct LevelSet {
+  std::string method;          // magnitude | sparsegpt (sparsity) or rtn | gptq (bits)
+  std::vector<double> levels;  // sparsity fractions in [0, 1), or bit-widths 1..16
+  int group = 0;               // quantization group along the inputs (0 = a whole row)
+  bool is_sparsity() const { return method == "magnitude" || method == "sparsegpt"; }
+  std::string describe() const;  // e.g. "sparsegpt 0,0.1,...": what the database was built for
+};
+
+// Throws InputError naming the problem (unknown method, a level outside its range, levels
+// not increasing).
+void validate(const LevelSet& set);
+
+struct LevelDatabase {
+  LevelSet set;
+  std::vector<std::vector<Eigen::MatrixXf>> weights;  // [layer][level]
+  std::vector<long> layer_sizes;                      // weights per layer (for budgets)
+};
+
+// Layer i's levels are computed from the dense model's inputs to layer i on `calibration`
+// (inputs x n columns).
+LevelDatabase build_levels(const DenseModel& dense, const Eigen::MatrixXf& calibration, const LevelSet& set);
+
+// One safetensors file: tensor "layer.<i>.level.<k>" per weight, the set in its metadata
+// plus `key` (what the database was built from, e.g. the model's digest and the
+// calibration draw). load_levels throws InputError when the file's key or set differ.
+void save_levels(const std::string& path, const LevelDatabase& db, const std::string& key);
+LevelDatabase load_levels(const std::string& path, const LevelSet& set, const std::string& key);
+
+// The model with layer i's weights at level layout[i] (biases stay dense).
+DenseModel apply_layout(const DenseModel& dense, const LevelDatabase& db, const std::vector<int>& layout);
+
+// Mean over the columns of x of KL(softmax(dense logits) || softmax(compressed logits)).
+double mean_kl(const DenseModel& dense, const DenseModel& compressed, const Eigen::MatrixXf& x);
+
+}  // namespace evo::compression

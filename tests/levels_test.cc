@@ -1,0 +1,114 @@
+// The per-layer level database: level sets are validated; level 0 of a sparsity set is the
+// dense model (KL 0); KL grows with uniform sparsity, for either pruner; the database
+// round-trips through its file and refuses another model's. (That SparseGPT's layers lose
+// less than magnitude's is tested layer by layer in layer_compression_test.cc: on a whole
+// model it is not guaranteed, each layer being fitted to the dense model's inputs.)
+#include "evaluators/compression/levels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+#include "search/errors.h"
+#include "search/rng.h"
+
+namespace evo::compression {
+namespace {
+
+Eigen::MatrixXf normal(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, float scale) {
+  Rng rng = Rng::stream(seed, 11);
+  Eigen::MatrixXf m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = scale * static_cast<float>(rng.normal());
+  return m;
+}
+
+DenseModel small_model() {
+  DenseModel m;
+  auto layer = [&](int in, int out, bool residual, std::uint64_t seed) {
+    DenseLayer l;
+    l.weight = normal(out, in, seed, static_cast<float>(std::sqrt(2.0 / in)));
+    l.bias = normal(out, 1, seed + 100, 0.1f).col(0);
+    l.residual = residual;
+    return l;
+  };
+  m.layers = {layer(20, 16, false, 1), layer(16, 16, true, 2), layer(16, 16, true, 3), layer(16, 5, false, 4)};
+  return m;
+}
+
+// Correlated inputs, as images' pixels are.
+Eigen::MatrixXf inputs(Eigen::Index n, std::uint64_t seed) {
+  const Eigen::MatrixXf mix = normal(20, 20, 50, 0.5f) + Eigen::MatrixXf::Identity(20, 20);
+  return mix * normal(20, n, seed, 1.0f);
+}
+
+TEST(Levels, SetsAreValidated) {
+  EXPECT_NO_THROW(validate({"sparsegpt", {0, 0.5, 0.9}, 0}));
+  EXPECT_NO_THROW(validate({"gptq", {2, 3, 4, 8}, 32}));
+  EXPECT_THROW(validate({"prune", {0.5}, 0}), InputError);
+  EXPECT_THROW(validate({"magnitude", {}, 0}), InputError);
+  EXPECT_THROW(validate({"magnitude", {0, 1.0}, 0}), InputError);
+  EXPECT_THROW(validate({"magnitude", {0.5, 0.3}, 0}), InputError);
+  EXPECT_THROW(validate({"rtn", {2.5}, 0}), InputError);
+  EXPECT_THROW(validate({"rtn", {0, 4}, 0}), InputError);
+  EXPECT_THROW(validate({"gptq", {4}, -1}), InputError);
+}
+
+TEST(Levels, KlIsZeroForTheSameModelAndMatchesTheDefinition) {
+  const DenseModel m = small_model();
+  const Eigen::MatrixXf x = inputs(50, 1);
+  EXPECT_EQ(mean_kl(m, m, x), 0.0);
+  DenseModel other = m;
+  other.layers.back().bias[0] += 1.0f;
+  // By hand for one column: sum p log(p/q).
+  const Eigen::MatrixXf one = x.col(0);
+  const Eigen::VectorXf zp = m.forward(one).col(0), zq = other.forward(one).col(0);
+  const Eigen::ArrayXd p = zp.cast<double>().array().exp() / zp.cast<double>().array().exp().sum();
+  const Eigen::ArrayXd q = zq.cast<double>().array().exp() / zq.cast<double>().array().exp().sum();
+  EXPECT_NEAR(mean_kl(m, other, one), (p * (p / q).log()).sum(), 1e-9);
+  EXPECT_GT(mean_kl(m, other, x), 0.0);
+}
+
+TEST(Levels, UniformLayoutsLoseMoreAsSparsityGrows) {
+  const DenseModel m = small_model();
+  const Eigen::MatrixXf calib = inputs(400, 2), held_out = inputs(400, 3);
+  const LevelSet levels{"magnitude", {0, 0.3, 0.6, 0.8}, 0};
+  const LevelDatabase mag = build_levels(m, calib, levels);
+  const LevelDatabase sgpt = build_levels(m, calib, {"sparsegpt", levels.levels, 0});
+  ASSERT_EQ(mag.weights.size(), 4u);
+  EXPECT_EQ(mag.layer_sizes, (std::vector<long>{320, 256, 256, 80}));
+  EXPECT_EQ(mean_kl(m, apply_layout(m, mag, {0, 0, 0, 0}), held_out), 0.0);
+  EXPECT_EQ(mean_kl(m, apply_layout(m, sgpt, {0, 0, 0, 0}), held_out), 0.0);
+  double before_m = 0, before_s = 0;
+  for (int k = 1; k < 4; ++k) {
+    const double km = mean_kl(m, apply_layout(m, mag, {k, k, k, k}), held_out);
+    const double ks = mean_kl(m, apply_layout(m, sgpt, {k, k, k, k}), held_out);
+    EXPECT_GT(km, before_m) << "level " << k;
+    EXPECT_GT(ks, before_s) << "level " << k;
+    before_m = km;
+    before_s = ks;
+  }
+  EXPECT_THROW(apply_layout(m, mag, {0, 0, 0}), std::invalid_argument);
+  EXPECT_THROW(apply_layout(m, mag, {0, 0, 0, 4}), std::invalid_argument);
+}
+
+TEST(Levels, DatabaseRoundTripsAndRefusesAnotherModel) {
+  const DenseModel m = small_model();
+  const LevelSet set{"gptq", {2, 4}, 8};
+  const LevelDatabase db = build_levels(m, inputs(100, 4), set);
+  std::random_device rd;
+  const auto path = std::filesystem::temp_directory_path() / ("evo_levels_" + std::to_string(rd()) + ".safetensors");
+  save_levels(path.string(), db, "model abc, 100 images");
+  const LevelDatabase back = load_levels(path.string(), set, "model abc, 100 images");
+  ASSERT_EQ(back.weights.size(), db.weights.size());
+  for (std::size_t i = 0; i < db.weights.size(); ++i)
+    for (std::size_t k = 0; k < 2; ++k) EXPECT_EQ(back.weights[i][k], db.weights[i][k]) << i << "," << k;
+  EXPECT_EQ(back.layer_sizes, db.layer_sizes);
+  EXPECT_THROW(load_levels(path.string(), set, "model xyz, 100 images"), InputError);
+  EXPECT_THROW(load_levels(path.string(), {"gptq", {2, 4}, 16}, "model abc, 100 images"), InputError);
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace evo::compression
