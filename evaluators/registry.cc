@@ -1,5 +1,6 @@
 #include "evaluators/registry.h"
 
+#include "evaluators/compression/compression.h"
 #include "evaluators/funcapprox/funcapprox.h"
 #include "evaluators/optimizer/optimizer.h"
 #include "search/errors.h"
@@ -14,6 +15,11 @@ const std::vector<DomainEntry>& domain_registry() {
       {"optimizer", "evolve update rules (from AdamW) that train proxy tasks to a lower validation loss",
        optimizer::OptimizerDomain::settings,
        [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<optimizer::OptimizerDomain>(s); }},
+      {"compression", "per-layer sparsity or bit-width of a model under a global budget, by KL to the dense model",
+       compression::CompressionDomain::settings,
+       [](const Settings& s) -> std::unique_ptr<Domain> {
+         return std::make_unique<compression::CompressionDomain>(s);
+       }},
   };
   return all;
 }

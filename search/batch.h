@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <boost/serialization/vector.hpp>
+#include <boost/serialization/version.hpp>
 
 #include "hashing/fec_cache.h"
 #include "search/mutation.h"
@@ -21,6 +22,7 @@ struct RunStats {
   std::uint64_t evaluated = 0;         // candidates actually evaluated
   std::uint64_t cache_hits = 0;        // answered by the FEC cache (or a twin earlier in the batch)
   std::uint64_t invalid = 0;
+  std::uint64_t screened_out = 0;      // elitist: children dropped by a screening stage
   std::uint64_t collision_checks = 0;  // cache hits evaluated anyway to measure collisions
   std::uint64_t collisions = 0;        // ... whose objectives differed from the cached ones
   double eval_seconds = 0;             // time spent evaluating (statistics only, never steers)
@@ -31,11 +33,18 @@ struct RunStats {
   double saved_seconds() const { return evaluated ? eval_seconds / evaluated * cache_hits : 0.0; }
 
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
+  void serialize(Archive& ar, unsigned version) {
     ar& evaluations& evaluated& cache_hits& invalid& collision_checks& collisions& eval_seconds& best_candidate&
         best_objectives;
+    if (version >= 1) ar& screened_out;
   }
 };
+
+}  // namespace evo
+
+BOOST_CLASS_VERSION(evo::RunStats, 1)  // 1: screened_out
+
+namespace evo {
 
 // The checkpoint: enough to continue a run exactly. Randomness needs no state here: every
 // child's stream is derived from (seed, birth). Members are referenced by candidate id;

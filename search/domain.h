@@ -53,6 +53,13 @@ struct Baseline {
   Program program;
 };
 
+// One stage of multi-step selection (the elitist engine): the children still in the
+// running are scored on a fresh draw of data and the best `keep` go on.
+struct ScreenStage {
+  int keep = 1;
+  std::string describe;  // e.g. "128 images"
+};
+
 // What render() may mention about where a program came from.
 struct RenderContext {
   long long candidate = 0;
@@ -112,6 +119,17 @@ class Domain {
   // `kind` is the mutation that made it (none for a start program). Must be deterministic
   // and leave the program admissible. The default does nothing.
   virtual void polish(Program& /*p*/, MutationKind /*kind*/) const {}
+
+  // A mutation of the domain's own, for genomes the generic program mutations would break
+  // (e.g. a compression layout, whose budget must stay exact). Applies it to `p` and says
+  // which it was; nullopt leaves `p` to the generic mutations. Must be deterministic in rng.
+  virtual std::optional<MutationKind> mutate(Program& /*p*/, Rng& /*rng*/) const { return std::nullopt; }
+
+  // Multi-step selection (engine selection=elitist): the stages before the final one, and
+  // a cheap, noisy score of a program on the data that `draw` picks for a stage (lower is
+  // better). The final stage is evaluate() itself. The default: no stages.
+  virtual std::vector<ScreenStage> screen_stages() const { return {}; }
+  virtual double screen(const Program& /*p*/, std::size_t /*stage*/, std::uint64_t /*draw*/) const { return 0; }
 
   // Baselines of sizes min_degree..max_degree (1 <= min_degree <= max_degree), ordered by
   // size and then family. A family without a size parameter ignores the range. The default:

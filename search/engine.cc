@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "hashing/canonical.h"
+#include "search/engine_child.h"
 #include "search/program_text.h"
 
 namespace evo {
@@ -13,9 +14,10 @@ std::vector<SettingSpec> engine_settings() {
       {"population", "500", "population size (regularized evolution retires the oldest)", integer_in(2, 10000000)},
       {"tournament", "10", "tournament size for parent selection", integer_in(1, 100000)},
       {"selection", "regularized",
-       "regularized (ranked by the primary objective, the oldest retires) or nsga2 (Pareto rank and crowding over "
-       "all objectives)",
-       one_of({"regularized", "nsga2"})},
+       "regularized (ranked by the primary objective, the oldest retires), nsga2 (Pareto rank and crowding over "
+       "all objectives) or elitist ((1+batch) from one parent with the domain's multi-step screening; runs end on "
+       "whole generations)",
+       one_of({"regularized", "nsga2", "elitist"})},
       {"batch", "64", "children made and evaluated together (part of the seeded result)", integer_in(1, 1000000)},
       {"retries", "10", "re-mutations until a child computes something other than its parent", integer_in(0, 10000)},
       {"collision_check", "0.01", "fraction of cache hits evaluated anyway to measure hash collisions",
@@ -27,6 +29,7 @@ void apply_engine_settings(const Settings& s, EngineConfig& cfg) {
   cfg.population = static_cast<int>(s.integer("population"));
   cfg.tournament = static_cast<int>(s.integer("tournament"));
   cfg.nsga2 = s.str("selection") == "nsga2";
+  cfg.elitist = s.str("selection") == "elitist";
   cfg.batch = static_cast<int>(s.integer("batch"));
   cfg.retries = static_cast<int>(s.integer("retries"));
   cfg.collision_check = s.real("collision_check");
@@ -41,16 +44,6 @@ std::string_view stop_reason_name(StopReason r) {
   }
   return "?";
 }
-
-struct Engine::Child {
-  CandidateRecord rec;
-  std::optional<CachedResult> cached;  // the cache's answer when the pass began
-  double check_draw = 1.0;             // evaluate a cache hit anyway when below collision_check
-  std::vector<double> structural;
-  bool evaluated = false;
-  CachedResult fresh;  // its own evaluation, when it had one
-  Member member;       // what joins the population
-};
 
 Engine::Engine(const Domain& domain, EngineConfig cfg, Workers& workers, BatchEvaluator& evaluator, FecCache& cache,
                BatchSink& sink)
@@ -83,41 +76,52 @@ void Engine::restore(EngineState state, std::deque<Member> members, std::deque<M
   if (cfg_.nsga2) order_ = pareto_order(population_, objectives_);
 }
 
+MutationKind Engine::mutate_child(Program& p, Rng& rng) const {
+  if (const auto own = domain_.mutate(p, rng)) return *own;
+  return mutate(p, domain_.mutation_space(), rng);
+}
+
 void Engine::make_child(Child& c, std::uint64_t birth) const {
   Rng rng = Rng::stream(cfg_.seed, birth);
   CandidateRecord& rec = c.rec;
   rec.birth = static_cast<std::int64_t>(birth);
-  if (birth < static_cast<std::uint64_t>(cfg_.population) || population_.empty()) {
+  if ((!cfg_.elitist && birth < static_cast<std::uint64_t>(cfg_.population)) || population_.empty()) {
     rec.program = domain_.initial_program(rng);
     domain_.polish(rec.program, MutationKind::none);
     rec.program = canonicalize(rec.program);
     rec.functional_hash = domain_.functional_hash(rec.program);
   } else {
-    const Member& parent = population_[cfg_.nsga2 ? crowded_tournament(population_, order_, cfg_.tournament, rng)
-                                                  : tournament(population_, cfg_.tournament, ranking_, rng)];
+    const Member& parent = population_[cfg_.elitist ? 0
+                                       : cfg_.nsga2 ? crowded_tournament(population_, order_, cfg_.tournament, rng)
+                                                    : tournament(population_, cfg_.tournament, ranking_, rng)];
     rec.parent = parent.id;
     rec.program = parent.program;
     rec.functional_hash = parent.fhash;
     // Re-mutate until the child computes something else (bounded): a child equal to its
-    // parent would only be a cache hit.
+    // parent would only be a cache hit. Elitist runs also pass over functions met before.
     for (int attempt = 0; attempt <= cfg_.retries; ++attempt) {
       Program child = parent.program;
-      const MutationKind kind = mutate(child, domain_.mutation_space(), rng);
+      const MutationKind kind = mutate_child(child, rng);
       if (!domain_.admissible(child)) continue;
       domain_.polish(child, kind);
       child = canonicalize(child);
       rec.functional_hash = domain_.functional_hash(child);
       rec.program = std::move(child);
       rec.mutation = kind;
-      if (!(rec.functional_hash == parent.fhash)) break;
+      if (!(rec.functional_hash == parent.fhash) && !(cfg_.elitist && seen_.count(rec.functional_hash))) break;
     }
   }
+  describe_child(c);
+  c.check_draw = rng.uniform();
+}
+
+void Engine::describe_child(Child& c) const {
+  CandidateRecord& rec = c.rec;
   rec.text = to_text(rec.program);  // here, in parallel, rather than in the writer
   rec.ops = op_count(rec.program);
   rec.structural_hash = structural_hash(rec.program);
   c.structural = domain_.structural_objectives(rec.program);
   c.cached = cache_.find(rec.functional_hash);
-  c.check_draw = rng.uniform();
 }
 
 void Engine::fill_record(Child& c, const CachedResult& outcome) const {
@@ -266,12 +270,16 @@ BatchRecord Engine::run_batch(std::size_t n) {
       order_ = pareto_order(population_, objectives_);
     }
   }
+  finish_state(batch);
+  return batch;
+}
+
+void Engine::finish_state(BatchRecord& batch) {
   state_.population.clear();
   for (const Member& m : population_) state_.population.push_back(m.id);
   state_.pending.clear();
   for (const Member& m : pending_) state_.pending.push_back(m.id);
   batch.state = state_;
-  return batch;
 }
 
 StopReason Engine::run(const std::function<bool()>& interrupted, const Progress& progress) {
@@ -289,11 +297,15 @@ StopReason Engine::run(const std::function<bool()>& interrupted, const Progress&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() >= cfg_.time_limit)
       return StopReason::time_limit;
     if (interrupted && interrupted()) return StopReason::interrupted;
-    // Batches start at multiples of the batch size, whatever the budget, so a run cut
-    // short and resumed makes the same batches as one that never stopped.
-    const std::uint64_t to_boundary = cfg_.batch - state_.births % static_cast<std::uint64_t>(cfg_.batch);
-    const std::size_t n = std::min<std::uint64_t>(to_boundary, cfg_.budget - state_.births);
-    sink_.commit(run_batch(n));
+    if (cfg_.elitist) {
+      sink_.commit(population_.empty() ? run_start() : run_generation());
+    } else {
+      // Batches start at multiples of the batch size, whatever the budget, so a run cut
+      // short and resumed makes the same batches as one that never stopped.
+      const std::uint64_t to_boundary = cfg_.batch - state_.births % static_cast<std::uint64_t>(cfg_.batch);
+      const std::size_t n = std::min<std::uint64_t>(to_boundary, cfg_.budget - state_.births);
+      sink_.commit(run_batch(n));
+    }
     if (progress) progress(state_.stats);
   }
 }

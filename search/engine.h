@@ -1,8 +1,11 @@
-// The search loop: regularized evolution over batches.
+// The search loop: regularized evolution (or NSGA-II) over batches.
 //
 // Per batch: select parents and mutate (in parallel, each child from its own random
 // stream) -> canonicalise and hash -> answer from the FEC cache or evaluate (in parallel)
 // -> add children to the population, retire the oldest -> hand the batch to the sink.
+//
+// selection=elitist is (1+λ) search with multi-step selection (EvoPress): a batch is a
+// generation of λ children of the one parent (search/elitist.cc).
 #pragma once
 
 #include <chrono>
@@ -10,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "hashing/fec_cache.h"
@@ -26,7 +30,8 @@ struct EngineConfig {
   std::uint64_t budget = 10000;  // total candidates for the run
   int population = 500;
   int tournament = 10;
-  bool nsga2 = false;  // Pareto selection over all objectives instead of regularized evolution
+  bool nsga2 = false;    // Pareto selection over all objectives instead of regularized evolution
+  bool elitist = false;  // (1+λ) with multi-step selection; λ = batch
   int batch = 64;
   int retries = 10;               // re-mutations until the child differs functionally from its parent
   double collision_check = 0.01;  // fraction of cache hits evaluated anyway to count collisions
@@ -57,13 +62,22 @@ class Engine {
 
   const EngineState& state() const { return state_; }
   void set_budget(std::uint64_t budget) { cfg_.budget = budget; }
+  // Elitist runs reject children whose function the run has met before; a resumed run is
+  // told which it has met.
+  void remember(const std::vector<Hash128>& seen) { seen_.insert(seen.begin(), seen.end()); }
 
  private:
   struct Child;
+  MutationKind mutate_child(Program& p, Rng& rng) const;  // the domain's mutation, or the generic ones
   void make_child(Child& c, std::uint64_t birth) const;
+  void describe_child(Child& c) const;  // text, hashes and structural objectives of its program
   void fill_record(Child& c, const CachedResult& outcome) const;
   void evaluate_together(std::vector<Child>& kids) const;
   BatchRecord run_batch(std::size_t n);
+  // Elitist selection (search/elitist.cc): the start program alone, then generations.
+  BatchRecord run_start();
+  BatchRecord run_generation();
+  void finish_state(BatchRecord& batch);
 
   const Domain& domain_;
   EngineConfig cfg_;
@@ -79,6 +93,7 @@ class Engine {
   std::deque<Member> population_;
   std::deque<Member> pending_;  // children of the unfinished batch
   ParetoOrder order_;           // NSGA-II order of population_ (when nsga2)
+  std::unordered_set<Hash128> seen_;  // functions met in this run (elitist)
 };
 
 }  // namespace evo

@@ -83,6 +83,7 @@ std::string_view mutation_name(MutationKind k) {
     case MutationKind::perturb_constant: return "perturb_constant";
     case MutationKind::none: return "none";
     case MutationKind::simplify: return "simplify";
+    case MutationKind::level_switch: return "level_switch";
   }
   return "?";
 }
@@ -304,7 +305,8 @@ MutationKind mutate(Program& p, const MutationSpace& space, Rng& rng) {
       case MutationKind::rewire: ok = mutate_rewire(p, space, rng); break;
       case MutationKind::perturb_constant: ok = mutate_perturb_constant(p, rng); break;
       case MutationKind::none:
-      case MutationKind::simplify: break;
+      case MutationKind::simplify:
+      case MutationKind::level_switch: break;
     }
     if (ok) {
       fold_constants(p, space.fold);

@@ -25,7 +25,8 @@ struct MutationSpace {
 };
 
 // `simplify` is never drawn: it marks a candidate made by `evo simplify`.
-enum class MutationKind { insert, remove, change_op, rewire, perturb_constant, none, simplify };
+// `level_switch` is a domain's own (Domain::mutate: one layer's level up, another's down).
+enum class MutationKind { insert, remove, change_op, rewire, perturb_constant, none, simplify, level_switch };
 
 std::string_view mutation_name(MutationKind k);
 

@@ -212,6 +212,16 @@ std::int64_t next_candidate_id(SQLite::Database& db) {
   return q.getColumn(0).getInt64();
 }
 
+std::vector<Hash128> run_functional_hashes(SQLite::Database& db, std::int64_t run_id, std::uint64_t births) {
+  SQLite::Statement q(db, "SELECT functional_hash FROM candidates WHERE run_id = ? AND birth < ? ORDER BY birth");
+  q.bind(1, run_id);
+  q.bind(2, static_cast<std::int64_t>(births));
+  std::vector<Hash128> out;
+  while (q.executeStep())
+    if (auto h = Hash128::from_hex(q.getColumn(0).getString())) out.push_back(*h);
+  return out;
+}
+
 std::size_t load_cache(SQLite::Database& db, const std::string& fingerprint, FecCache& cache) {
   SQLite::Statement q(db,
                       "SELECT f.functional_hash, f.valid, f.invalid_reason, f.objectives, f.eval_seconds, f.hits "

@@ -51,6 +51,10 @@ std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_
 
 std::int64_t next_candidate_id(SQLite::Database& db);
 
+// The functional hashes of a run's candidates up to (not including) birth `births`: what an
+// elitist run has met when it resumes.
+std::vector<Hash128> run_functional_hashes(SQLite::Database& db, std::int64_t run_id, std::uint64_t births);
+
 // Loads the FEC entries stored under `fingerprint`.
 std::size_t load_cache(SQLite::Database& db, const std::string& fingerprint, FecCache& cache);
 

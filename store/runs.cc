@@ -31,6 +31,7 @@ nlohmann::json stats_json(const RunStats& s) {
           {"cache_hits", s.cache_hits},
           {"hit_rate", s.hit_rate()},
           {"invalid", s.invalid},
+          {"screened_out", s.screened_out},
           {"collision_checks", s.collision_checks},
           {"collisions", s.collisions},
           {"eval_seconds", s.eval_seconds},

@@ -7,23 +7,10 @@
 
 #include "evaluators/registry.h"
 #include "search/program_text.h"
+#include "tests/engine_support.h"
 
 namespace evo {
 namespace {
-
-// Keeps every committed batch in memory.
-struct MemorySink : BatchSink {
-  std::vector<CandidateRecord> candidates;
-  std::vector<std::pair<Hash128, CachedResult>> cache_entries;
-  EngineState last;
-  int batches = 0;
-  void commit(BatchRecord b) override {
-    for (auto& c : b.candidates) candidates.push_back(std::move(c));
-    for (auto& e : b.new_cache_entries) cache_entries.push_back(std::move(e));
-    last = b.state;
-    ++batches;
-  }
-};
 
 std::unique_ptr<Domain> test_domain() {
   return make_domain("funcapprox", {{"target", "exp2"}, {"interval", "0:1"}, {"points", "128"}});
@@ -37,22 +24,6 @@ EngineConfig small_config(std::uint64_t budget) {
   cfg.tournament = 5;
   cfg.batch = 32;
   return cfg;
-}
-
-// What must be identical between two runs: every candidate's birth, parent, mutation,
-// program and objectives.
-std::vector<std::string> fingerprint_of(const std::vector<CandidateRecord>& cs) {
-  std::vector<std::string> out;
-  for (const auto& c : cs) {
-    std::string s = std::to_string(c.id) + "|" + std::to_string(c.birth) + "|" + std::to_string(c.parent) + "|" +
-                    std::string(mutation_name(c.mutation)) + "|" + c.text + "|" + (c.valid ? "v" : "i");
-    for (double v : c.objectives) {
-      s += '|';  // appended in two steps: GCC 12 warns falsely (-Wrestrict) on "|" + string
-      s += hex_double(v);
-    }
-    out.push_back(s);
-  }
-  return out;
 }
 
 std::vector<CandidateRecord> run_fresh(const Domain& d, EngineConfig cfg, int threads, RunStats* stats = nullptr) {

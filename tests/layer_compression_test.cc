@@ -72,6 +72,10 @@ TEST_F(Layer, SparseGptKeepsTheLevelInEveryBlockOfColumns) {
   EXPECT_EQ(zeros(s.leftCols(128)), 8 * 64);
   EXPECT_EQ(zeros(s.middleCols(128, 128)), 8 * 64);
   EXPECT_EQ(zeros(s.rightCols(44)), 8 * 22);
+  // A count that does not split evenly over the blocks is still met exactly, so a
+  // layout's budget is what its levels say.
+  const Eigen::MatrixXf odd = prune_sparsegpt(wide, hw, 1001.0 / 2400.0);
+  EXPECT_EQ(zeros(odd), 1001);
 }
 
 TEST_F(Layer, InputsThatAreAlwaysZeroLoseTheirWeights) {

@@ -44,15 +44,35 @@ Eigen::MatrixXf inputs(Eigen::Index n, std::uint64_t seed) {
 }
 
 TEST(Levels, SetsAreValidated) {
-  EXPECT_NO_THROW(validate({"sparsegpt", {0, 0.5, 0.9}, 0}));
-  EXPECT_NO_THROW(validate({"gptq", {2, 3, 4, 8}, 32}));
-  EXPECT_THROW(validate({"prune", {0.5}, 0}), InputError);
+  auto set = [](std::string method, std::vector<double> levels, int group) {
+    return LevelSet{std::move(method), same_levels(3, levels), group};
+  };
+  EXPECT_NO_THROW(validate(set("sparsegpt", {0, 0.5, 0.9}, 0)));
+  EXPECT_NO_THROW(validate(set("gptq", {2, 3, 4, 8}, 32)));
+  EXPECT_THROW(validate(set("prune", {0.5}, 0)), InputError);
+  EXPECT_THROW(validate(set("magnitude", {}, 0)), InputError);
   EXPECT_THROW(validate({"magnitude", {}, 0}), InputError);
-  EXPECT_THROW(validate({"magnitude", {0, 1.0}, 0}), InputError);
-  EXPECT_THROW(validate({"magnitude", {0.5, 0.3}, 0}), InputError);
-  EXPECT_THROW(validate({"rtn", {2.5}, 0}), InputError);
-  EXPECT_THROW(validate({"rtn", {0, 4}, 0}), InputError);
-  EXPECT_THROW(validate({"gptq", {4}, -1}), InputError);
+  EXPECT_THROW(validate(set("magnitude", {0, 1.0}, 0)), InputError);
+  EXPECT_THROW(validate(set("magnitude", {0.5, 0.3}, 0)), InputError);
+  EXPECT_THROW(validate(set("rtn", {2.5}, 0)), InputError);
+  EXPECT_THROW(validate(set("rtn", {0, 4}, 0)), InputError);
+  EXPECT_THROW(validate(set("gptq", {4}, -1)), InputError);
+}
+
+TEST(Levels, EqualStepsPruneTheSameNumberOfWeightsInEveryLayer) {
+  const auto grid = sparsity_steps({320, 256, 80}, 16, 0.9);
+  ASSERT_EQ(grid.size(), 3u);
+  EXPECT_EQ(grid[0].size(), 19u);  // 0, 16, ..., 288 of 320 (90 %)
+  EXPECT_EQ(grid[1].size(), 15u);  // 0 .. 224 of 256 (87.5 %)
+  EXPECT_EQ(grid[2].size(), 5u);   // 0 .. 64 of 80 (80 %)
+  const LevelSet set{"sparsegpt", grid, 0};
+  EXPECT_NO_THROW(validate(set));
+  const std::vector<long> sizes{320, 256, 80};
+  for (std::size_t i = 0; i < grid.size(); ++i)
+    for (std::size_t k = 0; k < grid[i].size(); ++k)
+      EXPECT_EQ(level_cost(set, sizes[i], grid[i][k]), static_cast<long>(16 * k)) << i << "," << k;
+  EXPECT_EQ(level_cost({"gptq", {{3}}, 0}, 100, 3), 300);
+  EXPECT_THROW(sparsity_steps({10}, 0, 0.9), InputError);
 }
 
 TEST(Levels, KlIsZeroForTheSameModelAndMatchesTheDefinition) {
@@ -73,7 +93,7 @@ TEST(Levels, KlIsZeroForTheSameModelAndMatchesTheDefinition) {
 TEST(Levels, UniformLayoutsLoseMoreAsSparsityGrows) {
   const DenseModel m = small_model();
   const Eigen::MatrixXf calib = inputs(400, 2), held_out = inputs(400, 3);
-  const LevelSet levels{"magnitude", {0, 0.3, 0.6, 0.8}, 0};
+  const LevelSet levels{"magnitude", same_levels(4, {0, 0.3, 0.6, 0.8}), 0};
   const LevelDatabase mag = build_levels(m, calib, levels);
   const LevelDatabase sgpt = build_levels(m, calib, {"sparsegpt", levels.levels, 0});
   ASSERT_EQ(mag.weights.size(), 4u);
@@ -95,7 +115,7 @@ TEST(Levels, UniformLayoutsLoseMoreAsSparsityGrows) {
 
 TEST(Levels, DatabaseRoundTripsAndRefusesAnotherModel) {
   const DenseModel m = small_model();
-  const LevelSet set{"gptq", {2, 4}, 8};
+  const LevelSet set{"gptq", same_levels(4, {2, 4}), 8};
   const LevelDatabase db = build_levels(m, inputs(100, 4), set);
   std::random_device rd;
   const auto path = std::filesystem::temp_directory_path() / ("evo_levels_" + std::to_string(rd()) + ".safetensors");
@@ -106,7 +126,7 @@ TEST(Levels, DatabaseRoundTripsAndRefusesAnotherModel) {
     for (std::size_t k = 0; k < 2; ++k) EXPECT_EQ(back.weights[i][k], db.weights[i][k]) << i << "," << k;
   EXPECT_EQ(back.layer_sizes, db.layer_sizes);
   EXPECT_THROW(load_levels(path.string(), set, "model xyz, 100 images"), InputError);
-  EXPECT_THROW(load_levels(path.string(), {"gptq", {2, 4}, 16}, "model abc, 100 images"), InputError);
+  EXPECT_THROW(load_levels(path.string(), {"gptq", same_levels(4, {2, 4}), 16}, "model abc, 100 images"), InputError);
   std::filesystem::remove(path);
 }
 

@@ -1,5 +1,6 @@
 // evo baselines: the domain's known answers (e.g. Taylor and minimax polynomials), scored by
 // the same evaluate() and cost as evolved candidates, one row per degree.
+#include <cmath>
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
@@ -9,6 +10,8 @@
 #include "evaluators/registry.h"
 #include "search/errors.h"
 #include "search/program_text.h"
+#include "store/queries.h"
+#include "store/runs.h"
 #include "search/settings.h"
 #include "tools/cli.h"
 
@@ -61,9 +64,15 @@ int cmd_baselines(int argc, char** argv) {
       ("domain", po::value<std::string>(), "domain")
       ("set", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE domain setting (repeatable)")
       ("degrees", po::value<std::string>()->default_value("1:9"), "LO:HI or N: the degrees (sizes) to build, 1..20")
-      ("format", po::value<std::string>()->default_value("table"), "table|json");
+      ("format", po::value<std::string>()->default_value("table"), "table|json")
+      ("db", po::value<std::string>(), "with --run: the database holding the run")
+      ("run", po::value<std::string>(), "also list this run's best candidate, scored the same way")
+      ("report", "add the columns of the domain's report on each (its last row, e.g. the test split)");
   po::variables_map vm;
-  if (!parse(argc, argv, "evo baselines --domain D [--set k=v ...] [--degrees LO:HI] [--format table|json]", opts, vm))
+  if (!parse(argc, argv,
+             "evo baselines --domain D [--set k=v ...] [--degrees LO:HI] [--db PATH --run ID] [--report] "
+             "[--format table|json]",
+             opts, vm))
     return 0;
   const Format fmt = format_option(vm, {"table", "json"});
   if (!vm.count("domain")) throw InputError("--domain is required");
@@ -72,7 +81,19 @@ int cmd_baselines(int argc, char** argv) {
   const auto domain = make_domain(vm["domain"].as<std::string>(), sets);
 
   const auto specs = domain->objectives();
-  const std::vector<Baseline> baselines = domain->baselines(range.lo, range.hi);
+  std::vector<Baseline> baselines = domain->baselines(range.lo, range.hi);
+  if (vm.count("run")) {
+    const std::int64_t run_id = positive_id(vm, "run");
+    const std::string path = db_path(vm);
+    auto db = open_database(path, OpenMode::read_only);
+    const auto run = get_run(*db, run_id);
+    if (!run) throw InputError("no run " + std::to_string(run_id) + " in " + path);
+    if (run->domain != domain->name()) throw InputError("run " + std::to_string(run_id) + " is not of domain " + domain->name());
+    const auto best = run->best_candidate ? get_candidate(*db, *run->best_candidate) : std::nullopt;
+    if (!best) throw InputError("run " + std::to_string(run_id) + " has no valid candidate yet");
+    baselines.push_back({"evo run " + std::to_string(run_id) + " (candidate " + std::to_string(best->id) + ")", "evo",
+                         0, parse_program(best->program, domain->signature())});
+  }
   // Evaluated like a batch of candidates: each on its own, then together (e.g. timed).
   std::vector<Evaluation> evs;
   std::vector<const Program*> programs;
@@ -83,7 +104,20 @@ int cmd_baselines(int argc, char** argv) {
   domain->evaluate_together(programs, evs);
   std::vector<Scored> scored;
   for (std::size_t i = 0; i < baselines.size(); ++i) scored.push_back(score(*domain, specs, baselines[i], std::move(evs[i])));
-
+  // The report's last row, as extra columns.
+  std::vector<std::string> report_columns;
+  std::vector<std::vector<double>> report_values(scored.size());
+  if (vm.count("report"))
+    for (std::size_t i = 0; i < scored.size(); ++i) {
+      const Report r = domain->report(baselines[i].program);
+      if (r.rows.empty()) continue;
+      report_columns = r.columns;
+      report_values[i] = r.rows.back().values;
+    }
+  auto report_cell = [&](std::size_t i, std::size_t k) -> std::optional<double> {
+    if (k >= report_values[i].size() || std::isnan(report_values[i][k])) return std::nullopt;
+    return report_values[i][k];
+  };
   if (fmt == Format::json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : scored) {
@@ -93,6 +127,10 @@ int cmd_baselines(int argc, char** argv) {
                             {"valid", s.ev.valid},
                             {"invalid_reason", s.ev.valid ? nlohmann::json(nullptr) : nlohmann::json(s.ev.reason)}};
       for (const auto& [name, v] : s.values) row[name] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+      for (std::size_t k = 0; k < report_columns.size(); ++k) {
+        const auto v = report_cell(static_cast<std::size_t>(&s - scored.data()), k);
+        row["report"][report_columns[k]] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+      }
       row["program"] = to_text(s.baseline->program);
       out.push_back(row);
     }
@@ -107,12 +145,20 @@ int cmd_baselines(int argc, char** argv) {
   }
   // Baselines without a size (e.g. known optimizers): one row each, by name.
   if (std::all_of(scored.begin(), scored.end(), [](const Scored& s) { return s.baseline->degree == 0; })) {
-    std::printf("%-12s", "baseline");
+    std::size_t width = 12;
+    for (const auto& s : scored) width = std::max(width, s.baseline->name.size());
+    std::printf("%-*s", static_cast<int>(width), "baseline");
     for (const auto& o : specs) std::printf(" %14s", o.name.c_str());
+    for (const auto& c : report_columns) std::printf(" %14s", ("report " + c).c_str());
     std::printf("\n");
-    for (const auto& s : scored) {
-      std::printf("%-12s", s.baseline->name.c_str());
+    for (std::size_t i = 0; i < scored.size(); ++i) {
+      const Scored& s = scored[i];
+      std::printf("%-*s", static_cast<int>(width), s.baseline->name.c_str());
       for (const auto& [name, v] : s.values) std::printf(" %14s", v ? format_value(*v).c_str() : "invalid");
+      for (std::size_t k = 0; k < report_columns.size(); ++k) {
+        const auto v = report_cell(i, k);
+        std::printf(" %14s", v ? format_value(*v).c_str() : "-");
+      }
       std::printf("\n");
     }
     return 0;

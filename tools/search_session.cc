@@ -52,6 +52,7 @@ std::optional<ResumePoint> load_resume_point(SQLite::Database& db, const RunInfo
   ResumePoint point;
   point.population = load_members(db, state->population, domain.signature(), names);
   point.pending = load_members(db, state->pending, domain.signature(), names);
+  point.seen = run_functional_hashes(db, run.id, state->births);
   point.state = std::move(*state);
   return point;
 }
@@ -94,6 +95,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
 
   if (resume) {
     resume->state.next_id = std::max(resume->state.next_id, next_candidate_id(db));
+    engine.remember(resume->seen);
     engine.restore(std::move(resume->state), std::move(resume->population), std::move(resume->pending));
   } else {
     engine.start(next_candidate_id(db));  // a new run, or one killed before its first commit

@@ -25,6 +25,7 @@ struct SessionOptions {
 struct ResumePoint {
   EngineState state;
   std::deque<Member> population, pending;
+  std::vector<Hash128> seen;  // functions the run has met (elitist runs skip them)
 };
 std::optional<ResumePoint> load_resume_point(SQLite::Database& db, const RunInfo& run, const Domain& domain);
 

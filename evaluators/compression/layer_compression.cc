@@ -115,14 +115,19 @@ Eigen::MatrixXf prune_magnitude(const Eigen::MatrixXf& w, double sparsity) {
 Eigen::MatrixXf prune_sparsegpt(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, double sparsity) {
   const Eigen::Index rows = w.rows();
   std::vector<char> mask(static_cast<std::size_t>(w.size()), 0);  // column-major, 1 = pruned
-  count_for(sparsity, 1);                                         // validates
+  // The layer prunes exactly count_for(sparsity, size) weights: block b takes its share
+  // of the running total, so rounding never adds up to more or fewer.
+  const Eigen::Index total = count_for(sparsity, w.size());
+  auto pruned_before = [&](Eigen::Index col) {
+    return static_cast<Eigen::Index>((total * col) / w.cols());
+  };
   return obs_sweep(w, h, [&](const Eigen::MatrixXd& cur, const Eigen::MatrixXd& u, Eigen::Index j) {
     if (j % kBlock == 0) {  // choose this block's mask from the weights as they are now
       const Eigen::Index width = std::min<Eigen::Index>(kBlock, cur.cols() - j);
       Eigen::VectorXd score(rows * width);
       for (Eigen::Index c = 0; c < width; ++c)
         score.segment(c * rows, rows) = cur.col(j + c).array().square() / (u(j + c, j + c) * u(j + c, j + c));
-      for (Eigen::Index i : smallest(score, count_for(sparsity, score.size())))
+      for (Eigen::Index i : smallest(score, pruned_before(j + width) - pruned_before(j)))
         mask[static_cast<std::size_t>(j * rows + i)] = 1;
     }
     Eigen::VectorXd q = cur.col(j);

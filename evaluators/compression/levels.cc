@@ -38,7 +38,30 @@ Eigen::VectorXd log_softmax(const Eigen::VectorXf& z) {
 }  // namespace
 
 std::string LevelSet::describe() const {
-  return method + " " + level_text(levels) + (is_sparsity() ? "" : " group " + std::to_string(group));
+  std::string s = method;
+  if (!is_sparsity()) s += " group " + std::to_string(group);
+  for (std::size_t i = 0; i < levels.size(); ++i) {
+    s += i ? "; " : ": ";
+    s += level_text(levels[i]);
+  }
+  return s;
+}
+
+std::vector<std::vector<double>> same_levels(std::size_t layers, const std::vector<double>& levels) {
+  return std::vector<std::vector<double>>(layers, levels);
+}
+
+std::vector<std::vector<double>> sparsity_steps(const std::vector<long>& layer_sizes, long step,
+                                                double max_sparsity) {
+  if (step <= 0) throw InputError("the sparsity step must be a positive number of weights");
+  std::vector<std::vector<double>> out;
+  for (long n : layer_sizes) {
+    std::vector<double> l;
+    for (long k = 0; k * step <= max_sparsity * static_cast<double>(n) && k * step < n; ++k)
+      l.push_back(static_cast<double>(k * step) / static_cast<double>(n));
+    out.push_back(std::move(l));
+  }
+  return out;
 }
 
 void validate(const LevelSet& set) {
@@ -46,27 +69,38 @@ void validate(const LevelSet& set) {
   if (!set.is_sparsity() && !bits)
     throw InputError("unknown compression method '" + set.method + "' (magnitude, sparsegpt, rtn or gptq)");
   if (set.levels.empty()) throw InputError("no compression levels");
-  for (std::size_t k = 0; k < set.levels.size(); ++k) {
-    const double l = set.levels[k];
-    if (set.is_sparsity() ? !(l >= 0 && l < 1) : !(l >= 1 && l <= 16 && l == std::floor(l)))
-      throw InputError("compression level " + level_text({l}) +
-                       (set.is_sparsity() ? " is not a sparsity in [0, 1)" : " is not a bit-width in 1..16"));
-    if (k && !(set.levels[k - 1] < l)) throw InputError("compression levels must increase: " + level_text(set.levels));
+  for (const auto& layer : set.levels) {
+    if (layer.empty()) throw InputError("a layer has no compression levels");
+    for (std::size_t k = 0; k < layer.size(); ++k) {
+      const double l = layer[k];
+      if (set.is_sparsity() ? !(l >= 0 && l < 1) : !(l >= 1 && l <= 16 && l == std::floor(l)))
+        throw InputError("compression level " + level_text({l}) +
+                         (set.is_sparsity() ? " is not a sparsity in [0, 1)" : " is not a bit-width in 1..16"));
+      if (k && !(layer[k - 1] < l)) throw InputError("compression levels must increase: " + level_text(layer));
+    }
   }
   if (set.group < 0) throw InputError("quantization group must be 0 (whole rows) or positive");
+}
+
+long level_cost(const LevelSet& set, long layer_size, double level) {
+  if (set.is_sparsity()) return static_cast<long>(std::floor(level * static_cast<double>(layer_size) + 1e-9));
+  return static_cast<long>(level) * layer_size;
 }
 
 LevelDatabase build_levels(const DenseModel& dense, const Eigen::MatrixXf& calibration, const LevelSet& set) {
   validate(set);
   LevelDatabase db;
   db.set = set;
+  if (set.levels.size() != dense.layers.size())
+    throw InputError("the level set has " + std::to_string(set.levels.size()) + " layers, the model " +
+                     std::to_string(dense.layers.size()));
   const auto inputs = dense.layer_inputs(calibration);
   for (std::size_t i = 0; i < dense.layers.size(); ++i) {
     const Eigen::MatrixXf& w = dense.layers[i].weight;
     const bool needs_h = set.method == "sparsegpt" || set.method == "gptq";
     const Eigen::MatrixXf h = needs_h ? hessian(inputs[i]) : Eigen::MatrixXf();
     std::vector<Eigen::MatrixXf> per_level;
-    for (double l : set.levels) {
+    for (double l : set.levels[i]) {
       if (set.method == "magnitude") per_level.push_back(prune_magnitude(w, l));
       else if (set.method == "sparsegpt") per_level.push_back(prune_sparsegpt(w, h, l));
       else if (set.method == "rtn") per_level.push_back(quantize_rtn(w, static_cast<int>(l), set.group));
@@ -110,9 +144,12 @@ LevelDatabase load_levels(const std::string& path, const LevelSet& set, const st
   } catch (const std::exception&) {
     throw InputError("level database '" + path + "' has no layer count");
   }
+  if (layers != static_cast<long>(set.levels.size()))
+    throw InputError("level database '" + path + "' has " + std::to_string(layers) + " layers, not " +
+                     std::to_string(set.levels.size()));
   for (long i = 0; i < layers; ++i) {
     std::vector<Eigen::MatrixXf> per_level;
-    for (std::size_t k = 0; k < set.levels.size(); ++k) {
+    for (std::size_t k = 0; k < set.levels[static_cast<std::size_t>(i)].size(); ++k) {
       const Tensor& t = f.at(weight_name(static_cast<std::size_t>(i), k));
       if (t.shape.size() != 2) throw InputError("level database '" + path + "': a weight is not a matrix");
       per_level.push_back(Eigen::Map<const Eigen::MatrixXf>(t.data.data(), t.shape[1], t.shape[0]).transpose());
@@ -139,15 +176,19 @@ DenseModel apply_layout(const DenseModel& dense, const LevelDatabase& db, const 
   return m;
 }
 
-double mean_kl(const DenseModel& dense, const DenseModel& compressed, const Eigen::MatrixXf& x) {
-  if (x.cols() == 0) return 0;
-  const Eigen::MatrixXf zp = dense.forward(x), zq = compressed.forward(x);
+double mean_kl_logits(const Eigen::MatrixXf& zp, const Eigen::MatrixXf& zq) {
+  if (zp.cols() == 0) return 0;
   double sum = 0;
-  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+  for (Eigen::Index j = 0; j < zp.cols(); ++j) {
     const Eigen::VectorXd lp = log_softmax(zp.col(j)), lq = log_softmax(zq.col(j));
     sum += (lp.array().exp() * (lp - lq).array()).sum();
   }
-  return sum / static_cast<double>(x.cols());
+  return sum / static_cast<double>(zp.cols());
+}
+
+double mean_kl(const DenseModel& dense, const DenseModel& compressed, const Eigen::MatrixXf& x) {
+  if (x.cols() == 0) return 0;
+  return mean_kl_logits(dense.forward(x), compressed.forward(x));
 }
 
 }  // namespace evo::compression

@@ -15,12 +15,23 @@
 namespace evo::compression {
 
 struct LevelSet {
-  std::string method;          // magnitude | sparsegpt (sparsity) or rtn | gptq (bits)
-  std::vector<double> levels;  // sparsity fractions in [0, 1), or bit-widths 1..16
-  int group = 0;               // quantization group along the inputs (0 = a whole row)
+  std::string method;                       // magnitude | sparsegpt (sparsity) or rtn | gptq (bits)
+  std::vector<std::vector<double>> levels;  // [layer]: sparsity fractions in [0, 1), or bit-widths 1..16
+  int group = 0;                            // quantization group along the inputs (0 = a whole row)
   bool is_sparsity() const { return method == "magnitude" || method == "sparsegpt"; }
-  std::string describe() const;  // e.g. "sparsegpt 0,0.1,...": what the database was built for
+  // What the database was built for, in full (it is compared on load).
+  std::string describe() const;
 };
+
+// The same levels in each of `layers` layers.
+std::vector<std::vector<double>> same_levels(std::size_t layers, const std::vector<double>& levels);
+
+// Sparsity levels in equal steps of `step` weights in every layer: level k of a layer of
+// n weights prunes k * step of them (fraction k * step / n), for every k with
+// k * step <= max_sparsity * n. Equal steps are what lets a level switch (one layer up,
+// another down) keep the number of pruned weights in the model exact.
+std::vector<std::vector<double>> sparsity_steps(const std::vector<long>& layer_sizes, long step,
+                                                double max_sparsity);
 
 // Throws InputError naming the problem (unknown method, a level outside its range, levels
 // not increasing).
@@ -31,6 +42,10 @@ struct LevelDatabase {
   std::vector<std::vector<Eigen::MatrixXf>> weights;  // [layer][level]
   std::vector<long> layer_sizes;                      // weights per layer (for budgets)
 };
+
+// What a layer at a level costs the budget, in whole units: weights pruned (sparsity,
+// exactly as the pruners count them) or bits stored (bit-width x weights).
+long level_cost(const LevelSet& set, long layer_size, double level);
 
 // Layer i's levels are computed from the dense model's inputs to layer i on `calibration`
 // (inputs x n columns).
@@ -44,6 +59,9 @@ LevelDatabase load_levels(const std::string& path, const LevelSet& set, const st
 
 // The model with layer i's weights at level layout[i] (biases stay dense).
 DenseModel apply_layout(const DenseModel& dense, const LevelDatabase& db, const std::vector<int>& layout);
+
+// Mean over columns of KL(softmax(dense) || softmax(compressed)), given both logits.
+double mean_kl_logits(const Eigen::MatrixXf& dense_logits, const Eigen::MatrixXf& compressed_logits);
 
 // Mean over the columns of x of KL(softmax(dense logits) || softmax(compressed logits)).
 double mean_kl(const DenseModel& dense, const DenseModel& compressed, const Eigen::MatrixXf& x);

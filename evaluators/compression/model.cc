@@ -87,7 +87,8 @@ DenseModel load_model(const std::string& path) {
   return m;
 }
 
-void save_model(const std::string& path, const DenseModel& m) {
+namespace {
+TensorFile model_tensors(const DenseModel& m) {
   TensorFile f;
   std::string residual;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
@@ -105,8 +106,13 @@ void save_model(const std::string& path, const DenseModel& m) {
   }
   for (const auto& [k, v] : m.metadata) f.metadata[k] = v;
   f.metadata["residual"] = residual;
-  write_safetensors(path, f);
+  return f;
 }
+}  // namespace
+
+void save_model(const std::string& path, const DenseModel& m) { write_safetensors(path, model_tensors(m)); }
+
+std::string model_bytes(const DenseModel& m) { return safetensors_bytes(model_tensors(m)); }
 
 double accuracy(const DenseModel& m, const Eigen::MatrixXf& x, const std::vector<int>& labels) {
   if (x.cols() == 0) return 0;

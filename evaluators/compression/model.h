@@ -37,6 +37,7 @@ struct DenseModel {
 // not square. Throws std::runtime_error when writing fails.
 DenseModel load_model(const std::string& path);
 void save_model(const std::string& path, const DenseModel& m);
+std::string model_bytes(const DenseModel& m);  // what save_model writes
 
 // Fraction of columns of x whose largest logit is at the label.
 double accuracy(const DenseModel& m, const Eigen::MatrixXf& x, const std::vector<int>& labels);

@@ -195,7 +195,7 @@ TensorFile read_safetensors(const std::string& path) {
   return out;
 }
 
-void write_safetensors(const std::string& path, const TensorFile& file) {
+std::string safetensors_bytes(const TensorFile& file) {
   nlohmann::json header = nlohmann::json::object();
   if (!file.metadata.empty()) header["__metadata__"] = file.metadata;
   std::string data;
@@ -210,13 +210,18 @@ void write_safetensors(const std::string& path, const TensorFile& file) {
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');
   const std::uint64_t n = text.size();
+  std::string bytes(reinterpret_cast<const char*>(&n), 8);
+  bytes += text;
+  bytes += data;
+  return bytes;
+}
 
+void write_safetensors(const std::string& path, const TensorFile& file) {
+  const std::string bytes = safetensors_bytes(file);
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(&n), 8);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     out.close();
     if (!out) {
       std::filesystem::remove(tmp);

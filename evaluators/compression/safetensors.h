@@ -35,5 +35,7 @@ TensorFile read_safetensors(const std::string& path);
 // data is aligned. Written to a temporary file and renamed, so a failure leaves no
 // half-written file. Throws std::runtime_error when the file cannot be written.
 void write_safetensors(const std::string& path, const TensorFile& file);
+// The same bytes, in memory (e.g. for `evo export -o`).
+std::string safetensors_bytes(const TensorFile& file);
 
 }  // namespace evo::compression

@@ -178,7 +178,7 @@ Program OptimizerDomain::initial_program(Rng& rng) const {
   const int mutations = 2 + rng.below(3);
   for (int i = 0; i < mutations; ++i) {
     Program next = p;
-    mutate(next, space_, rng);
+    evo::mutate(next, space_, rng);
     if (admissible(next)) p = std::move(next);
   }
   return p;

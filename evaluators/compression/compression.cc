@@ -1,0 +1,491 @@
+#include "evaluators/compression/compression.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <numeric>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <tbb/parallel_for.h>
+#include <xxhash.h>
+
+#include "evaluators/compression/layer_compression.h"
+#include "evaluators/compression/npy.h"
+#include "evaluators/compression/owl.h"
+#include "evaluators/compression/safetensors.h"
+#include "evaluators/optimizer/fashion_data.h"
+#include "search/errors.h"
+#include "search/program_text.h"
+
+namespace evo::compression {
+namespace {
+
+bool is_sparsity_method(const std::string& m) { return m == "magnitude" || m == "sparsegpt"; }
+
+SettingCheck int_list(long long lo, long long hi) {
+  return [lo, hi](const std::string& v) -> std::string {
+    for (const auto& part : split(v, ',')) {
+      long long x = 0;
+      if (!parse_integer(part, x) || x < lo || x > hi)
+        return "must be a comma-separated list of integers in " + std::to_string(lo) + ".." + std::to_string(hi);
+    }
+    return {};
+  };
+}
+
+std::vector<int> ints(const Settings& s, const char* key) {
+  std::vector<int> out;
+  for (const auto& part : s.list(key)) out.push_back(static_cast<int>(std::stoll(part)));
+  return out;
+}
+
+std::uint64_t digest(const Eigen::MatrixXf& m) { return XXH3_64bits(m.data(), sizeof(float) * m.size()); }
+
+std::uint64_t file_digest(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot read model '" + path + "'");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return XXH3_64bits(bytes.data(), bytes.size());
+}
+
+// Columns [begin, begin + n) of x.
+Eigen::MatrixXf columns(const Eigen::MatrixXf& x, long begin, long n) { return x.middleCols(begin, n); }
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<SettingSpec> CompressionDomain::settings() {
+  return {
+      {"model", "", "the model: a safetensors file of dense layers (`evo model train` makes one)", {}},
+      {"method", "sparsegpt", "how layers are compressed: sparsegpt or magnitude (sparsity), gptq or rtn (bits)",
+       one_of({"sparsegpt", "magnitude", "gptq", "rtn"})},
+      {"sparsity", "0.7", "the budget for sparsity methods: pruned fraction of the weights", real_in(0.0, 0.95)},
+      {"bits", "3", "the budget for quantization methods: average bits per weight", real_in(1.0, 16.0)},
+      {"step", "0",
+       "sparsity levels: weights pruned per level in every layer (0: the smallest power of two that gives the "
+       "largest layer at most 128 levels)",
+       integer_in(0, 1000000000)},
+      {"max_sparsity", "0.95", "the highest sparsity a layer may have", real_in(0.0, 0.99)},
+      {"bit_levels", "2,3,4,5,6,7,8", "bit-widths a layer may have (quantization methods)", int_list(1, 16)},
+      {"group", "32", "quantization group along a row's inputs (0: the whole row)", integer_in(0, 1000000)},
+      {"data", "fashion-mnist",
+       "inputs: fashion-mnist (its standardised images), or a .npy file of shape (N, model inputs)", {}},
+      {"calibration", "1024", "images the level database is built from (the first ones)", integer_in(16, 1000000)},
+      {"samples", "2048", "images of the fixed selection set `kl` is measured on (after the calibration images)",
+       integer_in(1, 1000000)},
+      {"screen_samples", "128,512",
+       "elitist selection: images per screening stage, each a fresh draw (the last stage is the selection set)",
+       int_list(1, 1000000)},
+      {"screen_keep", "8,2", "elitist selection: children kept after each screening stage", int_list(1, 1000000)},
+  };
+}
+
+CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("model")), data_(s.str("data")) {
+  if (model_path_.empty()) throw InputError("domain compression needs --set model=PATH (evo model train makes one)");
+  dense_ = load_model(model_path_);
+  const std::string method = s.str("method");
+  const bool sparsity = is_sparsity_method(method);
+  target_ = sparsity ? s.real("sparsity") : s.real("bits");
+  max_sparsity_ = s.real("max_sparsity");
+
+  // Inputs: the calibration images, then the selection set; screening draws from all.
+  const long calibration = s.integer("calibration"), samples = s.integer("samples");
+  if (data_ == "fashion-mnist") {
+    if (dense_.inputs() != 784)
+      throw InputError("model '" + model_path_ + "' takes " + std::to_string(dense_.inputs()) +
+                       " inputs; Fashion-MNIST images have 784 (give --set data=FILE.npy)");
+    pool_ = optimizer::fashion_data().train.x.cast<float>();
+  } else {
+    const NpyArray a = read_npy(data_);
+    if (a.shape.size() != 2 || a.shape[1] != dense_.inputs())
+      throw InputError("data '" + data_ + "' must have shape (N, " + std::to_string(dense_.inputs()) + ")");
+    pool_.resize(a.shape[1], a.shape[0]);
+    for (std::int64_t r = 0; r < a.shape[0]; ++r)
+      for (std::int64_t c = 0; c < a.shape[1]; ++c)
+        pool_(c, r) = static_cast<float>(a.data[static_cast<std::size_t>(r * a.shape[1] + c)]);
+  }
+  if (pool_.cols() < calibration + samples)
+    throw InputError("data has " + std::to_string(pool_.cols()) + " images; calibration + samples need " +
+                     std::to_string(calibration + samples));
+  const Eigen::MatrixXf calib = columns(pool_, 0, calibration);
+  selection_ = columns(pool_, calibration, samples);
+  selection_logits_ = dense_.forward(selection_);
+
+  // The level grid.
+  std::vector<long> sizes;
+  for (const auto& l : dense_.layers) sizes.push_back(static_cast<long>(l.weight.size()));
+  LevelSet set{method, {}, static_cast<int>(s.integer("group"))};
+  if (sparsity) {
+    long step = s.integer("step");
+    if (step == 0) {
+      const long largest = *std::max_element(sizes.begin(), sizes.end());
+      step = 1;
+      while (step * 128 < largest) step *= 2;
+    }
+    set.levels = sparsity_steps(sizes, step, s.real("max_sparsity"));
+  } else {
+    std::vector<double> bits;
+    for (int b : ints(s, "bit_levels")) bits.push_back(b);
+    std::sort(bits.begin(), bits.end());
+    bits.erase(std::unique(bits.begin(), bits.end()), bits.end());
+    set.levels = same_levels(sizes.size(), bits);
+  }
+  validate(set);
+
+  // The level database, kept beside the model under a name made from what it depends on.
+  const std::string key = "model " + hex64(file_digest(model_path_)) + ", data " + data_ + ", first " +
+                          std::to_string(calibration) + " images";
+  const std::string full = key + " | " + set.describe();
+  levels_path_ = model_path_ + ".levels-" + hex64(XXH3_64bits(full.data(), full.size())).substr(0, 12) + ".safetensors";
+  bool loaded = false;
+  if (std::filesystem::exists(levels_path_)) {
+    try {
+      levels_ = load_levels(levels_path_, set, key);
+      loaded = true;
+    } catch (const InputError& e) {
+      spdlog::warn("rebuilding the level database: {}", e.what());
+    }
+  }
+  if (!loaded) {
+    spdlog::info("building the level database {} ({})", levels_path_, set.method);
+    levels_ = build_levels(dense_, calib, set);
+    try {
+      save_levels(levels_path_, levels_, key);
+    } catch (const std::exception& e) {
+      spdlog::warn("the level database could not be saved ({}); it will be built again next time", e.what());
+    }
+  }
+  const auto inputs = dense_.layer_inputs(calib);
+  for (std::size_t i = 0; i < dense_.layers.size(); ++i) {
+    std::vector<std::uint64_t> h;
+    for (const auto& w : levels_.weights[i]) h.push_back(digest(w));
+    level_hashes_.push_back(std::move(h));
+    if (method == "sparsegpt" || method == "gptq") hessians_.push_back(hessian(inputs[i]));
+    input_norms_.push_back(inputs[i].rowwise().norm());
+  }
+
+  // The budget, fixed at the layout nearest uniform.
+  std::vector<std::vector<long>> cost;
+  for (std::size_t i = 0; i < sizes.size(); ++i) {
+    std::vector<long> c;
+    for (double v : set.levels[i]) c.push_back(level_cost(set, sizes[i], v));
+    cost.push_back(std::move(c));
+  }
+  layout_space_ = std::make_unique<LayoutSpace>(std::move(cost), sizes, target_);
+
+  const auto ss = ints(s, "screen_samples"), keep = ints(s, "screen_keep");
+  if (ss.size() != keep.size())
+    throw InputError("screen_samples and screen_keep must have the same number of stages");
+  for (std::size_t k = 0; k < ss.size(); ++k) {
+    if (k && keep[k] > keep[k - 1]) throw InputError("screen_keep must not increase from stage to stage");
+    screens_.push_back({keep[k], std::to_string(ss[k]) + " images"});
+  }
+  screen_samples_ = ss;
+
+  Signature sig;
+  sig.inputs = {"x"};
+  for (std::size_t i = 0; i < dense_.layers.size(); ++i) sig.outputs.push_back("layer" + std::to_string(i));
+  sig_ = intern_signature(sig);
+  space_.ops = {Op::const_};
+  space_.max_instructions = static_cast<int>(dense_.layers.size());
+
+  fingerprint_ = "compression|" + full + "|selection " + std::to_string(samples) + "|budget " +
+                 std::to_string(layout_space_->budget());
+}
+
+std::string CompressionDomain::describe() const {
+  const LevelSet& set = levels_.set;
+  return set.method + " layout of " + std::to_string(dense_.layers.size()) + " layers at " +
+         (set.is_sparsity() ? "sparsity " + fixed(budget_of(decode(encode_layout(layout_space_->start()))), 4)
+                            : fixed(budget_of(decode(encode_layout(layout_space_->start()))), 3) + " bits");
+}
+
+std::vector<ObjectiveSpec> CompressionDomain::objectives() const {
+  return {
+      {"kl", true, true, "mean KL(dense || compressed) over the selection set's output distributions", true, false},
+      {"budget", true, false,
+       levels_.set.is_sparsity() ? "pruned fraction of the weights" : "average bits per weight", false, false},
+  };
+}
+
+Program CompressionDomain::encode(const std::vector<double>& values) const {
+  Program p;
+  p.sig = sig_;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    Instr in;
+    in.op = Op::const_;
+    in.args = {kImm, 0, 0};
+    in.imm = values[i];
+    p.code.push_back(in);
+    p.outputs.push_back(p.reg_of(i));
+  }
+  return p;
+}
+
+Program CompressionDomain::encode_layout(const Layout& l) const {
+  std::vector<double> v;
+  for (std::size_t i = 0; i < l.size(); ++i) v.push_back(levels_.set.levels[i][static_cast<std::size_t>(l[i])]);
+  return encode(v);
+}
+
+std::vector<double> CompressionDomain::decode(const Program& p) const {
+  if (!p.sig || p.sig->outputs.size() != dense_.layers.size()) return {};
+  std::vector<double> v;
+  for (Reg r : p.outputs) {
+    if (r < p.first_temp() || r >= p.num_registers()) return {};
+    const Instr& in = p.code[static_cast<std::size_t>(r - p.first_temp())];
+    if (in.op != Op::const_ || in.args[0] != kImm) return {};
+    v.push_back(in.imm);
+  }
+  return v;
+}
+
+namespace {
+// Layout of grid indices, or empty when a value is off the grid.
+Layout grid_layout(const LevelSet& set, const std::vector<double>& values) {
+  Layout l;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto& levels = set.levels[i];
+    const auto it = std::find(levels.begin(), levels.end(), values[i]);
+    if (it == levels.end()) return {};
+    l.push_back(static_cast<int>(it - levels.begin()));
+  }
+  return l;
+}
+}  // namespace
+
+Program CompressionDomain::initial_program(Rng& /*rng*/) const { return encode_layout(layout_space_->start()); }
+
+bool CompressionDomain::admissible(const Program& p) const {
+  const auto v = decode(p);
+  if (v.empty()) return false;
+  const Layout l = grid_layout(levels_.set, v);
+  return !l.empty() && layout_space_->spent(l) == layout_space_->budget();
+}
+
+std::optional<MutationKind> CompressionDomain::mutate(Program& p, Rng& rng) const {
+  Layout l = grid_layout(levels_.set, decode(p));
+  if (l.empty()) l = layout_space_->start();
+  // One level switch, and with probability 1/2 each, one more: a small model has only a
+  // few hundred layouts one switch away, which a parent that stays a while exhausts.
+  layout_space_->level_switch(l, rng);
+  for (std::size_t extra = 0; extra < layout_space_->layers() && rng.chance(0.5); ++extra)
+    layout_space_->level_switch(l, rng);
+  p = encode_layout(l);
+  return MutationKind::level_switch;
+}
+
+const Eigen::MatrixXf& CompressionDomain::layer_weight(std::size_t layer, double value,
+                                                       std::vector<Eigen::MatrixXf>& scratch) const {
+  const auto& levels = levels_.set.levels[layer];
+  if (const auto it = std::find(levels.begin(), levels.end(), value); it != levels.end())
+    return levels_.weights[layer][static_cast<std::size_t>(it - levels.begin())];
+  const Eigen::MatrixXf& w = dense_.layers[layer].weight;
+  const std::string& m = levels_.set.method;
+  const int bits = static_cast<int>(value);
+  scratch[layer] = m == "magnitude"   ? prune_magnitude(w, value)
+                   : m == "sparsegpt" ? prune_sparsegpt(w, hessians_[layer], value)
+                   : m == "rtn"       ? quantize_rtn(w, bits, levels_.set.group)
+                                      : quantize_gptq(w, hessians_[layer], bits, levels_.set.group);
+  return scratch[layer];
+}
+
+DenseModel CompressionDomain::compressed(const std::vector<double>& values) const {
+  DenseModel m = dense_;
+  std::vector<Eigen::MatrixXf> scratch(values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) m.layers[i].weight = layer_weight(i, values[i], scratch);
+  return m;
+}
+
+double CompressionDomain::kl(const DenseModel& m, const Eigen::MatrixXf& x, const Eigen::MatrixXf& dense_logits) const {
+  return mean_kl_logits(dense_logits, m.forward(x));
+}
+
+Hash128 CompressionDomain::functional_hash(const Program& p) const {
+  const auto v = decode(p);
+  std::vector<std::uint64_t> words;
+  std::vector<Eigen::MatrixXf> scratch(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto& levels = levels_.set.levels[i];
+    const auto it = std::find(levels.begin(), levels.end(), v[i]);
+    words.push_back(it != levels.end() ? level_hashes_[i][static_cast<std::size_t>(it - levels.begin())]
+                                       : digest(layer_weight(i, v[i], scratch)));
+  }
+  const XXH128_hash_t h = XXH3_128bits(words.data(), words.size() * sizeof(std::uint64_t));
+  return Hash128{h.low64, h.high64};
+}
+
+Evaluation CompressionDomain::evaluate(const Program& p) const {
+  const auto v = decode(p);
+  if (v.empty()) return {false, "not a layout of this model", {}};
+  const double d = kl(compressed(v), selection_, selection_logits_);
+  if (!std::isfinite(d)) return {false, "the compressed model's outputs are not finite", {}};
+  return {true, {}, {d}};
+}
+
+std::shared_ptr<const std::pair<Eigen::MatrixXf, Eigen::MatrixXf>> CompressionDomain::draw_images(
+    std::size_t stage, std::uint64_t draw) const {
+  std::lock_guard lock(draw_mutex_);
+  const auto key = std::make_pair(stage, draw);
+  if (auto it = draws_.find(key); it != draws_.end()) return it->second;
+  // n distinct images, by a partial Fisher-Yates shuffle driven by the draw's stream.
+  const long n = std::min<long>(screen_samples_[stage], pool_.cols());
+  std::vector<long> order(static_cast<std::size_t>(pool_.cols()));
+  std::iota(order.begin(), order.end(), 0L);
+  Rng rng(draw);
+  Eigen::MatrixXf x(pool_.rows(), n);
+  for (long k = 0; k < n; ++k) {
+    const long j = k + static_cast<long>(rng.below(static_cast<std::uint64_t>(pool_.cols() - k)));
+    std::swap(order[static_cast<std::size_t>(k)], order[static_cast<std::size_t>(j)]);
+    x.col(k) = pool_.col(order[static_cast<std::size_t>(k)]);
+  }
+  auto entry = std::make_shared<const std::pair<Eigen::MatrixXf, Eigen::MatrixXf>>(x, dense_.forward(x));
+  if (draws_.size() >= 8) draws_.clear();  // a generation's draws are used together, then never again
+  draws_.emplace(key, entry);
+  return entry;
+}
+
+double CompressionDomain::screen(const Program& p, std::size_t stage, std::uint64_t draw) const {
+  const auto images = draw_images(stage, draw);
+  const auto v = decode(p);
+  if (v.empty()) return std::numeric_limits<double>::infinity();
+  const double d = kl(compressed(v), images->first, images->second);
+  return std::isfinite(d) ? d : std::numeric_limits<double>::infinity();
+}
+
+double CompressionDomain::budget_of(const std::vector<double>& values) const {
+  double spent = 0;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    spent += static_cast<double>(level_cost(levels_.set, layout_space_->size(i), values[i]));
+  return spent / static_cast<double>(layout_space_->total_size());
+}
+
+std::vector<double> CompressionDomain::structural_objectives(const Program& p) const {
+  const auto v = decode(p);
+  return {v.empty() ? std::numeric_limits<double>::quiet_NaN() : budget_of(v)};
+}
+
+Report CompressionDomain::report(const Program& p) const {
+  Report r;
+  r.columns = {"kl", "accuracy", "budget"};
+  const auto v = decode(p);
+  if (v.empty()) return r;
+  const DenseModel m = compressed(v);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  r.rows.push_back({"selection set (training images)", {kl(m, selection_, selection_logits_), nan, budget_of(v)}});
+  if (data_ == "fashion-mnist") {
+    const auto& test = optimizer::fashion_data().test;
+    const Eigen::MatrixXf x = test.x.cast<float>();
+    const Eigen::MatrixXf zd = dense_.forward(x);
+    r.rows.push_back({"test: dense model", {0.0, accuracy(dense_, x, test.y), 0.0}});
+    r.rows.push_back({"test: this layout", {kl(m, x, zd), accuracy(m, x, test.y), budget_of(v)}});
+  }
+  return r;
+}
+
+std::vector<Baseline> CompressionDomain::baselines(int /*min_degree*/, int /*max_degree*/) const {
+  std::vector<Baseline> out;
+  const LevelSet& set = levels_.set;
+  const LayoutSpace& space = *layout_space_;
+  const std::size_t n = space.layers();
+
+  // Uniform: every layer at the target itself (off the level grid when it must be).
+  std::vector<double> uniform(n, target_);
+  if (!set.is_sparsity())
+    for (std::size_t i = 0; i < n; ++i) uniform[i] = std::round(target_);
+  out.push_back({"uniform", "uniform", 0, encode(uniform)});
+
+  // Dynamic programming on the sum of per-layer errors, each the KL of the model with only
+  // that layer compressed (on the selection set).
+  std::vector<std::pair<std::size_t, int>> cells;
+  for (std::size_t i = 0; i < n; ++i)
+    for (int k = 0; k < space.levels(i); ++k) cells.emplace_back(i, k);
+  std::vector<std::vector<double>> err(n);
+  for (std::size_t i = 0; i < n; ++i) err[i].resize(static_cast<std::size_t>(space.levels(i)));
+  tbb::parallel_for(std::size_t{0}, cells.size(), [&](std::size_t c) {
+    const auto [i, k] = cells[c];
+    DenseModel m = dense_;
+    m.layers[i].weight = levels_.weights[i][static_cast<std::size_t>(k)];
+    err[i][static_cast<std::size_t>(k)] = kl(m, selection_, selection_logits_);
+  });
+  out.push_back({"error-sum DP", "dp", 0, encode_layout(min_error_sum_layout(space, err))});
+
+  // OWL: layers with more outlier weights compressed less; its two parameters chosen by
+  // KL on the selection set, as its authors tuned them.
+  // Sparsity levels are OWL's own fractions (compressed here, off the grid, as uniform's
+  // are); bit-widths must be whole, so they are walked onto the grid at the exact budget.
+  std::vector<long> sizes;
+  for (std::size_t i = 0; i < n; ++i) sizes.push_back(space.size(i));
+  std::vector<Program> owl_candidates;
+  for (double m_ratio : {3.0, 5.0, 7.0, 10.0}) {
+    const std::vector<double> d = outlier_ratios(dense_, input_norms_, m_ratio);
+    for (double lambda : set.is_sparsity() ? std::vector<double>{0.02, 0.05, 0.08, 0.12, 0.16, 0.2}
+                                           : std::vector<double>{0.5, 1.0, 1.5, 2.0}) {
+      std::vector<double> per_layer = owl_allocation(d, sizes, target_, lambda, !set.is_sparsity());
+      if (set.is_sparsity()) {
+        for (double& v : per_layer) v = std::clamp(v, 0.0, max_sparsity_);
+        owl_candidates.push_back(encode(per_layer));
+        continue;
+      }
+      std::vector<double> units(n);
+      for (std::size_t i = 0; i < n; ++i) units[i] = per_layer[i] * static_cast<double>(space.size(i));  // bits
+      owl_candidates.push_back(encode_layout(nearest_layout(space, units)));
+    }
+  }
+  std::vector<double> owl_kl(owl_candidates.size());
+  tbb::parallel_for(std::size_t{0}, owl_candidates.size(),
+                    [&](std::size_t c) { owl_kl[c] = evaluate(owl_candidates[c]).values.at(0); });
+  const std::size_t best_owl = static_cast<std::size_t>(std::min_element(owl_kl.begin(), owl_kl.end()) - owl_kl.begin());
+  out.push_back({"OWL-style", "owl", 0, owl_candidates[best_owl]});
+  return out;
+}
+
+std::string CompressionDomain::render(const Program& p, std::string_view lang, const RenderContext& ctx) const {
+  const auto v = decode(p);
+  if (v.empty()) throw InputError("the program is not a layout of this model");
+  const bool sparsity = levels_.set.is_sparsity();
+  if (lang == "json") {
+    nlohmann::json j;
+    j["model"] = model_path_;
+    j["method"] = levels_.set.method;
+    if (!sparsity) j["group"] = levels_.set.group;
+    j["budget"] = {{sparsity ? "sparsity" : "bits", budget_of(v)}};
+    nlohmann::json layers = nlohmann::json::array();
+    for (std::size_t i = 0; i < v.size(); ++i)
+      layers.push_back({{"layer", i},
+                        {"shape", {dense_.layers[i].weight.rows(), dense_.layers[i].weight.cols()}},
+                        {sparsity ? "sparsity" : "bits", v[i]}});
+    j["layers"] = layers;
+    if (ctx.candidate) j["candidate"] = ctx.candidate;
+    for (const auto& [name, value] : ctx.objectives) j["objectives"][name] = value;
+    return j.dump(2) + "\n";
+  }
+  if (lang == "safetensors") {
+    DenseModel m = compressed(v);
+    m.metadata.emplace_back("layout", render(p, "json", ctx));
+    return model_bytes(m);
+  }
+  std::string s = "# " + levels_.set.method + " layout of " + model_path_ + ": " +
+                  (sparsity ? "sparsity " + fixed(budget_of(v), 4) : fixed(budget_of(v), 3) + " bits per weight");
+  if (ctx.candidate) s += " (candidate " + std::to_string(ctx.candidate) + ")";
+  s += "\nlayer  shape       " + std::string(sparsity ? "sparsity" : "bits") + "\n";
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    char buf[96];
+    const std::string shape =
+        std::to_string(dense_.layers[i].weight.rows()) + "x" + std::to_string(dense_.layers[i].weight.cols());
+    std::snprintf(buf, sizeof buf, "%-6zu %-11s %s\n", i, shape.c_str(),
+                  sparsity ? fixed(v[i], 4).c_str() : fixed(v[i], 0).c_str());
+    s += buf;
+  }
+  return s;
+}
+
+}  // namespace evo::compression

@@ -1,0 +1,241 @@
+// The compression domain on a small residual model with .npy data: layouts round-trip
+// through their program text; mutation keeps the exact budget; layouts that compress to
+// the same model hash alike; the baselines meet the budget and the error-sum allocation
+// is the best by its own measure; the level database is reused from its file. And the
+// elitist engine over it: the same candidates for any thread count and across a resume,
+// no function scored twice, screened children recorded with their stage.
+#include "evaluators/compression/compression.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "evaluators/registry.h"
+#include "search/engine.h"
+#include "search/errors.h"
+#include "search/program_text.h"
+#include "tests/e2e_support.h"
+#include "tests/engine_support.h"
+
+namespace evo::compression {
+namespace {
+
+Eigen::MatrixXf normal(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, float scale) {
+  Rng rng = Rng::stream(seed, 5);
+  Eigen::MatrixXf m(rows, cols);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = scale * static_cast<float>(rng.normal());
+  return m;
+}
+
+// A float32 .npy file of shape (rows, cols) from x (cols x rows, one sample per column).
+void write_npy(const std::string& path, const Eigen::MatrixXf& x) {
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(x.cols()) + ", " +
+                       std::to_string(x.rows()) + "), }";
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  out.write("\x93NUMPY\x01\x00", 8);
+  const std::uint16_t len = static_cast<std::uint16_t>(header.size());
+  out.write(reinterpret_cast<const char*>(&len), 2);
+  out << header;
+  out.write(reinterpret_cast<const char*>(x.data()), static_cast<std::streamsize>(sizeof(float) * x.size()));
+}
+
+class Compression : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DenseModel m;
+    auto layer = [&](int in, int out, bool residual, std::uint64_t seed) {
+      DenseLayer l;
+      l.weight = normal(out, in, seed, static_cast<float>(std::sqrt(2.0 / in)));
+      l.bias = normal(out, 1, seed + 100, 0.1f).col(0);
+      l.residual = residual;
+      return l;
+    };
+    m.layers = {layer(20, 16, false, 1), layer(16, 16, true, 2), layer(16, 16, true, 3), layer(16, 5, false, 4)};
+    save_model(dir.file("model.safetensors"), m);
+    const Eigen::MatrixXf mix = normal(20, 20, 50, 0.5f) + Eigen::MatrixXf::Identity(20, 20);
+    write_npy(dir.file("data.npy"), mix * normal(20, 600, 9, 1.0f));
+  }
+  std::map<std::string, std::string> settings(std::map<std::string, std::string> extra = {}) const {
+    std::map<std::string, std::string> s = {{"model", dir.file("model.safetensors")},
+                                            {"data", dir.file("data.npy")},
+                                            {"method", "sparsegpt"},
+                                            {"sparsity", "0.6"},
+                                            {"calibration", "128"},
+                                            {"samples", "128"},
+                                            {"screen_samples", "32,64"},
+                                            {"screen_keep", "4,2"}};
+    for (const auto& [k, v] : extra) s[k] = v;
+    return s;
+  }
+  std::unique_ptr<CompressionDomain> domain(std::map<std::string, std::string> extra = {}) const {
+    auto d = make_domain("compression", settings(std::move(extra)));
+    return std::unique_ptr<CompressionDomain>(static_cast<CompressionDomain*>(d.release()));
+  }
+  test::ScratchDir dir;
+};
+
+TEST_F(Compression, LayoutsRoundTripAndMutationKeepsTheBudget) {
+  const auto d = domain();
+  Rng rng(1);
+  Program p = d->initial_program(rng);
+  ASSERT_TRUE(d->admissible(p));
+  EXPECT_EQ(parse_program(to_text(p), d->signature()), p);
+  const double budget = d->structural_objectives(p)[0];
+  EXPECT_NEAR(budget, 0.6, 0.02);
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_EQ(d->mutate(p, rng), MutationKind::level_switch);
+    ASSERT_TRUE(d->admissible(p));
+    ASSERT_EQ(d->structural_objectives(p)[0], budget);
+    seen.insert(to_text(p));
+  }
+  EXPECT_GT(seen.size(), 100u);
+  const Evaluation e = d->evaluate(p);
+  ASSERT_TRUE(e.valid);
+  EXPECT_GT(e.values[0], 0.0);
+  EXPECT_EQ(d->evaluate(d->encode(std::vector<double>(4, 0.0))).values[0], 0.0);  // dense: no loss
+  EXPECT_FALSE(d->admissible(d->encode(std::vector<double>(4, 0.0))));             // ... but over no budget
+}
+
+TEST_F(Compression, EqualCompressedModelsHashAlike) {
+  const auto d = domain({{"method", "magnitude"}});
+  const LevelSet& set = d->level_set();
+  const Program a = d->encode({set.levels[0][3], set.levels[1][2], set.levels[2][2], set.levels[3][1]});
+  const Program b = d->encode({set.levels[0][3], set.levels[1][2], set.levels[2][2], set.levels[3][1]});
+  const Program c = d->encode({set.levels[0][3], set.levels[1][3], set.levels[2][1], set.levels[3][1]});
+  EXPECT_EQ(d->functional_hash(a), d->functional_hash(b));
+  EXPECT_FALSE(d->functional_hash(a) == d->functional_hash(c));
+  // A value off the grid that prunes exactly a grid level's weights is the same model.
+  const double off = set.levels[0][3] + 1e-12;
+  EXPECT_EQ(d->functional_hash(d->encode({off, set.levels[1][2], set.levels[2][2], set.levels[3][1]})),
+            d->functional_hash(a));
+}
+
+TEST_F(Compression, BaselinesMeetTheBudgetAndTheErrorSumAllocationIsOptimalByItsMeasure) {
+  const auto d = domain();
+  const auto bs = d->baselines(1, 1);
+  ASSERT_EQ(bs.size(), 3u);
+  EXPECT_EQ(bs[0].family, "uniform");
+  EXPECT_EQ(bs[1].family, "dp");
+  EXPECT_EQ(bs[2].family, "owl");
+  for (const auto& b : bs) {
+    EXPECT_NEAR(d->structural_objectives(b.program)[0], 0.6, 0.02) << b.name;
+    EXPECT_TRUE(d->evaluate(b.program).valid) << b.name;
+  }
+  EXPECT_TRUE(d->admissible(bs[1].program));  // on the grid, at the search's budget
+  for (double v : d->decode(bs[0].program)) EXPECT_EQ(v, 0.6);
+}
+
+TEST_F(Compression, TheLevelDatabaseIsBuiltOnceAndReused) {
+  const auto first = domain();
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    if (e.path().string().find(".levels-") != std::string::npos) files.push_back(e.path().string());
+  ASSERT_EQ(files.size(), 1u);
+  const auto stamp = std::filesystem::last_write_time(files[0]);
+  const auto again = domain();
+  EXPECT_EQ(std::filesystem::last_write_time(files[0]), stamp);
+  Rng rng(1);
+  EXPECT_EQ(first->evaluate(first->initial_program(rng)).values, again->evaluate(again->initial_program(rng)).values);
+  domain({{"method", "magnitude"}});  // another method: another file
+  std::size_t count = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    count += e.path().string().find(".levels-") != std::string::npos;
+  EXPECT_EQ(count, 2u);
+}
+
+TEST_F(Compression, SettingsThatDoNotFitAreRefused) {
+  EXPECT_THROW(make_domain("compression", {}), InputError);
+  EXPECT_THROW(domain({{"samples", "1000"}}), InputError);  // 128 + 1000 > 600 images
+  EXPECT_THROW(domain({{"screen_keep", "4"}}), InputError);
+  EXPECT_THROW(domain({{"screen_keep", "2,4"}}), InputError);
+  EXPECT_THROW(domain({{"model", dir.file("missing.safetensors")}}), InputError);
+}
+
+EngineConfig elitist_config(std::uint64_t budget) {
+  EngineConfig cfg;
+  cfg.seed = 5;
+  cfg.budget = budget;
+  cfg.batch = 16;
+  cfg.elitist = true;
+  return cfg;
+}
+
+std::vector<CandidateRecord> run_elitist(const Domain& d, EngineConfig cfg, int threads) {
+  Workers workers(threads);
+  ThreadEvaluator eval(workers);
+  FecCache cache;
+  MemorySink sink;
+  Engine engine(d, cfg, workers, eval, cache, sink);
+  engine.start(1);
+  engine.run(nullptr, nullptr);
+  return sink.candidates;
+}
+
+TEST_F(Compression, ElitistSearchIsDeterministicScreensAndNeverRepeatsAFunction) {
+  const auto d = domain();
+  const auto one = run_elitist(*d, elitist_config(1 + 16 * 12), 1);
+  const auto two = run_elitist(*d, elitist_config(1 + 16 * 12), 2);
+  ASSERT_EQ(one.size(), 1u + 16 * 12);
+  EXPECT_EQ(fingerprint_of(one), fingerprint_of(two));
+  std::set<std::string> hashes;
+  int finalists = 0, screened = 0, repeats = 0;
+  for (const auto& c : one) {
+    if (c.reason.rfind("no new function", 0) == 0) {
+      ++repeats;
+      continue;
+    }
+    EXPECT_TRUE(hashes.insert(c.functional_hash.hex()).second) << "candidate " << c.id << " repeats a function";
+    if (c.valid) ++finalists;
+    if (c.reason.rfind("screened out at stage", 0) == 0) ++screened;
+  }
+  EXPECT_EQ(finalists, 1 + 2 * 12);         // the start, then 2 survivors a generation
+  EXPECT_EQ(screened + repeats, (16 - 2) * 12);  // 12 at stage 1, 2 at stage 2, each generation
+  EXPECT_LT(repeats, 16);                         // children that found no new layout are few
+  // The parent only ever improves: each generation's parent is the best valid so far.
+  double best = std::numeric_limits<double>::infinity();
+  for (const auto& c : one)
+    if (c.valid) best = std::min(best, c.objectives[0]);
+  EXPECT_LT(best, one.front().objectives[0]);
+}
+
+TEST_F(Compression, ElitistRunResumedEqualsUninterruptedRun) {
+  const auto d = domain();
+  const auto whole = run_elitist(*d, elitist_config(1 + 16 * 10), 2);
+  Workers workers(2);
+  ThreadEvaluator eval(workers);
+  FecCache cache;
+  MemorySink first;
+  Engine a(*d, elitist_config(1 + 16 * 4), workers, eval, cache, first);
+  a.start(1);
+  a.run(nullptr, nullptr);
+  ASSERT_EQ(first.candidates.size(), 1u + 16 * 4);
+
+  FecCache warm;
+  for (const auto& [h, r] : first.cache_entries) warm.insert(h, r);
+  std::deque<Member> parent;
+  std::vector<Hash128> seen;
+  for (const auto& c : first.candidates) {
+    seen.push_back(c.functional_hash);
+    if (c.id == first.last.population.at(0))
+      parent.push_back(
+          Member{c.id, c.birth, parse_program(c.text, d->signature()), c.functional_hash, c.valid, c.objectives});
+  }
+  MemorySink second;
+  Engine b(*d, elitist_config(1 + 16 * 10), workers, eval, warm, second);
+  b.remember(seen);
+  b.restore(first.last, parent, {});
+  b.run(nullptr, nullptr);
+  std::vector<CandidateRecord> joined = first.candidates;
+  joined.insert(joined.end(), second.candidates.begin(), second.candidates.end());
+  EXPECT_EQ(fingerprint_of(joined), fingerprint_of(whole));
+}
+
+}  // namespace
+}  // namespace evo::compression

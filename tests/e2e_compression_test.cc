@@ -1,0 +1,99 @@
+// `evo run --domain compression` through the real binary, on a small trained model: an
+// elitist run stopped and resumed gives the candidates of one that never stopped; the best
+// layout beats uniform; it exports as JSON and as a safetensors model `evo model show`
+// reads; `evo baselines` lists the run beside the baselines; bad settings get one line and
+// exit code 2 with the database unchanged.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "tests/e2e_support.h"
+
+namespace evo::test {
+namespace {
+
+int lines(const std::string& s) { return static_cast<int>(std::count(s.begin(), s.end(), '\n')); }
+
+class EvoCompression : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new ScratchDir;
+    const Result r = run_evo({"model", "train", "--out", model(), "--width", "24", "--blocks", "4", "--epochs", "1",
+                              "--train-size", "2000", "-q"});
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+  static std::string model() { return dir_->file("m.safetensors"); }
+  static std::vector<std::string> run_args(const std::string& db, const std::string& budget) {
+    return {"run",       "--domain",   "compression",          "--set",    "model=" + model(),
+            "--set",     "calibration=256",                    "--set",    "samples=256",
+            "--set",     "screen_samples=32,64",               "--set",    "screen_keep=4,2",
+            "--set",     "selection=elitist",                  "--set",    "batch=16",
+            "--budget",  budget,       "--db",                 db,         "-q"};
+  }
+  static ScratchDir* dir_;
+};
+ScratchDir* EvoCompression::dir_ = nullptr;
+
+std::string candidates(const std::string& db) {
+  const Result r = run_evo({"best", "--db", db, "--run", "1", "--top", "1000", "--format", "json"});
+  return r.out;
+}
+
+TEST_F(EvoCompression, ResumedRunEqualsUninterruptedAndExports) {
+  const std::string whole = dir_->file("whole.db"), parts = dir_->file("parts.db");
+  ASSERT_EQ(run_evo(run_args(whole, "161")).code, 0);
+  ASSERT_EQ(run_evo(run_args(parts, "65")).code, 0);
+  const Result resumed = run_evo({"resume", "--db", parts, "--run", "1", "--budget", "161", "-q"});
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_EQ(candidates(whole), candidates(parts));
+
+  const Result base = run_evo({"baselines", "--domain", "compression", "--set", "model=" + model(), "--set",
+                               "calibration=256", "--set", "samples=256", "--db", whole, "--run", "1", "--format",
+                               "json"});
+  ASSERT_EQ(base.code, 0) << base.err;
+  const auto rows = nlohmann::json::parse(base.out);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0]["family"], "uniform");
+  EXPECT_EQ(rows[3]["family"], "evo");
+  EXPECT_LT(rows[3]["kl"].get<double>(), rows[0]["kl"].get<double>());
+
+  const auto best = nlohmann::json::parse(run_evo({"best", "--db", whole, "--format", "json"}).out);
+  const std::string id = std::to_string(best[0]["candidate"].get<long long>());
+  const Result js = run_evo({"export", "--db", whole, "--candidate", id, "--lang", "json"});
+  ASSERT_EQ(js.code, 0) << js.err;
+  const auto layout = nlohmann::json::parse(js.out);
+  EXPECT_EQ(layout["layers"].size(), 6u);
+  EXPECT_NEAR(layout["budget"]["sparsity"].get<double>(), 0.7, 0.01);
+  const std::string out = dir_->file("compressed.safetensors");
+  ASSERT_EQ(run_evo({"export", "--db", whole, "--candidate", id, "--lang", "safetensors", "-o", out}).code, 0);
+  const Result show = run_evo({"model", "show", out, "--format", "json"});
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_EQ(nlohmann::json::parse(show.out)["layers"].size(), 6u);
+}
+
+TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {
+  const std::string db = dir_->file("bad.db");
+  ASSERT_EQ(run_evo(run_args(db, "17")).code, 0);
+  const std::string before = file_digest(db);
+  const std::vector<std::vector<std::string>> cases = {
+      {"run", "--domain", "compression", "--db", db},
+      {"run", "--domain", "compression", "--set", "model=" + dir_->file("none.safetensors"), "--db", db},
+      {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "sparsity=1.5", "--db", db},
+      {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "method=zip", "--db", db},
+      {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "screen_keep=2,4", "--db", db},
+      {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "data=" + db, "--db", db},
+  };
+  for (const auto& args : cases) {
+    const Result r = run_evo(args);
+    std::string cmd;
+    for (const auto& a : args) cmd += a + " ";
+    EXPECT_EQ(r.code, 2) << cmd << r.err;
+    EXPECT_EQ(lines(r.err), 1) << cmd << r.err;
+  }
+  EXPECT_EQ(file_digest(db), before);
+}
+
+}  // namespace
+}  // namespace evo::test
