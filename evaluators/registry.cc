@@ -19,9 +19,15 @@ const std::vector<DomainEntry>& domain_registry() {
        compression::CompressionDomain::settings,
        [](const Settings& s) -> std::unique_ptr<Domain> {
          return std::make_unique<compression::CompressionDomain>(s);
-       }},
+       },
+       [] { return compression::CompressionDomain::objective_specs(); }},
   };
   return all;
+}
+
+std::vector<ObjectiveSpec> listed_objectives(const DomainEntry& entry) {
+  if (entry.objectives) return entry.objectives();
+  return entry.make(resolve_settings(entry.settings(), {}, "domain " + entry.name))->objectives();
 }
 
 const DomainEntry* find_domain(const std::string& name) {

@@ -18,7 +18,13 @@ struct DomainEntry {
   std::string summary;
   std::function<std::vector<SettingSpec>()> settings;
   std::function<std::unique_ptr<Domain>(const Settings&)> make;
+  // The objectives, for domains that cannot be built from their defaults alone (e.g. one
+  // that needs a model file); empty: ask a domain built with default settings.
+  std::function<std::vector<ObjectiveSpec>()> objectives = {};
 };
+
+// A domain's objectives as `evo domains` lists them.
+std::vector<ObjectiveSpec> listed_objectives(const DomainEntry& entry);
 
 const std::vector<DomainEntry>& domain_registry();
 const DomainEntry* find_domain(const std::string& name);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/e2e_support.h"
+
 #include <cmath>
 #include <filesystem>
 #include <random>
@@ -43,17 +45,8 @@ Eigen::MatrixXf random_inputs(int rows, int cols, std::uint64_t seed) {
 
 class ModelFileTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("evo_model_test_" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
+  std::string path(const std::string& name) const { return dir_.file(name); }
+  test::ScratchDir dir_;
 };
 
 TEST_F(ModelFileTest, RoundTripKeepsWeightsResidualsAndMetadata) {

@@ -13,6 +13,7 @@
 
 #include "search/errors.h"
 #include "search/rng.h"
+#include "tests/e2e_support.h"
 
 namespace evo::compression {
 namespace {
@@ -117,17 +118,16 @@ TEST(Levels, DatabaseRoundTripsAndRefusesAnotherModel) {
   const DenseModel m = small_model();
   const LevelSet set{"gptq", same_levels(4, {2, 4}), 8};
   const LevelDatabase db = build_levels(m, inputs(100, 4), set);
-  std::random_device rd;
-  const auto path = std::filesystem::temp_directory_path() / ("evo_levels_" + std::to_string(rd()) + ".safetensors");
-  save_levels(path.string(), db, "model abc, 100 images");
-  const LevelDatabase back = load_levels(path.string(), set, "model abc, 100 images");
+  test::ScratchDir dir;
+  const std::string path = dir.file("levels.safetensors");
+  save_levels(path, db, "model abc, 100 images");
+  const LevelDatabase back = load_levels(path, set, "model abc, 100 images");
   ASSERT_EQ(back.weights.size(), db.weights.size());
   for (std::size_t i = 0; i < db.weights.size(); ++i)
     for (std::size_t k = 0; k < 2; ++k) EXPECT_EQ(back.weights[i][k], db.weights[i][k]) << i << "," << k;
   EXPECT_EQ(back.layer_sizes, db.layer_sizes);
-  EXPECT_THROW(load_levels(path.string(), set, "model xyz, 100 images"), InputError);
-  EXPECT_THROW(load_levels(path.string(), {"gptq", same_levels(4, {2, 4}), 16}, "model abc, 100 images"), InputError);
-  std::filesystem::remove(path);
+  EXPECT_THROW(load_levels(path, set, "model xyz, 100 images"), InputError);
+  EXPECT_THROW(load_levels(path, {"gptq", same_levels(4, {2, 4}), 16}, "model abc, 100 images"), InputError);
 }
 
 }  // namespace

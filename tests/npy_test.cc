@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/e2e_support.h"
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -18,15 +20,6 @@ namespace fs = std::filesystem;
 
 class NpyTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("evo_npy_test_" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
 
   // As numpy.save writes it: the dict padded with spaces and a newline to a multiple of 64.
   std::string write(const std::string& dict, const std::string& data, int version = 1) {
@@ -40,7 +33,7 @@ class NpyTest : public ::testing::Test {
     file += header + data;
     std::string name = std::to_string(count_++);
     name += ".npy";
-    const std::string p = (dir_ / name).string();
+    const std::string p = dir_.file(name);
     std::ofstream(p, std::ios::binary) << file;
     return p;
   }
@@ -61,7 +54,7 @@ class NpyTest : public ::testing::Test {
     }
   }
 
-  fs::path dir_;
+  test::ScratchDir dir_;
   int count_ = 0;
 };
 
@@ -100,9 +93,9 @@ TEST_F(NpyTest, VersionTwoHeader) {
 
 TEST_F(NpyTest, RejectsWhatItCannotRead) {
   const std::string f1 = bytes<float>({1});
-  expect_rejected((dir_ / "none.npy").string(), "cannot open");
+  expect_rejected(dir_.file("none.npy"), "cannot open");
   {
-    const std::string p = (dir_ / "bad.npy").string();
+    const std::string p = dir_.file("bad.npy");
     std::ofstream(p, std::ios::binary) << "PK\x03\x04 not npy";
     expect_rejected(p, "bad magic");
   }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/e2e_support.h"
+
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -59,16 +61,7 @@ TEST(Half, NarrowingRoundsToNearestEven) {
 
 class SafetensorsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("evo_st_test_" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string path(const std::string& name) const { return dir_.file(name); }
 
   // A file with this JSON header (length prefix added) followed by `data`.
   std::string raw(const std::string& header, const std::string& data, std::uint64_t length_field = ~0ull) const {
@@ -89,7 +82,7 @@ class SafetensorsTest : public ::testing::Test {
     }
   }
 
-  fs::path dir_;
+  test::ScratchDir dir_;
 };
 
 std::string floats(std::initializer_list<float> v) {

@@ -23,7 +23,7 @@ int cmd_domains(int argc, char** argv) {
     nlohmann::json out = {{"domains", nlohmann::json::array()}, {"engine", settings_json(engine_settings())}};
     for (const auto& d : domain_registry()) {
       nlohmann::json objectives = nlohmann::json::array();
-      for (const auto& o : make_domain(d.name, {})->objectives())
+      for (const auto& o : listed_objectives(d))
         objectives.push_back({{"name", o.name}, {"minimize", o.minimize}, {"functional", o.functional}, {"help", o.help}});
       out["domains"].push_back({{"name", d.name}, {"summary", d.summary}, {"objectives", objectives},
                                 {"settings", settings_json(d.settings())}});
@@ -37,7 +37,7 @@ int cmd_domains(int argc, char** argv) {
   };
   for (const auto& d : domain_registry()) {
     std::printf("%s: %s\n  objectives:", d.name.c_str(), d.summary.c_str());
-    for (const auto& o : make_domain(d.name, {})->objectives())
+    for (const auto& o : listed_objectives(d))
       std::printf(" %s (%s)", o.name.c_str(), o.minimize ? "minimize" : "maximize");
     std::printf("\n  settings (--set KEY=VALUE):   default\n");
     print_settings(d.settings());

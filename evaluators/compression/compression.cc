@@ -208,12 +208,15 @@ std::string CompressionDomain::describe() const {
                             : fixed(budget_of(decode(encode_layout(layout_space_->start()))), 3) + " bits");
 }
 
-std::vector<ObjectiveSpec> CompressionDomain::objectives() const {
+std::vector<ObjectiveSpec> CompressionDomain::objective_specs(bool sparsity) {
   return {
       {"kl", true, true, "mean KL(dense || compressed) over the selection set's output distributions", true, false},
-      {"budget", true, false,
-       levels_.set.is_sparsity() ? "pruned fraction of the weights" : "average bits per weight", false, false},
+      {"budget", true, false, sparsity ? "pruned fraction of the weights" : "average bits per weight", false, false},
   };
+}
+
+std::vector<ObjectiveSpec> CompressionDomain::objectives() const {
+  return objective_specs(levels_.set.is_sparsity());
 }
 
 Program CompressionDomain::encode(const std::vector<double>& values) const {
@@ -391,6 +394,33 @@ Report CompressionDomain::report(const Program& p) const {
   return r;
 }
 
+std::vector<std::vector<double>> CompressionDomain::layer_errors() const {
+  std::call_once(errors_once_, [&] {
+    const LayoutSpace& space = *layout_space_;
+    std::vector<std::pair<std::size_t, int>> cells;
+    for (std::size_t i = 0; i < space.layers(); ++i)
+      for (int k = 0; k < space.levels(i); ++k) cells.emplace_back(i, k);
+    layer_errors_.assign(space.layers(), {});
+    for (std::size_t i = 0; i < space.layers(); ++i) layer_errors_[i].resize(static_cast<std::size_t>(space.levels(i)));
+    tbb::parallel_for(std::size_t{0}, cells.size(), [&](std::size_t c) {
+      const auto [i, k] = cells[c];
+      DenseModel m = dense_;
+      m.layers[i].weight = levels_.weights[i][static_cast<std::size_t>(k)];
+      layer_errors_[i][static_cast<std::size_t>(k)] = kl(m, selection_, selection_logits_);
+    });
+  });
+  return layer_errors_;
+}
+
+double CompressionDomain::error_sum(const Program& p) const {
+  const Layout l = grid_layout(levels_.set, decode(p));
+  if (l.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const auto& err = layer_errors();
+  double sum = 0;
+  for (std::size_t i = 0; i < l.size(); ++i) sum += err[i][static_cast<std::size_t>(l[i])];
+  return sum;
+}
+
 std::vector<Baseline> CompressionDomain::baselines(int /*min_degree*/, int /*max_degree*/) const {
   std::vector<Baseline> out;
   const LevelSet& set = levels_.set;
@@ -403,19 +433,8 @@ std::vector<Baseline> CompressionDomain::baselines(int /*min_degree*/, int /*max
     for (std::size_t i = 0; i < n; ++i) uniform[i] = std::round(target_);
   out.push_back({"uniform", "uniform", 0, encode(uniform)});
 
-  // Dynamic programming on the sum of per-layer errors, each the KL of the model with only
-  // that layer compressed (on the selection set).
-  std::vector<std::pair<std::size_t, int>> cells;
-  for (std::size_t i = 0; i < n; ++i)
-    for (int k = 0; k < space.levels(i); ++k) cells.emplace_back(i, k);
-  std::vector<std::vector<double>> err(n);
-  for (std::size_t i = 0; i < n; ++i) err[i].resize(static_cast<std::size_t>(space.levels(i)));
-  tbb::parallel_for(std::size_t{0}, cells.size(), [&](std::size_t c) {
-    const auto [i, k] = cells[c];
-    DenseModel m = dense_;
-    m.layers[i].weight = levels_.weights[i][static_cast<std::size_t>(k)];
-    err[i][static_cast<std::size_t>(k)] = kl(m, selection_, selection_logits_);
-  });
+  // Dynamic programming on the sum of per-layer errors.
+  const auto err = layer_errors();
   out.push_back({"error-sum DP", "dp", 0, encode_layout(min_error_sum_layout(space, err))});
 
   // OWL: layers with more outlier weights compressed less; its two parameters chosen by

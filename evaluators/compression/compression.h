@@ -35,6 +35,8 @@ namespace evo::compression {
 class CompressionDomain final : public Domain {
  public:
   static std::vector<SettingSpec> settings();
+  // The objectives, which do not depend on the settings but for the budget's meaning.
+  static std::vector<ObjectiveSpec> objective_specs(bool sparsity = true);
   // Loads the model and data, and builds (or loads) the level database. Throws InputError
   // for a missing or malformed model or data file, or settings that do not fit the model.
   explicit CompressionDomain(const Settings& s);
@@ -69,6 +71,11 @@ class CompressionDomain final : public Domain {
   DenseModel compressed(const std::vector<double>& values) const;
   double kl(const DenseModel& m, const Eigen::MatrixXf& x, const Eigen::MatrixXf& dense_logits) const;
   const DenseModel& dense() const { return dense_; }
+  // err[layer][level]: KL on the selection set with only that layer compressed to that
+  // level (computed once). What the error-sum DP adds up.
+  std::vector<std::vector<double>> layer_errors() const;
+  // The sum of a grid layout's per-layer errors (NaN off the grid).
+  double error_sum(const Program& p) const;
 
  private:
   const Eigen::MatrixXf& layer_weight(std::size_t layer, double value, std::vector<Eigen::MatrixXf>& scratch) const;
@@ -93,6 +100,8 @@ class CompressionDomain final : public Domain {
   std::string fingerprint_;
   const Signature* sig_ = nullptr;
   MutationSpace space_;
+  mutable std::once_flag errors_once_;
+  mutable std::vector<std::vector<double>> layer_errors_;
   mutable std::mutex draw_mutex_;
   mutable std::map<std::pair<std::size_t, std::uint64_t>,
                    std::shared_ptr<const std::pair<Eigen::MatrixXf, Eigen::MatrixXf>>>

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The compression-layout goal runs of bench/RESULTS.md, reproducible: each prints the
+# commands it runs and their CPU and wall time.
+#
+#   bash bench/compression_goals.sh sparsity [GENERATIONS] [SEED] [SETTINGS...]
+#        trains the default model (evo model train: 14 layers, Fashion-MNIST), searches a
+#        SparseGPT layout at 70 % average sparsity with the elitist engine (64 children a
+#        generation, screened on 128 then 512 fresh images, 2 finalists on the selection
+#        set), then prints the uniform, error-sum DP and OWL-style baselines beside the
+#        run's best, with KL and accuracy on the test split (evo baselines --report)
+#   bash bench/compression_goals.sh bits [GENERATIONS] [SEED] [SETTINGS...]
+#        the same with GPTQ at 3 bits per weight on average
+#   bash bench/compression_goals.sh ranking [SEED]   after `sparsity`: does the sum of
+#        per-layer errors rank the run's finalists as KL does? (bench/compression_ranking)
+#
+# Extra SETTINGS are passed as --set items (e.g. samples=8192 step=512).
+# Models and databases go to ${EVO_BENCH_DIR:-bench-out}/.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+evo="${EVO:-$here/build/tools/evo}"
+out="${EVO_BENCH_DIR:-bench-out}"
+mkdir -p "$out"
+what="${1:?usage: compression_goals.sh sparsity|bits|ranking [GENERATIONS] [SEED] [SETTINGS...]}"
+
+run() {  # prints the command, runs it, prints its CPU and wall time
+  echo "\$ evo $*" >&2
+  /usr/bin/time -f "cpu %U s user + %S s sys, %e s wall" "$evo" "$@"
+}
+
+model="$out/fmnist-resmlp.safetensors"
+[[ -f $model ]] || run model train --out "$model"
+
+case "$what" in
+  sparsity|bits)
+    generations="${2:-400}"
+    seed="${3:-1}"
+    shift $(( $# < 3 ? $# : 3 ))
+    extra=()
+    for s in "$@"; do extra+=(--set "$s"); done
+    if [[ $what == sparsity ]]; then method=(--set method=sparsegpt --set sparsity=0.7)
+    else method=(--set method=gptq --set bits=3); fi
+    db="$out/compression-$what-$seed.db"
+    rm -f "$db"
+    run run --domain compression --set model="$model" "${method[@]}" "${extra[@]}" --set selection=elitist \
+      --set batch=64 --budget $((1 + 64 * generations)) --seed "$seed" --threads 2 --db "$db" -q
+    run runs --db "$db"
+    run baselines --domain compression --set model="$model" "${method[@]}" "${extra[@]}" --db "$db" --run 1 --report
+    ;;
+  ranking)
+    seed="${2:-1}"
+    db="$out/compression-sparsity-$seed.db"
+    echo "\$ compression_ranking $db" >&2
+    "$here/build/bench/compression_ranking" "$model" "$db"
+    ;;
+  *) echo "unknown goal '$what'" >&2; exit 2 ;;
+esac
