@@ -5,6 +5,7 @@
 // Thread safety: every method is const and may be called from many threads at once.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -124,6 +125,10 @@ class Domain {
   // (e.g. a compression layout, whose budget must stay exact). Applies it to `p` and says
   // which it was; nullopt leaves `p` to the generic mutations. Must be deterministic in rng.
   virtual std::optional<MutationKind> mutate(Program& /*p*/, Rng& /*rng*/) const { return std::nullopt; }
+
+  // Engine settings this domain is searched with unless the user sets them (e.g. the
+  // compression domain's selection=elitist). The default: none.
+  virtual std::map<std::string, std::string> engine_defaults() const { return {}; }
 
   // Multi-step selection (engine selection=elitist): the stages before the final one, and
   // a cheap, noisy score of a program on the data that `draw` picks for a stage (lower is

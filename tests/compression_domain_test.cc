@@ -158,6 +158,25 @@ TEST_F(Compression, SettingsThatDoNotFitAreRefused) {
   EXPECT_THROW(domain({{"model", dir.file("missing.safetensors")}}), InputError);
 }
 
+TEST_F(Compression, MeasuresTheDeployedModelBesideTheDenseOne) {
+  for (const char* method : {"sparsegpt", "gptq"}) {
+    const auto d = domain({{"method", method}, {"samples", "256"}});
+    Rng rng(1);
+    const Program p = d->initial_program(rng);
+    const Eigen::MatrixXf x = normal(20, 40, 77, 1.0f);
+    // The packed form computes the compressed model.
+    EXPECT_TRUE(d->packed(d->decode(p)).forward(x).isApprox(d->compressed(d->decode(p)).forward(x), 1e-4f)) << method;
+    const auto m = d->measure({p});
+    ASSERT_EQ(m.size(), 1u);
+    ASSERT_EQ(m[0].size(), 3u);
+    EXPECT_EQ(m[0][0].name, "latency_us");
+    EXPECT_GT(m[0][0].value, 0.0);
+    EXPECT_GT(m[0][1].value, 0.0);  // speedup: a ratio measured in the same call
+    EXPECT_GT(m[0][2].value, 0.0);
+    EXPECT_NE(m[0][0].detail.find("dense_us_batch1"), std::string::npos);
+  }
+}
+
 EngineConfig elitist_config(std::uint64_t budget) {
   EngineConfig cfg;
   cfg.seed = 5;

@@ -48,6 +48,7 @@ int cmd_run(int argc, char** argv) {
   split_sets(parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{}),
              engine_given, domain_given);
   auto domain = make_domain(domain_name, domain_given);
+  for (const auto& [k, v] : domain->engine_defaults()) engine_given.emplace(k, v);  // the user's win
   const Settings engine_set = resolve_settings(engine_settings(), engine_given, "the engine");
 
   EngineConfig cfg;

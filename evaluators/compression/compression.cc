@@ -13,10 +13,12 @@
 #include <xxhash.h>
 
 #include "evaluators/compression/layer_compression.h"
+#include "evaluators/compression/model_speed.h"
 #include "evaluators/compression/npy.h"
 #include "evaluators/compression/owl.h"
 #include "evaluators/compression/safetensors.h"
 #include "evaluators/optimizer/fashion_data.h"
+#include "evaluators/optimizer/idx.h"
 #include "search/errors.h"
 #include "search/program_text.h"
 
@@ -77,7 +79,9 @@ std::vector<SettingSpec> CompressionDomain::settings() {
       {"bit_levels", "2,3,4,5,6,7,8", "bit-widths a layer may have (quantization methods)", int_list(1, 16)},
       {"group", "32", "quantization group along a row's inputs (0: the whole row)", integer_in(0, 1000000)},
       {"data", "fashion-mnist",
-       "inputs: fashion-mnist (its standardised images), or a .npy file of shape (N, model inputs)", {}},
+       "inputs: fashion-mnist (its standardised images), a .npy file of shape (N, model inputs), or an IDX file "
+       "of N samples (bytes scaled to [0, 1])",
+       {}},
       {"calibration", "1024", "images the level database is built from (the first ones)", integer_in(16, 1000000)},
       {"samples", "2048", "images of the fixed selection set `kl` is measured on (after the calibration images)",
        integer_in(1, 1000000)},
@@ -103,6 +107,18 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
       throw InputError("model '" + model_path_ + "' takes " + std::to_string(dense_.inputs()) +
                        " inputs; Fashion-MNIST images have 784 (give --set data=FILE.npy)");
     pool_ = optimizer::fashion_data().train.x.cast<float>();
+  } else if (data_.size() < 4 || data_.compare(data_.size() - 4, 4, ".npy") != 0) {
+    // IDX (e.g. an MNIST-style image file, gzipped or not): one sample per first index,
+    // bytes scaled to [0, 1].
+    const optimizer::IdxArray a = optimizer::read_idx(data_);
+    long features = 1;
+    for (std::size_t k = 1; k < a.shape.size(); ++k) features *= a.shape[k];
+    if (a.shape.size() < 2 || features != dense_.inputs())
+      throw InputError("data '" + data_ + "' must hold samples of " + std::to_string(dense_.inputs()) + " values");
+    pool_.resize(features, a.shape[0]);
+    for (long r = 0; r < a.shape[0]; ++r)
+      for (long c = 0; c < features; ++c)
+        pool_(c, r) = static_cast<float>(a.data[static_cast<std::size_t>(r * features + c)]) / 255.0f;
   } else {
     const NpyArray a = read_npy(data_);
     if (a.shape.size() != 2 || a.shape[1] != dense_.inputs())
@@ -392,6 +408,52 @@ Report CompressionDomain::report(const Program& p) const {
     r.rows.push_back({"test: this layout", {kl(m, x, zd), accuracy(m, x, test.y), budget_of(v)}});
   }
   return r;
+}
+
+PackedModel CompressionDomain::packed(const std::vector<double>& values) const {
+  const DenseModel m = compressed(values);
+  if (levels_.set.is_sparsity()) return pack_sparse(m);
+  PackedModel p;
+  for (std::size_t i = 0; i < m.layers.size(); ++i) {
+    const int bits = static_cast<int>(values[i]);
+    if (bits > 8) {  // one byte per code: wider codes stay dense
+      p.layers.push_back(pack_dense(DenseModel{{m.layers[i]}, {}}).layers.front());
+      continue;
+    }
+    // The grids are those the level was quantized on (the same deterministic computation).
+    std::vector<QuantGrid> grids;
+    const Eigen::MatrixXf& w = dense_.layers[i].weight;
+    if (levels_.set.method == "rtn") quantize_rtn(w, bits, levels_.set.group, &grids);
+    else quantize_gptq(w, hessians_[i], bits, levels_.set.group, &grids);
+    p.layers.push_back(pack_quantized(m.layers[i], grids, bits, levels_.set.group));
+  }
+  return p;
+}
+
+std::vector<std::vector<Measurement>> CompressionDomain::measure(const std::vector<Program>& programs) const {
+  const PackedModel dense = pack_dense(dense_);
+  std::vector<PackedModel> models;
+  std::vector<const PackedModel*> timed{&dense};
+  for (const Program& p : programs) models.push_back(packed(decode(p)));
+  for (const auto& m : models) timed.push_back(&m);
+  const auto speed = time_models(timed, selection_.cols() >= 256 ? selection_ : pool_);
+  std::vector<std::vector<Measurement>> out;
+  for (std::size_t k = 0; k < models.size(); ++k) {
+    const ModelSpeed& s = speed[k + 1];
+    nlohmann::json detail = {{"us_batch1", s.us_batch1},
+                             {"us_batch256", s.us_batch256},
+                             {"dense_us_batch1", speed[0].us_batch1},
+                             {"dense_us_batch256", speed[0].us_batch256},
+                             {"speedup_batch256", speed[0].us_batch256 / s.us_batch256},
+                             {"weight_bytes", models[k].weight_bytes()},
+                             {"dense_weight_bytes", dense.weight_bytes()},
+                             {"storage", levels_.set.is_sparsity() ? "sparse rows (float values, int columns)"
+                                                                   : "byte codes, float scale and zero per group"}};
+    out.push_back({{"latency_us", s.us_batch1, detail.dump()},
+                   {"speedup", speed[0].us_batch1 / s.us_batch1, detail.dump()},
+                   {"weight_bytes", static_cast<double>(models[k].weight_bytes()), detail.dump()}});
+  }
+  return out;
 }
 
 std::vector<std::vector<double>> CompressionDomain::layer_errors() const {

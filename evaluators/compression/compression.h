@@ -27,6 +27,7 @@
 #include "evaluators/compression/layout.h"
 #include "evaluators/compression/levels.h"
 #include "evaluators/compression/model.h"
+#include "evaluators/compression/packed_model.h"
 #include "search/domain.h"
 #include "search/settings.h"
 
@@ -53,10 +54,18 @@ class CompressionDomain final : public Domain {
   std::vector<Baseline> baselines(int min_degree, int max_degree) const override;
   Hash128 functional_hash(const Program& p) const override;
   Evaluation evaluate(const Program& p) const override;
+  std::map<std::string, std::string> engine_defaults() const override { return {{"selection", "elitist"}}; }
   std::vector<ScreenStage> screen_stages() const override { return screens_; }
   double screen(const Program& p, std::size_t stage, std::uint64_t draw) const override;
   std::vector<double> structural_objectives(const Program& p) const override;
   Report report(const Program& p) const override;
+  // Deployed form, timed beside the dense model in the same call: latency_us (one image
+  // per pass), speedup (the dense model's latency over it), weight_bytes (packed codes or
+  // sparse rows); batch-256 figures in the detail.
+  std::vector<std::vector<Measurement>> measure(const std::vector<Program>& programs) const override;
+  std::vector<std::string> measurement_names() const override { return {"latency_us", "speedup", "weight_bytes"}; }
+  // The layout's compressed model in its deployed form (packed_model.h).
+  PackedModel packed(const std::vector<double>& values) const;
   std::vector<std::string> languages() const override { return {"text", "json", "safetensors"}; }
   std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const override;
 

@@ -71,9 +71,6 @@ void check_bits(int bits) {
   if (bits < 1 || bits > 16) throw std::invalid_argument("bits must be in [1, 16]");
 }
 
-int group_size(int group, Eigen::Index in) {
-  return group <= 0 || group >= in ? static_cast<int>(in) : group;
-}
 
 // Shared by sparsegpt and gptq: visit the columns in order; `target(W, j)` gives column j's
 // compressed value from the current (already corrected) weights; its error is spread over
@@ -98,6 +95,8 @@ Eigen::MatrixXf obs_sweep(const Eigen::MatrixXf& wf, const Eigen::MatrixXf& h, T
 }
 
 }  // namespace
+
+int group_size(int group, Eigen::Index in) { return group <= 0 || group >= in ? static_cast<int>(in) : group; }
 
 Eigen::MatrixXf hessian(const Eigen::MatrixXf& x) {
   if (x.cols() == 0) throw std::invalid_argument("no calibration inputs");
@@ -137,31 +136,39 @@ Eigen::MatrixXf prune_sparsegpt(const Eigen::MatrixXf& w, const Eigen::MatrixXf&
   });
 }
 
-Eigen::MatrixXf quantize_rtn(const Eigen::MatrixXf& w, int bits, int group) {
+Eigen::MatrixXf quantize_rtn(const Eigen::MatrixXf& w, int bits, int group, std::vector<QuantGrid>* grids) {
   check_bits(bits);
   const int g = group_size(group, w.cols());
   Eigen::MatrixXf out(w.rows(), w.cols());
+  if (grids) grids->clear();
   for (Eigen::Index r = 0; r < w.rows(); ++r)
     for (Eigen::Index c0 = 0; c0 < w.cols(); c0 += g) {
       const Eigen::Index width = std::min<Eigen::Index>(g, w.cols() - c0);
       const Grid grid = grid_for(w.row(r).segment(c0, width).transpose(), bits);
+      if (grids) grids->push_back({grid.scale, grid.zero});
       for (Eigen::Index c = c0; c < c0 + width; ++c) out(r, c) = grid.apply(w(r, c));
     }
   return out;
 }
 
-Eigen::MatrixXf quantize_gptq(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int bits, int group) {
+Eigen::MatrixXf quantize_gptq(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int bits, int group,
+                              std::vector<QuantGrid>* grids) {
   check_bits(bits);
   const int g = group_size(group, w.cols());
-  std::vector<Grid> grids(static_cast<std::size_t>(w.rows()));
+  const Eigen::Index groups = (w.cols() + g - 1) / g;
+  std::vector<Grid> current(static_cast<std::size_t>(w.rows()));
+  if (grids) grids->assign(static_cast<std::size_t>(w.rows() * groups), QuantGrid{});
   return obs_sweep(w, h, [&](const Eigen::MatrixXd& cur, const Eigen::MatrixXd&, Eigen::Index j) {
     const Eigen::Index width = std::min<Eigen::Index>(g, cur.cols() - j);
     if (j % g == 0)  // a new group: its grid from the weights as they are now
-      for (Eigen::Index r = 0; r < cur.rows(); ++r)
-        grids[static_cast<std::size_t>(r)] = grid_for(cur.row(r).segment(j, width).transpose().cast<float>(), bits);
+      for (Eigen::Index r = 0; r < cur.rows(); ++r) {
+        Grid& grid = current[static_cast<std::size_t>(r)];
+        grid = grid_for(cur.row(r).segment(j, width).transpose().cast<float>(), bits);
+        if (grids) (*grids)[static_cast<std::size_t>(r * groups + j / g)] = {grid.scale, grid.zero};
+      }
     Eigen::VectorXd q(cur.rows());
     for (Eigen::Index r = 0; r < cur.rows(); ++r)
-      q[r] = grids[static_cast<std::size_t>(r)].apply(static_cast<float>(cur(r, j)));
+      q[r] = current[static_cast<std::size_t>(r)].apply(static_cast<float>(cur(r, j)));
     return q;
   });
 }

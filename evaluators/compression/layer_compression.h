@@ -16,6 +16,8 @@
 // mean diagonal; inputs that are always 0 get their weights zeroed.
 #pragma once
 
+#include <vector>
+
 #include <Eigen/Core>
 
 namespace evo::compression {
@@ -25,8 +27,16 @@ Eigen::MatrixXf hessian(const Eigen::MatrixXf& inputs);  // in x in
 Eigen::MatrixXf prune_magnitude(const Eigen::MatrixXf& w, double sparsity);
 Eigen::MatrixXf prune_sparsegpt(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, double sparsity);
 
-// group <= 0 or >= in: one group per row.
-Eigen::MatrixXf quantize_rtn(const Eigen::MatrixXf& w, int bits, int group);
-Eigen::MatrixXf quantize_gptq(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int bits, int group);
+// A quantization grid: value = scale * (code - zero), code in 0 .. 2^bits - 1.
+struct QuantGrid {
+  float scale = 1, zero = 0;
+};
+
+// group <= 0 or >= in: one group per row. When `grids` is given it receives each row's
+// grids, row by row, one per group of inputs (what a packed layer stores).
+Eigen::MatrixXf quantize_rtn(const Eigen::MatrixXf& w, int bits, int group, std::vector<QuantGrid>* grids = nullptr);
+Eigen::MatrixXf quantize_gptq(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int bits, int group,
+                              std::vector<QuantGrid>* grids = nullptr);
+int group_size(int group, Eigen::Index in);  // the inputs per group a setting means
 
 }  // namespace evo::compression
