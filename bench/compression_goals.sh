@@ -5,7 +5,7 @@
 #   bash bench/compression_goals.sh sparsity [GENERATIONS] [SEED] [SETTINGS...]
 #        trains the default model (evo model train: 14 layers, Fashion-MNIST), searches a
 #        SparseGPT layout at 70 % average sparsity with the elitist engine (64 children a
-#        generation, screened on 128 then 512 fresh images, 2 finalists on the selection
+#        generation, screened on 256 then 2,048 fresh images, 2 finalists on the 8,192-image selection
 #        set), then prints the uniform, error-sum DP and OWL-style baselines beside the
 #        run's best, with KL and accuracy on the test split (evo baselines --report)
 #   bash bench/compression_goals.sh bits [GENERATIONS] [SEED] [SETTINGS...]
@@ -13,7 +13,7 @@
 #   bash bench/compression_goals.sh ranking [SEED]   after `sparsity`: does the sum of
 #        per-layer errors rank the run's finalists as KL does? (bench/compression_ranking)
 #
-# Extra SETTINGS are passed as --set items (e.g. samples=8192 step=512).
+# Extra SETTINGS are passed as --set items (e.g. samples=2048 step=1024).
 # Models and databases go to ${EVO_BENCH_DIR:-bench-out}/.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

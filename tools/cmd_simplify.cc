@@ -114,7 +114,19 @@ int cmd_simplify(int argc, char** argv) {
   }
 
   const double before = c.row.objectives.empty() ? worst : c.row.objectives.front().second;
+  // The domain's structural objectives (e.g. the optimizer's live-instruction count),
+  // before and after: what the search itself counts.
+  std::vector<std::string> structural_names;
+  for (const auto& o : specs)
+    if (!o.functional) structural_names.push_back(o.name);
+  const std::vector<double> s_before = domain.structural_objectives(c.program),
+                            s_after = domain.structural_objectives(rec.program);
   if (fmt == Format::json) {
+    nlohmann::json sb = nlohmann::json::object(), sa = nlohmann::json::object();
+    for (std::size_t k = 0; k < structural_names.size() && k < s_before.size() && k < s_after.size(); ++k) {
+      sb[structural_names[k]] = s_before[k];
+      sa[structural_names[k]] = s_after[k];
+    }
     std::cout << nlohmann::json{{"original", id},
                                 {"candidate", rec.id},
                                 {"run", run.id},
@@ -123,16 +135,24 @@ int cmd_simplify(int argc, char** argv) {
                                 {"after", rec.objectives.front()},
                                 {"ops_before", op_count(c.program)},
                                 {"ops_after", rec.ops},
+                                {"structural_before", sb},
+                                {"structural_after", sa},
                                 {"programs_scored", r.tried},
                                 {"program", rec.text}}
                      .dump(2)
               << "\n";
     return 0;
   }
-  std::printf("candidate %lld -> candidate %lld (run %lld): %s %s -> %s, ops %d -> %d, %d programs scored\n",
+  std::string sizes;
+  for (std::size_t k = 0; k < structural_names.size() && k < s_before.size() && k < s_after.size(); ++k) {
+    sizes += ", ";
+    sizes += structural_names[k] + " " + format_value(s_before[k]) + " -> " + format_value(s_after[k]);
+  }
+  std::printf("candidate %lld -> candidate %lld (run %lld): %s %s -> %s%s, input-dependent ops %d -> %d, "
+              "%d programs scored\n",
               static_cast<long long>(id), static_cast<long long>(rec.id), static_cast<long long>(run.id),
               specs.front().name.c_str(), format_value(before).c_str(), format_value(rec.objectives.front()).c_str(),
-              op_count(c.program), rec.ops, r.tried);
+              sizes.c_str(), op_count(c.program), rec.ops, r.tried);
   std::printf("%s", rec.text.c_str());
   return 0;
 }

@@ -73,7 +73,7 @@ std::vector<SettingSpec> CompressionDomain::settings() {
       {"bits", "3", "the budget for quantization methods: average bits per weight", real_in(1.0, 16.0)},
       {"step", "0",
        "sparsity levels: weights pruned per level in every layer (0: the smallest power of two that gives the "
-       "largest layer at most 128 levels)",
+       "largest layer at most 256 levels)",
        integer_in(0, 1000000000)},
       {"max_sparsity", "0.95", "the highest sparsity a layer may have", real_in(0.0, 0.99)},
       {"bit_levels", "2,3,4,5,6,7,8", "bit-widths a layer may have (quantization methods)", int_list(1, 16)},
@@ -83,9 +83,9 @@ std::vector<SettingSpec> CompressionDomain::settings() {
        "of N samples (bytes scaled to [0, 1])",
        {}},
       {"calibration", "1024", "images the level database is built from (the first ones)", integer_in(16, 1000000)},
-      {"samples", "2048", "images of the fixed selection set `kl` is measured on (after the calibration images)",
+      {"samples", "8192", "images of the fixed selection set `kl` is measured on (after the calibration images)",
        integer_in(1, 1000000)},
-      {"screen_samples", "128,512",
+      {"screen_samples", "256,2048",
        "elitist selection: images per screening stage, each a fresh draw (the last stage is the selection set)",
        int_list(1, 1000000)},
       {"screen_keep", "8,2", "elitist selection: children kept after each screening stage", int_list(1, 1000000)},
@@ -144,7 +144,7 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
     if (step == 0) {
       const long largest = *std::max_element(sizes.begin(), sizes.end());
       step = 1;
-      while (step * 128 < largest) step *= 2;
+      while (step * 256 < largest) step *= 2;
     }
     set.levels = sparsity_steps(sizes, step, s.real("max_sparsity"));
   } else {
