@@ -14,7 +14,6 @@
 #include <numeric>
 #include <unordered_set>
 
-#include "hashing/canonical.h"
 #include "search/engine.h"
 #include "search/engine_child.h"
 
@@ -48,19 +47,10 @@ BatchRecord Engine::run_generation() {
     Child& c = kids[i];
     if (!is_new(c.rec.functional_hash)) {
       Rng rng = Rng::stream(cfg_.seed, first_birth + i, 1);
-      for (int attempt = 0; attempt <= cfg_.retries; ++attempt) {
-        Program child = parent.program;
-        const MutationKind kind = mutate_child(child, rng);
-        if (!domain_.admissible(child)) continue;
-        domain_.polish(child, kind);
-        child = canonicalize(child);
-        const Hash128 h = domain_.functional_hash(child);
-        if (!is_new(h)) continue;
-        c.rec.program = std::move(child);
-        c.rec.functional_hash = h;
-        c.rec.mutation = kind;
+      CandidateRecord again = c.rec;
+      if (mutate_until(parent.program, rng, again, is_new)) {
+        c.rec = std::move(again);
         describe_child(c);
-        break;
       }
     }
     if (is_new(c.rec.functional_hash)) generation_seen.insert(c.rec.functional_hash);

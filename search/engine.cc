@@ -81,6 +81,22 @@ MutationKind Engine::mutate_child(Program& p, Rng& rng) const {
   return mutate(p, domain_.mutation_space(), rng);
 }
 
+bool Engine::mutate_until(const Program& parent, Rng& rng, CandidateRecord& rec,
+                          const std::function<bool(const Hash128&)>& accept) const {
+  for (int attempt = 0; attempt <= cfg_.retries; ++attempt) {
+    Program child = parent;
+    const MutationKind kind = mutate_child(child, rng);
+    if (!domain_.admissible(child)) continue;
+    domain_.polish(child, kind);
+    child = canonicalize(child);
+    rec.functional_hash = domain_.functional_hash(child);
+    rec.program = std::move(child);
+    rec.mutation = kind;
+    if (accept(rec.functional_hash)) return true;
+  }
+  return false;
+}
+
 void Engine::make_child(Child& c, std::uint64_t birth) const {
   Rng rng = Rng::stream(cfg_.seed, birth);
   CandidateRecord& rec = c.rec;
@@ -99,17 +115,9 @@ void Engine::make_child(Child& c, std::uint64_t birth) const {
     rec.functional_hash = parent.fhash;
     // Re-mutate until the child computes something else (bounded): a child equal to its
     // parent would only be a cache hit. Elitist runs also pass over functions met before.
-    for (int attempt = 0; attempt <= cfg_.retries; ++attempt) {
-      Program child = parent.program;
-      const MutationKind kind = mutate_child(child, rng);
-      if (!domain_.admissible(child)) continue;
-      domain_.polish(child, kind);
-      child = canonicalize(child);
-      rec.functional_hash = domain_.functional_hash(child);
-      rec.program = std::move(child);
-      rec.mutation = kind;
-      if (!(rec.functional_hash == parent.fhash) && !(cfg_.elitist && seen_.count(rec.functional_hash))) break;
-    }
+    mutate_until(parent.program, rng, rec, [&](const Hash128& h) {
+      return !(h == parent.fhash) && !(cfg_.elitist && seen_.count(h));
+    });
   }
   describe_child(c);
   c.check_draw = rng.uniform();

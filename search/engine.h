@@ -69,6 +69,10 @@ class Engine {
  private:
   struct Child;
   MutationKind mutate_child(Program& p, Rng& rng) const;  // the domain's mutation, or the generic ones
+  // Mutates copies of `parent` (at most 1 + retries times) until `accept` takes the child's
+  // function; `rec` holds the last admissible child (program, hash, mutation) either way.
+  bool mutate_until(const Program& parent, Rng& rng, CandidateRecord& rec,
+                    const std::function<bool(const Hash128&)>& accept) const;
   void make_child(Child& c, std::uint64_t birth) const;
   void describe_child(Child& c) const;  // text, hashes and structural objectives of its program
   void fill_record(Child& c, const CachedResult& outcome) const;

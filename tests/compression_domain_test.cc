@@ -18,18 +18,12 @@
 #include "search/engine.h"
 #include "search/errors.h"
 #include "search/program_text.h"
+#include "tests/compression_fixtures.h"
 #include "tests/e2e_support.h"
 #include "tests/engine_support.h"
 
 namespace evo::compression {
 namespace {
-
-Eigen::MatrixXf normal(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, float scale) {
-  Rng rng = Rng::stream(seed, 5);
-  Eigen::MatrixXf m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = scale * static_cast<float>(rng.normal());
-  return m;
-}
 
 // A float32 .npy file of shape (rows, cols) from x (cols x rows, one sample per column).
 void write_npy(const std::string& path, const Eigen::MatrixXf& x) {
@@ -48,18 +42,8 @@ void write_npy(const std::string& path, const Eigen::MatrixXf& x) {
 class Compression : public ::testing::Test {
  protected:
   void SetUp() override {
-    DenseModel m;
-    auto layer = [&](int in, int out, bool residual, std::uint64_t seed) {
-      DenseLayer l;
-      l.weight = normal(out, in, seed, static_cast<float>(std::sqrt(2.0 / in)));
-      l.bias = normal(out, 1, seed + 100, 0.1f).col(0);
-      l.residual = residual;
-      return l;
-    };
-    m.layers = {layer(20, 16, false, 1), layer(16, 16, true, 2), layer(16, 16, true, 3), layer(16, 5, false, 4)};
-    save_model(dir.file("model.safetensors"), m);
-    const Eigen::MatrixXf mix = normal(20, 20, 50, 0.5f) + Eigen::MatrixXf::Identity(20, 20);
-    write_npy(dir.file("data.npy"), mix * normal(20, 600, 9, 1.0f));
+    save_model(dir.file("model.safetensors"), small_model());
+    write_npy(dir.file("data.npy"), inputs(600, 9));
   }
   std::map<std::string, std::string> settings(std::map<std::string, std::string> extra = {}) const {
     std::map<std::string, std::string> s = {{"model", dir.file("model.safetensors")},
@@ -186,21 +170,11 @@ EngineConfig elitist_config(std::uint64_t budget) {
   return cfg;
 }
 
-std::vector<CandidateRecord> run_elitist(const Domain& d, EngineConfig cfg, int threads) {
-  Workers workers(threads);
-  ThreadEvaluator eval(workers);
-  FecCache cache;
-  MemorySink sink;
-  Engine engine(d, cfg, workers, eval, cache, sink);
-  engine.start(1);
-  engine.run(nullptr, nullptr);
-  return sink.candidates;
-}
 
 TEST_F(Compression, ElitistSearchIsDeterministicScreensAndNeverRepeatsAFunction) {
   const auto d = domain();
-  const auto one = run_elitist(*d, elitist_config(1 + 16 * 12), 1);
-  const auto two = run_elitist(*d, elitist_config(1 + 16 * 12), 2);
+  const auto one = run_engine(*d, elitist_config(1 + 16 * 12), 1);
+  const auto two = run_engine(*d, elitist_config(1 + 16 * 12), 2);
   ASSERT_EQ(one.size(), 1u + 16 * 12);
   EXPECT_EQ(fingerprint_of(one), fingerprint_of(two));
   std::set<std::string> hashes;
@@ -226,7 +200,7 @@ TEST_F(Compression, ElitistSearchIsDeterministicScreensAndNeverRepeatsAFunction)
 
 TEST_F(Compression, ElitistRunResumedEqualsUninterruptedRun) {
   const auto d = domain();
-  const auto whole = run_elitist(*d, elitist_config(1 + 16 * 10), 2);
+  const auto whole = run_engine(*d, elitist_config(1 + 16 * 10), 2);
   Workers workers(2);
   ThreadEvaluator eval(workers);
   FecCache cache;

@@ -51,12 +51,8 @@ TEST(EvoModel, BadInputIsOneLineAndExitTwo) {
       {"model", "show", dir.file("junk.safetensors"), "--format", "xml"},
   };
   for (const auto& args : cases) {
-    const Result r = run_evo(args);
-    std::string cmd;
-    for (const auto& a : args) cmd += a + " ";
-    EXPECT_EQ(r.code, 2) << cmd << r.err;
-    EXPECT_EQ(lines(r.err), 1) << cmd << r.err;
-    EXPECT_FALSE(file_exists(dir.file("x"))) << cmd;
+    expect_input_error(args);
+    EXPECT_FALSE(file_exists(dir.file("x"))) << args.back();
   }
 }
 

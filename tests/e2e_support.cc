@@ -6,11 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
 #include <xxhash.h>
 
 extern char** environ;
@@ -116,6 +118,14 @@ std::string file_digest(const std::string& path) {
 bool file_exists(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
+}
+
+void expect_input_error(const std::vector<std::string>& args) {
+  const Result r = run_evo(args);
+  std::string cmd = "evo";
+  for (const auto& a : args) cmd += " " + a;
+  EXPECT_EQ(r.code, 2) << cmd << "\n" << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << cmd << "\n" << r.err;
 }
 
 }  // namespace evo::test

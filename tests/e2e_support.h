@@ -33,6 +33,10 @@ class ScratchDir {
   std::string path_;
 };
 
+// Checks (with GoogleTest) that `evo args` fails as bad input should: exit code 2 and one
+// line on stderr.
+void expect_input_error(const std::vector<std::string>& args);
+
 std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& text);
 std::string file_digest(const std::string& path);  // content hash, "" when missing

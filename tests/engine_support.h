@@ -1,5 +1,6 @@
 // Helpers for tests that drive the engine directly: a sink that keeps every batch in
-// memory, and what must be identical between two runs that should agree.
+// memory, a whole run from scratch, and what must be identical between two runs that
+// should agree.
 #pragma once
 
 #include <string>
@@ -7,6 +8,8 @@
 #include <vector>
 
 #include "search/batch.h"
+#include "search/batch_evaluator.h"
+#include "search/engine.h"
 #include "search/program_text.h"
 
 namespace evo {
@@ -37,6 +40,20 @@ inline std::vector<std::string> fingerprint_of(const std::vector<CandidateRecord
     out.push_back(s);
   }
   return out;
+}
+
+// A new run of `cfg` on `threads` threads with an empty cache; its candidates in order.
+inline std::vector<CandidateRecord> run_engine(const Domain& d, EngineConfig cfg, int threads,
+                                               RunStats* stats = nullptr) {
+  Workers workers(threads);
+  ThreadEvaluator eval(workers);
+  FecCache cache;
+  MemorySink sink;
+  Engine engine(d, cfg, workers, eval, cache, sink);
+  engine.start(1);
+  engine.run(nullptr, nullptr);
+  if (stats) *stats = engine.state().stats;
+  return sink.candidates;
 }
 
 }  // namespace evo

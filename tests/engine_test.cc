@@ -26,31 +26,20 @@ EngineConfig small_config(std::uint64_t budget) {
   return cfg;
 }
 
-std::vector<CandidateRecord> run_fresh(const Domain& d, EngineConfig cfg, int threads, RunStats* stats = nullptr) {
-  Workers workers(threads);
-  ThreadEvaluator eval(workers);
-  FecCache cache;
-  MemorySink sink;
-  Engine engine(d, cfg, workers, eval, cache, sink);
-  engine.start(1);
-  engine.run(nullptr, nullptr);
-  if (stats) *stats = engine.state().stats;
-  return sink.candidates;
-}
 
 }  // namespace
 
 TEST(Engine, SameSeedSameCandidatesForAnyThreadCount) {
   auto d = test_domain();
-  const auto one = run_fresh(*d, small_config(3000), 1);
-  const auto two = run_fresh(*d, small_config(3000), 2);
-  const auto four = run_fresh(*d, small_config(3000), 4);
+  const auto one = run_engine(*d, small_config(3000), 1);
+  const auto two = run_engine(*d, small_config(3000), 2);
+  const auto four = run_engine(*d, small_config(3000), 4);
   ASSERT_EQ(one.size(), 3000u);
   EXPECT_EQ(fingerprint_of(one), fingerprint_of(two));
   EXPECT_EQ(fingerprint_of(one), fingerprint_of(four));
   EngineConfig other = small_config(3000);
   other.seed = 12;
-  EXPECT_NE(fingerprint_of(one), fingerprint_of(run_fresh(*d, other, 2)));
+  EXPECT_NE(fingerprint_of(one), fingerprint_of(run_engine(*d, other, 2)));
 }
 
 void expect_resume_equals_uninterrupted(bool nsga2) {
@@ -60,7 +49,7 @@ void expect_resume_equals_uninterrupted(bool nsga2) {
     cfg.nsga2 = nsga2;
     return cfg;
   };
-  const auto whole = run_fresh(*d, small_config(2500), 2);
+  const auto whole = run_engine(*d, small_config(2500), 2);
 
   // First part: stop after 1000 candidates.
   Workers workers(2);
@@ -105,10 +94,10 @@ TEST(Engine, Nsga2IsDeterministicAcrossThreadsAndKeepsAFront) {
   auto d = test_domain();
   EngineConfig cfg = small_config(3000);
   cfg.nsga2 = true;
-  const auto one = run_fresh(*d, cfg, 1);
-  const auto two = run_fresh(*d, cfg, 2);
+  const auto one = run_engine(*d, cfg, 1);
+  const auto two = run_engine(*d, cfg, 2);
   EXPECT_EQ(fingerprint_of(one), fingerprint_of(two));
-  EXPECT_NE(fingerprint_of(one), fingerprint_of(run_fresh(*d, small_config(3000), 1)));
+  EXPECT_NE(fingerprint_of(one), fingerprint_of(run_engine(*d, small_config(3000), 1)));
   // Selection over (error, cost) keeps cheap programs alive beside accurate ones.
   std::map<double, double> best_error_at_cost;
   for (const auto& c : two)
@@ -122,7 +111,7 @@ TEST(Engine, Nsga2IsDeterministicAcrossThreadsAndKeepsAFront) {
 TEST(Engine, StopsOnBudgetTargetAndInterrupt) {
   auto d = test_domain();
   RunStats st;
-  EXPECT_EQ(run_fresh(*d, small_config(100), 1, &st).size(), 100u);  // budget not a multiple of the batch
+  EXPECT_EQ(run_engine(*d, small_config(100), 1, &st).size(), 100u);  // budget not a multiple of the batch
   EXPECT_EQ(st.evaluations, 100u);
 
   Workers workers(1);
@@ -148,7 +137,7 @@ TEST(Engine, StopsOnBudgetTargetAndInterrupt) {
 TEST(Engine, CacheAnswersRepeatedFunctionsAndCountsThem) {
   auto d = test_domain();
   RunStats st;
-  const auto cs = run_fresh(*d, small_config(4000), 2, &st);
+  const auto cs = run_engine(*d, small_config(4000), 2, &st);
   EXPECT_GT(st.cache_hits, 0u);
   EXPECT_EQ(st.evaluations, 4000u);
   EXPECT_EQ(st.evaluated + st.cache_hits, st.evaluations);
@@ -168,7 +157,7 @@ TEST(Engine, CacheAnswersRepeatedFunctionsAndCountsThem) {
 TEST(Engine, SearchImprovesOnTheStartPopulation) {
   auto d = test_domain();
   RunStats st;
-  const auto cs = run_fresh(*d, small_config(6000), 2, &st);
+  const auto cs = run_engine(*d, small_config(6000), 2, &st);
   double best_start = 1e300;
   for (const auto& c : cs)
     if (c.birth < 64 && c.valid) best_start = std::min(best_start, c.objectives[0]);
@@ -233,7 +222,7 @@ TEST(Engine, EvaluateTogetherCompletesEveryRecordOncePerBatch) {
   EngineConfig cfg = small_config(640);
   cfg.collision_check = 0;
   RunStats st;
-  const auto cs = run_fresh(d, cfg, 2, &st);
+  const auto cs = run_engine(d, cfg, 2, &st);
   EXPECT_EQ(d.calls, 20);  // 640 / 32 batches, each with something new to evaluate
   EXPECT_EQ(d.duplicate_programs, 0);
   EXPECT_EQ(d.invalid_passed, 0);
@@ -248,7 +237,7 @@ TEST(Engine, EvaluateTogetherCompletesEveryRecordOncePerBatch) {
   EXPECT_GT(st.cache_hits, 0u);
 
   StagedDomain d1;
-  EXPECT_EQ(fingerprint_of(run_fresh(d1, cfg, 1)), fingerprint_of(cs));
+  EXPECT_EQ(fingerprint_of(run_engine(d1, cfg, 1)), fingerprint_of(cs));
 }
 
 }  // namespace evo

@@ -13,36 +13,11 @@
 
 #include "search/errors.h"
 #include "search/rng.h"
+#include "tests/compression_fixtures.h"
 #include "tests/e2e_support.h"
 
 namespace evo::compression {
 namespace {
-
-Eigen::MatrixXf normal(Eigen::Index rows, Eigen::Index cols, std::uint64_t seed, float scale) {
-  Rng rng = Rng::stream(seed, 11);
-  Eigen::MatrixXf m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = scale * static_cast<float>(rng.normal());
-  return m;
-}
-
-DenseModel small_model() {
-  DenseModel m;
-  auto layer = [&](int in, int out, bool residual, std::uint64_t seed) {
-    DenseLayer l;
-    l.weight = normal(out, in, seed, static_cast<float>(std::sqrt(2.0 / in)));
-    l.bias = normal(out, 1, seed + 100, 0.1f).col(0);
-    l.residual = residual;
-    return l;
-  };
-  m.layers = {layer(20, 16, false, 1), layer(16, 16, true, 2), layer(16, 16, true, 3), layer(16, 5, false, 4)};
-  return m;
-}
-
-// Correlated inputs, as images' pixels are.
-Eigen::MatrixXf inputs(Eigen::Index n, std::uint64_t seed) {
-  const Eigen::MatrixXf mix = normal(20, 20, 50, 0.5f) + Eigen::MatrixXf::Identity(20, 20);
-  return mix * normal(20, n, seed, 1.0f);
-}
 
 TEST(Levels, SetsAreValidated) {
   auto set = [](std::string method, std::vector<double> levels, int group) {

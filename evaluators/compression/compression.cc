@@ -219,9 +219,9 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
 
 std::string CompressionDomain::describe() const {
   const LevelSet& set = levels_.set;
+  const double budget = budget_of(layout_values(layout_space_->start()));
   return set.method + " layout of " + std::to_string(dense_.layers.size()) + " layers at " +
-         (set.is_sparsity() ? "sparsity " + fixed(budget_of(decode(encode_layout(layout_space_->start()))), 4)
-                            : fixed(budget_of(decode(encode_layout(layout_space_->start()))), 3) + " bits");
+         (set.is_sparsity() ? "sparsity " + fixed(budget, 4) : fixed(budget, 3) + " bits");
 }
 
 std::vector<ObjectiveSpec> CompressionDomain::objective_specs(bool sparsity) {
@@ -249,11 +249,13 @@ Program CompressionDomain::encode(const std::vector<double>& values) const {
   return p;
 }
 
-Program CompressionDomain::encode_layout(const Layout& l) const {
+std::vector<double> CompressionDomain::layout_values(const Layout& l) const {
   std::vector<double> v;
   for (std::size_t i = 0; i < l.size(); ++i) v.push_back(levels_.set.levels[i][static_cast<std::size_t>(l[i])]);
-  return encode(v);
+  return v;
 }
+
+Program CompressionDomain::encode_layout(const Layout& l) const { return encode(layout_values(l)); }
 
 std::vector<double> CompressionDomain::decode(const Program& p) const {
   if (!p.sig || p.sig->outputs.size() != dense_.layers.size()) return {};

@@ -74,6 +74,7 @@ class CompressionDomain final : public Domain {
   const LevelSet& level_set() const { return levels_.set; }
   Program encode(const std::vector<double>& values) const;
   Program encode_layout(const Layout& l) const;
+  std::vector<double> layout_values(const Layout& l) const;  // each layer's level value
   // Per layer: the level's value; empty when the program is not a layout of this model.
   std::vector<double> decode(const Program& p) const;
   // The compressed model: grid levels from the database, other values compressed here.
