@@ -1,6 +1,7 @@
 #include "evaluators/registry.h"
 
 #include "evaluators/compression/compression.h"
+#include "evaluators/external/external.h"
 #include "evaluators/funcapprox/funcapprox.h"
 #include "evaluators/optimizer/optimizer.h"
 #include "search/errors.h"
@@ -21,6 +22,10 @@ const std::vector<DomainEntry>& domain_registry() {
          return std::make_unique<compression::CompressionDomain>(s);
        },
        [] { return compression::CompressionDomain::objective_specs(); }},
+      {"external", "your own evaluator: a command that scores each candidate (JSON lines on stdin and stdout)",
+       external::ExternalDomain::settings,
+       [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<external::ExternalDomain>(s); },
+       [] { return external::ExternalDomain::objective_specs({{"score", false}}, true); }},
   };
   return all;
 }

@@ -11,6 +11,7 @@
 #include "search/async_sink.h"
 #include "search/batch_evaluator.h"
 #include "search/errors.h"
+#include "search/program_text.h"
 #include "store/checkpoint.h"
 #include "store/queries.h"
 #include "store/writer.h"
@@ -135,7 +136,14 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
     if (best) {
       std::printf("best: candidate %lld", static_cast<long long>(best->id));
       for (const auto& [n, v] : best->objectives) std::printf(", %s %s", n.c_str(), format_value(v).c_str());
-      std::printf("\n%s", best->program.c_str());
+      // As the domain writes it (e.g. a compression layout as a table), the stored text if
+      // the domain cannot.
+      std::string shown = best->program;
+      try {
+        shown = domain.render(parse_program(best->program, domain.signature()), "text", {});
+      } catch (const std::exception&) {
+      }
+      std::printf("\n%s", shown.c_str());
     }
   } else {
     std::printf("no valid candidate yet\n");

@@ -1,0 +1,84 @@
+// `evo run --domain external`, end to end: a user's evaluator that crashes, exits with an
+// error, answers garbage, refuses or hangs on some candidates never stops the run; each
+// such candidate is stored invalid with the reason; the run is the same for any thread
+// count; bad settings are refused before anything is written.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "tests/e2e_runs.h"
+#include "tests/e2e_support.h"
+
+namespace evo::test {
+namespace {
+
+const std::string kMixed = "python3 " EVO_SOURCE_DIR "/tests/data/misbehaving_evaluator.py mixed";
+
+Args external_run(const std::string& db, const std::string& mode, int threads) {
+  return {"run", "--domain", "external", "--set", "command=" + kMixed, "--set", "genome=reals", "--set", "length=2",
+          "--set", "lo=0", "--set", "hi=1", "--set", "timeout=1", "--set", "mode=" + mode, "--set", "population=40",
+          "--budget", "120", "--seed", "3", "--threads", std::to_string(threads), "--db", db, "-q"};
+}
+
+// How many stored candidates failed for each reason (the reason's first words).
+std::map<std::string, int> failures(const std::vector<CandidateRow>& rows) {
+  std::map<std::string, int> out;
+  for (const auto& c : rows) {
+    if (c.valid) continue;
+    const std::string& r = c.invalid_reason;
+    std::string kind = r.rfind("evaluator killed by signal 11", 0) == 0   ? "crash"
+                       : r.rfind("evaluator exited with code 3: bad day", 0) == 0 ? "exit3"
+                       : r.rfind("malformed answer (not JSON)", 0) == 0    ? "garbage"
+                       : r.rfind("evaluator timed out after 1 s", 0) == 0  ? "hang"
+                       : r.rfind("evaluator: refused", 0) == 0             ? "refuse"
+                                                                           : "other: " + r;
+    ++out[kind];
+  }
+  return out;
+}
+
+TEST(EvoExternal, MisbehavingEvaluatorNeverStopsTheRunAndEveryFailureIsRecorded) {
+  ScratchDir dir;
+  const std::string one = dir.file("one.db"), two = dir.file("two.db");
+  ok(external_run(one, "server", 1));
+  ok(external_run(two, "server", 2));
+  const auto a = candidates_of(one);
+  expect_contiguous(a, 120, "external run");
+  expect_same_candidates(a, candidates_of(two), "external run, 1 vs 2 threads");
+  const auto f = failures(a);
+  for (const char* kind : {"crash", "exit3", "garbage", "refuse"}) EXPECT_GT(f.count(kind), 0u) << kind;
+  int valid = 0;
+  for (const auto& c : a) valid += c.valid;
+  EXPECT_GT(valid, 60);
+  for (const auto& [kind, n] : f) EXPECT_EQ(kind.rfind("other", 0), std::string::npos) << kind;
+  EXPECT_EQ(run_entry(one)["status"], "done");
+}
+
+TEST(EvoExternal, ProcessModeGivesTheSameCandidatesAsServerMode) {
+  ScratchDir dir;
+  const std::string server = dir.file("server.db"), process = dir.file("process.db");
+  Args s = external_run(server, "server", 2), p = external_run(process, "process", 2);
+  for (Args* args : {&s, &p}) {
+    (*args)[std::find(args->begin(), args->end(), "120") - args->begin()] = "60";
+  }
+  ok(s);
+  ok(p);
+  expect_same_candidates(candidates_of(server), candidates_of(process), "server vs process mode");
+}
+
+TEST(EvoExternal, BadSettingsAreRefusedBeforeAnythingIsWritten) {
+  ScratchDir dir;
+  const std::string db = dir.file("bad.db");
+  expect_input_error({"run", "--domain", "external", "--db", db, "--budget", "10"});
+  expect_input_error({"run", "--domain", "external", "--set", "command=cat", "--set", "objectives=a,a", "--db", db});
+  expect_input_error({"run", "--domain", "external", "--set", "command=cat", "--set", "mode=batch", "--db", db});
+  expect_input_error({"run", "--domain", "external", "--set", "command=cat", "--set", "genome=reals", "--set",
+                      "lo=2", "--set", "hi=1", "--db", db});
+  EXPECT_FALSE(file_exists(db));
+  const Result domains = ok({"domains"});
+  EXPECT_NE(domains.out.find("external"), std::string::npos) << domains.out;
+}
+
+}  // namespace
+}  // namespace evo::test
