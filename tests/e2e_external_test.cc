@@ -4,6 +4,7 @@
 // count; bad settings are refused before anything is written.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -78,6 +79,21 @@ TEST(EvoExternal, BadSettingsAreRefusedBeforeAnythingIsWritten) {
   EXPECT_FALSE(file_exists(db));
   const Result domains = ok({"domains"});
   EXPECT_NE(domains.out.find("external"), std::string::npos) << domains.out;
+}
+
+// A command that never answers (a typo, a missing file) is not a property of candidates:
+// the run stops with one line naming the failure instead of storing it on every candidate.
+TEST(EvoExternal, AnEvaluatorThatNeverAnswersStopsTheRun) {
+  ScratchDir dir;
+  const std::string db = dir.file("broken.db");
+  const Args args = {"run", "--domain", "external", "--set", "command=echo 'no such model' >&2; exit 7",
+                     "--budget", "1000", "--db", db, "-q"};
+  const Result r = run_evo(args);
+  EXPECT_EQ(r.code, 1) << describe(args, r);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("failed on each of the first 64 candidates"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("exited with code 7: no such model"), std::string::npos) << r.err;
+  EXPECT_EQ(run_entry(db)["status"], "failed");
 }
 
 }  // namespace

@@ -114,6 +114,12 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   } catch (...) {
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    // What was committed stays; the run says it failed (resumable once the cause is fixed).
+    try {
+      sink.flush();
+      set_run_status(db, run.id, "failed", "error");
+    } catch (...) {
+    }
     throw;
   }
   std::signal(SIGINT, SIG_DFL);

@@ -281,31 +281,46 @@ std::string ExternalDomain::failure(const ProcessOutcome& o) const {
 
 Evaluation ExternalDomain::evaluate(const Program& p) const {
   const std::string line = request(p);
+  ProcessOutcome o;
   try {
     if (mode_ == "process") {
-      const ProcessOutcome o = run_once(command_, line + "\n", limits_);
-      if (!o.ok()) return invalid(failure(o));
-      return parse_answer(last_line(o.out), objectives_);
-    }
-    std::unique_ptr<ServerProcess> server;
-    {
-      std::lock_guard lock(servers_mutex_);
-      if (!idle_servers_.empty()) {
-        server = std::move(idle_servers_.back());
-        idle_servers_.pop_back();
+      o = run_once(command_, line + "\n", limits_);
+      if (o.ok()) return answered(last_line(o.out));
+    } else {
+      std::unique_ptr<ServerProcess> server;
+      {
+        std::lock_guard lock(servers_mutex_);
+        if (!idle_servers_.empty()) {
+          server = std::move(idle_servers_.back());
+          idle_servers_.pop_back();
+        }
+      }
+      if (!server) server = std::make_unique<ServerProcess>(command_, limits_);
+      o = server->ask(line);
+      if (server->alive()) {
+        std::lock_guard lock(servers_mutex_);
+        idle_servers_.push_back(std::move(server));
+        return answered(o.out);
       }
     }
-    if (!server) server = std::make_unique<ServerProcess>(command_, limits_);
-    const ProcessOutcome o = server->ask(line);
-    if (!server->alive()) return invalid(failure(o));
-    {
-      std::lock_guard lock(servers_mutex_);
-      idle_servers_.push_back(std::move(server));
-    }
-    return parse_answer(o.out, objectives_);
-  } catch (const std::exception& e) {
-    return invalid(std::string("evaluator could not be started: ") + e.what());
+  } catch (const std::runtime_error& e) {  // no pipe or process to be had
+    return failed(std::string("evaluator could not be started: ") + e.what());
   }
+  return failed(failure(o));
+}
+
+Evaluation ExternalDomain::answered(const std::string& line) const {
+  answers_.fetch_add(1);
+  return parse_answer(line, objectives_);
+}
+
+Evaluation ExternalDomain::failed(std::string reason) const {
+  // An evaluator that has never answered is most likely misconfigured: the run stops
+  // rather than record the same failure on every candidate.
+  if (failures_.fetch_add(1) + 1 >= kGiveUp && answers_.load() == 0)
+    throw std::runtime_error("the evaluator failed on each of the first " + std::to_string(kGiveUp) +
+                             " candidates without ever answering (" + reason + "); check --set command=...");
+  return invalid(std::move(reason));
 }
 
 std::vector<double> ExternalDomain::structural_objectives(const Program& p) const {

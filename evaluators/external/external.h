@@ -18,6 +18,7 @@
 //            of them by a normal step of `step` x (hi - lo)
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -59,6 +60,8 @@ class ExternalDomain final : public Domain {
   std::vector<double> values(const Program& p) const;  // reals genome; empty when p is not one
   Program encode(const std::vector<double>& v) const;
   std::string failure(const ProcessOutcome& o) const;  // the reason recorded on the candidate
+  Evaluation answered(const std::string& line) const;
+  Evaluation failed(std::string reason) const;
 
   std::string command_, genome_, mode_, cache_key_;
   std::vector<ObjectiveName> objectives_;
@@ -72,6 +75,10 @@ class ExternalDomain final : public Domain {
   // mode=server: idle evaluator processes, one taken per evaluation in flight.
   mutable std::mutex servers_mutex_;
   mutable std::vector<std::unique_ptr<ServerProcess>> idle_servers_;
+
+  // Evaluations the evaluator answered, and the ones it failed (crash, exit, time-out).
+  static constexpr long kGiveUp = 64;
+  mutable std::atomic<long> answers_{0}, failures_{0};
 };
 
 }  // namespace evo::external
