@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <cstring>
+#include <fstream>
+
 #include <sqlite3.h>
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -33,6 +36,7 @@ void check_existing(const std::string& path) {
     } catch (const SQLite::Exception& e) {
       if (e.getErrorCode() == SQLITE_NOTADB) throw InputError(path + " is not an SQLite database");
       if (e.getErrorCode() == SQLITE_BUSY || e.getErrorCode() == SQLITE_LOCKED) throw;
+      if ((e.getErrorCode() & 0xff) == SQLITE_CORRUPT) throw InputError(path + " is damaged: " + e.what());
       throw InputError(path + " is not an evo database");
     }
     if (version > kSchemaVersion)
@@ -45,7 +49,47 @@ void check_existing(const std::string& path) {
       throw InputError(path + " is not an evo database (tables missing)");
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() == SQLITE_NOTADB) throw InputError(path + " is not an SQLite database");
+    if ((e.getErrorCode() & 0xff) == SQLITE_CORRUPT) throw InputError(path + " is damaged: " + e.what());
     throw InputError("cannot open " + path + ": " + e.what());
+  }
+}
+
+// Throws InputError when the file is an SQLite database cut short: its header's page
+// count (trusted when the two change counters agree, as SQLite trusts it) says it is
+// longer than it is.
+void check_not_truncated(const std::string& path, long long size) {
+  unsigned char h[100];
+  std::ifstream f(path, std::ios::binary);
+  if (!f.read(reinterpret_cast<char*>(h), sizeof h)) return;
+  if (std::memcmp(h, "SQLite format 3", 16) != 0) return;
+  auto be32 = [&](int at) {
+    return static_cast<long long>(h[at]) << 24 | static_cast<long long>(h[at + 1]) << 16 |
+           static_cast<long long>(h[at + 2]) << 8 | static_cast<long long>(h[at + 3]);
+  };
+  long long page = static_cast<long long>(h[16]) << 8 | h[17];
+  if (page == 1) page = 65536;
+  if (be32(24) != be32(92)) return;
+  const long long expected = be32(28) * page;
+  if (size < expected)
+    throw InputError(path + " is damaged: truncated (" + std::to_string(size) + " of " + std::to_string(expected) +
+                     " bytes)");
+}
+
+// A writer checks the file's structure before it adds to it (`PRAGMA quick_check`: every
+// page and record well formed), so a damaged database is refused rather than written to.
+void check_intact(SQLite::Database& db, const std::string& path) {
+  try {
+    SQLite::Statement q(db, "PRAGMA quick_check(1)");
+    if (q.executeStep()) {
+      std::string result = q.getColumn(0).getString();
+      if (result != "ok") {
+        // One line: "*** in database main ***\nPage 9: ..." -> "Page 9: ...".
+        if (const auto nl = result.rfind('\n'); nl != std::string::npos) result = result.substr(nl + 1);
+        throw InputError(path + " is damaged: " + result);
+      }
+    }
+  } catch (const SQLite::Exception& e) {
+    throw InputError(path + " is damaged: " + e.what());
   }
 }
 
@@ -55,6 +99,7 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
   long long size = 0;
   const bool exists = file_size(path, size);
   if (exists && size > 0) {
+    check_not_truncated(path, size);
     check_existing(path);
   } else if (mode != OpenMode::create) {
     throw InputError("no evo database at " + path);
@@ -68,6 +113,7 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | (mode == OpenMode::create ? SQLite::OPEN_CREATE : 0));
     configure(*db);
     if (sqlite3_db_readonly(db->getHandle(), "main") == 1) throw InputError("cannot write " + path + " (read-only)");
+    if (exists && size > 0) check_intact(*db, path);
     if (!(exists && size > 0)) {
       // Large pages: the writer appends long rows and inserts into two random-order
       // indexes (FEC cache, objective ranking); 64 KiB pages mean fewer splits and WAL

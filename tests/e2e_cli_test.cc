@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -741,6 +742,10 @@ class EvoBadDatabases : public EvoCli {
         {"eval", "--db", db, "--candidate", "1"},
         {"resume", "--db", db, "--run", "1", "--budget", "5000", "-q"},
         run_args(db, 100, 1),
+        {"simplify", "--db", db, "--candidate", "1"},
+        {"measure", "--db", db, "--run", "1"},
+        {"speed", "--db", db, "--candidate", "1", "--no-baselines"},
+        {"baselines", "--domain", "funcapprox", "--db", db, "--run", "1"},
     };
     for (const auto& args : commands) {
       SCOPED_TRACE(show_cmd(args));
@@ -782,6 +787,113 @@ TEST_F(EvoBadDatabases, NewerSchemaVersion) {
   }
   ASSERT_TRUE(empty_or_missing(db + "-wal"));
   expect_all_rejected(db, "newer");
+}
+
+TEST_F(EvoBadDatabases, TruncatedDatabase) {
+  ScratchDir dir;
+  const std::string db = dir.file("cut.db");
+  copy_db(db_, db);
+  ASSERT_TRUE(empty_or_missing(db + "-wal"));
+  const std::string whole = read_file(db);
+  write_file(db, whole.substr(0, whole.size() / 2));
+  expect_all_rejected(db, "truncated");
+}
+
+// A page's structure overwritten: a writer refuses the database before writing to it (its
+// quick_check finds the damage); a reader reads what it can or says the file is damaged,
+// in one line, and never crashes.
+TEST_F(EvoBadDatabases, CorruptedPagesStopWritersAndNeverCrashReaders) {
+  ScratchDir dir;
+  const std::string db = dir.file("corrupt.db");
+  copy_db(db_, db);
+  std::string bytes = read_file(db);
+  const std::size_t page = 65536;
+  ASSERT_GE(bytes.size(), 4 * page);
+  for (std::size_t p = 2; p * page < bytes.size(); p += 3)  // the headers of every third page
+    for (std::size_t i = 0; i < 24; ++i) bytes[p * page + i] = static_cast<char>(0xA5 ^ i);
+  write_file(db, bytes);
+  for (const Args& args : std::vector<Args>{{"resume", "--db", db, "--run", "1", "--budget", "5000", "-q"},
+                                           run_args(db, 100, 1),
+                                           {"simplify", "--db", db, "--candidate", "1"},
+                                           {"measure", "--db", db, "--run", "1"}}) {
+    SCOPED_TRACE(show_cmd(args));
+    expect_input_error_db_untouched(db, args, "damaged");
+  }
+  for (const Args& args : std::vector<Args>{{"runs", "--db", db},
+                                           {"best", "--db", db, "--run", "1"},
+                                           {"pareto", "--db", db, "--run", "1"},
+                                           {"show", "--db", db, "--candidate", "1"},
+                                           {"export", "--db", db, "--candidate", "1", "--lang", "cpp"}}) {
+    const Result r = run_evo(args);
+    EXPECT_TRUE(r.code == 0 || r.code == 2) << describe(args, r);
+    if (r.code == 2) {
+      EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << describe(args, r);
+    }
+    EXPECT_EQ(read_file(db), bytes) << show_cmd(args);
+  }
+}
+
+// Every subcommand: an unknown flag, a value of the wrong type and one out of range each
+// get one line and exit 2, and leave the database as it was.
+TEST_F(EvoBadDatabases, EverySubcommandRefusesBadFlags) {
+  const std::string& db = db_;
+  const std::vector<std::pair<Args, std::string>> bad_values = {
+      {{"resume", "--db", db, "--run", "x"}, "--run"},
+      {{"resume", "--db", db, "--run", "1", "--threads", "-1"}, "--threads"},
+      {{"runs", "--db", db, "--format", "yaml"}, "--format"},
+      {{"best", "--db", db, "--top", "-3"}, "--top"},
+      {{"best", "--db", db, "--run", "1.5"}, "--run"},
+      {{"pareto", "--db", db, "--run", "zero"}, "--run"},
+      {{"show", "--db", db, "--candidate", "1e3"}, "--candidate"},
+      {{"export", "--db", db, "--candidate", "1", "--lang", "cobol"}, "cobol"},
+      {{"measure", "--db", db, "--run", "-1"}, "--run"},
+      {{"speed", "--db", db, "--candidate", "1", "--rounds", "0"}, "--rounds"},
+      {{"speed", "--db", db, "--candidate", "1", "--elements", "many"}, "--elements"},
+      {{"eval", "--db", db, "--candidate", "one"}, "--candidate"},
+      {{"simplify", "--db", db, "--candidate", "1", "--tolerance", "-1"}, "--tolerance"},
+      {{"baselines", "--domain", "funcapprox", "--degrees", "9:1"}, "--degrees"},
+      {{"baselines", "--domain", "funcapprox", "--degrees", "0:99"}, "--degrees"},
+      {{"model", "train", "--out", "/nonexistent_dir/m.safetensors", "--epochs", "0"}, "--epochs"},
+      {{"domains", "--format", "xml"}, "--format"},
+  };
+  for (const auto& [args, mention] : bad_values) {
+    SCOPED_TRACE(show_cmd(args));
+    expect_input_error_db_untouched(db, args, mention);
+  }
+  for (const char* cmd : {"run", "resume", "runs", "best", "pareto", "show", "export", "measure", "speed", "eval",
+                          "simplify", "baselines", "model", "domains"}) {
+    const Args args = {cmd, "--db", db, "--no-such-flag"};
+    SCOPED_TRACE(show_cmd(args));
+    expect_input_error_db_untouched(db, args);
+  }
+}
+
+// A full disk (a file-size limit here): the run stops with one line and exit code 1, the
+// database stays intact with every batch it committed, and a resume finishes the run.
+TEST(EvoDiskFull, TheRunStopsWithOneLineAndKeepsWhatItCommitted) {
+  ScratchDir dir;
+  const std::string db = dir.file("full.db");
+  ok(run_args(db, 500, 2));
+  const long long blocks = static_cast<long long>(read_file(db).size()) / 512 + 400;  // ~200 KiB to grow
+  Args big = {"resume", "--db", db, "--run", "1", "--budget", "200000", "-q"};
+  std::string cmd = "ulimit -f " + std::to_string(blocks) + "; exec " EVO_BINARY;
+  for (const auto& a : big) cmd += " '" + a + "'";
+  cmd += " >" + dir.file("out") + " 2>" + dir.file("err");
+  const int status = std::system(("/bin/sh -c \"" + cmd + "\"").c_str());
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by a signal: " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 1) << read_file(dir.file("err"));
+  const std::string err = read_file(dir.file("err"));
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  EXPECT_NE(err.find("a write failed"), std::string::npos) << err;
+  {
+    SQLite::Database raw(db, SQLite::OPEN_READWRITE);
+    EXPECT_EQ(raw.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  }
+  const long long committed = evaluations_of(db);
+  EXPECT_GE(committed, 500);
+  expect_contiguous(candidates_of(db), static_cast<std::size_t>(committed), "after the disk filled");
+  ok({"resume", "--db", db, "--run", "1", "--budget", std::to_string(committed + 500), "-q"});
+  EXPECT_EQ(run_entry(db)["status"], "done");
 }
 
 TEST_F(EvoBadDatabases, UnwritableLocation) {

@@ -1,5 +1,6 @@
 // `evo`: the command line. One file per subcommand (cmd_*.cc); this one dispatches and
 // turns errors into exit codes: 2 for bad input (one line on stderr), 1 for failures.
+#include <csignal>
 #include <cstring>
 #include <iostream>
 #include <string_view>
@@ -43,6 +44,9 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file-size limit a write should fail (SQLite then reports the disk full and the
+  // transaction rolls back) rather than the signal kill evo in the middle of a commit.
+  std::signal(SIGXFSZ, SIG_IGN);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   spdlog::set_level(spdlog::level::warn);
   if (argc < 2) {
@@ -65,7 +69,12 @@ int main(int argc, char** argv) {
       // A damaged file is bad input (exit 2); anything else (disk full, I/O) a failure.
       const int primary = e.getErrorCode() & 0xff;
       const bool damaged = primary == 11 /* SQLITE_CORRUPT */ || primary == 26 /* SQLITE_NOTADB */;
-      std::cerr << "evo " << name << ": " << (damaged ? "damaged database: " : "database error: ") << e.what() << "\n";
+      // SQLITE_FULL, or SQLITE_IOERR_WRITE (what a file-size limit or a full disk gives).
+      const bool write_failed = primary == 13 || e.getExtendedErrorCode() == (10 | (3 << 8));
+      std::cerr << "evo " << name << ": "
+                << (damaged ? "damaged database: " : write_failed ? "database error: a write failed (disk full?): "
+                                                                   : "database error: ")
+                << e.what() << "\n";
       return damaged ? 2 : 1;
     } catch (const std::exception& e) {
       std::cerr << "evo " << name << ": " << e.what() << "\n";
