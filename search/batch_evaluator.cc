@@ -4,6 +4,8 @@
 
 #include <tbb/parallel_for.h>
 
+#include "search/parallel.h"
+
 namespace evo {
 
 Workers::Workers(int threads) : threads_(threads < 1 ? 1 : threads) {
@@ -11,6 +13,9 @@ Workers::Workers(int threads) : threads_(threads < 1 ? 1 : threads) {
 }
 
 void Workers::for_each(std::size_t n, const std::function<void(std::size_t)>& f) {
+#ifdef EVO_STD_THREADS
+  return parallel_for(n, f, threads_);
+#endif
   if (!arena_ || n < 2) {
     for (std::size_t i = 0; i < n; ++i) f(i);
     return;

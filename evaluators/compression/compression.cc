@@ -9,7 +9,6 @@
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
-#include <tbb/parallel_for.h>
 #include <xxhash.h>
 
 #include "evaluators/compression/layer_compression.h"
@@ -20,6 +19,7 @@
 #include "evaluators/optimizer/fashion_data.h"
 #include "evaluators/optimizer/idx.h"
 #include "search/errors.h"
+#include "search/parallel.h"
 #include "search/program_text.h"
 
 namespace evo::compression {
@@ -466,7 +466,7 @@ std::vector<std::vector<double>> CompressionDomain::layer_errors() const {
       for (int k = 0; k < space.levels(i); ++k) cells.emplace_back(i, k);
     layer_errors_.assign(space.layers(), {});
     for (std::size_t i = 0; i < space.layers(); ++i) layer_errors_[i].resize(static_cast<std::size_t>(space.levels(i)));
-    tbb::parallel_for(std::size_t{0}, cells.size(), [&](std::size_t c) {
+    parallel_for(cells.size(), [&](std::size_t c) {
       const auto [i, k] = cells[c];
       DenseModel m = dense_;
       m.layers[i].weight = levels_.weights[i][static_cast<std::size_t>(k)];
@@ -524,8 +524,7 @@ std::vector<Baseline> CompressionDomain::baselines(int /*min_degree*/, int /*max
     }
   }
   std::vector<double> owl_kl(owl_candidates.size());
-  tbb::parallel_for(std::size_t{0}, owl_candidates.size(),
-                    [&](std::size_t c) { owl_kl[c] = evaluate(owl_candidates[c]).values.at(0); });
+  parallel_for(owl_candidates.size(), [&](std::size_t c) { owl_kl[c] = evaluate(owl_candidates[c]).values.at(0); });
   const std::size_t best_owl = static_cast<std::size_t>(std::min_element(owl_kl.begin(), owl_kl.end()) - owl_kl.begin());
   out.push_back({"OWL-style", "owl", 0, owl_candidates[best_owl]});
   return out;

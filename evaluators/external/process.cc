@@ -225,7 +225,6 @@ ProcessOutcome ServerProcess::ask(const std::string& line) {
     if (const auto nl = pending_.find('\n'); nl != std::string::npos && written == request.size()) {
       o.out = pending_.substr(0, nl);
       pending_.erase(0, nl + 1);
-      err_tail_.clear();  // a failure reports the stderr of the request that failed
       return o;
     }
     if (eof) break;

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <vector>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_reduce.h>
+#include "search/parallel.h"
 
 namespace evo::funcapprox {
 namespace {
@@ -77,11 +77,11 @@ std::vector<UlpResult> exhaustive_ulp(const std::vector<Kernel>& kernels, const 
   const std::int64_t chunks = (last - first) / kChunk + 1;
   const std::size_t n = kernels.size();
 
-  auto body = [&](const tbb::blocked_range<std::int64_t>& range, Partial acc) {
+  auto body = [&](std::int64_t chunk_begin, std::int64_t chunk_end, Partial acc) {
     if (acc.r.empty()) acc.r.resize(n);
     std::vector<float> x(kChunk), y(kChunk);
     std::vector<double> ref(kChunk), err(kChunk);
-    for (std::int64_t c = range.begin(); c != range.end(); ++c) {
+    for (std::int64_t c = chunk_begin; c != chunk_end; ++c) {
       const std::int64_t begin = first + c * kChunk;
       const auto count = static_cast<std::size_t>(std::min<std::int64_t>(kChunk, last - begin + 1));
       for (std::size_t i = 0; i < count; ++i) {
@@ -131,7 +131,16 @@ std::vector<UlpResult> exhaustive_ulp(const std::vector<Kernel>& kernels, const 
     for (std::size_t k = 0; k < b.r.size(); ++k) merge(a.r[k], b.r[k]);
     return a;
   };
-  Partial total = tbb::parallel_reduce(tbb::blocked_range<std::int64_t>(0, chunks, 4), Partial{}, body, join);
+  // Blocks of consecutive chunks, joined in order: the result (e.g. the first input with
+  // the worst error) does not depend on which thread did which block.
+  const std::int64_t blocks = std::min<std::int64_t>(chunks, 4096);
+  std::vector<Partial> parts(static_cast<std::size_t>(blocks));
+  parallel_for(parts.size(), [&](std::size_t b) {
+    const auto bi = static_cast<std::int64_t>(b);
+    parts[b] = body(chunks * bi / blocks, chunks * (bi + 1) / blocks, Partial{});
+  });
+  Partial total;
+  for (const Partial& p : parts) total = join(std::move(total), p);
   total.r.resize(n);
   return total.r;
 }
