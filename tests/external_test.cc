@@ -110,6 +110,18 @@ TEST(ExternalProcess, TimeOutKillsTheWholeProcessGroup) {
   EXPECT_TRUE(gone(grandchild)) << "the evaluator's child " << grandchild << " survived the time-out";
 }
 
+// An evaluator that answers and exits while something it started still holds its stdout:
+// the answer counts at once, and what it left behind is killed.
+TEST(ExternalProcess, AnswerCountsWhenTheEvaluatorExitsBeforeItsChildren) {
+  ProcessLimits limits;
+  limits.timeout_s = 20;
+  const auto t0 = Clock::now();
+  const ProcessOutcome o = run_once("sleep 30 & echo '{\"score\": 1}'", "x\n", limits);
+  EXPECT_TRUE(o.ok()) << o.failure();
+  EXPECT_EQ(o.out, "{\"score\": 1}\n");
+  EXPECT_LT(seconds_since(t0), 5.0);
+}
+
 TEST(ExternalProcess, MemoryLimitStopsAnAllocation) {
   ProcessLimits limits;
   limits.timeout_s = 20;

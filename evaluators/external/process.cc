@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -158,6 +159,7 @@ ProcessOutcome run_once(const std::string& command, const std::string& input, co
   Child c = spawn(command, limits);
   ProcessOutcome o;
   std::size_t written = 0;
+  bool reaped = false;
   if (input.empty()) close_fd(c.in);
   while ((c.out >= 0 || c.err >= 0) && Clock::now() < deadline) {
     pollfd fds[3];
@@ -166,7 +168,8 @@ ProcessOutcome run_once(const std::string& command, const std::string& input, co
     if (c.in >= 0) in_at = n, fds[n++] = {c.in, POLLOUT, 0};
     if (c.out >= 0) out_at = n, fds[n++] = {c.out, POLLIN, 0};
     if (c.err >= 0) err_at = n, fds[n++] = {c.err, POLLIN, 0};
-    if (::poll(fds, static_cast<nfds_t>(n), remaining_ms(deadline)) < 0 && errno != EINTR) break;
+    // Short waits: the process may exit while something it started keeps the pipes open.
+    if (::poll(fds, static_cast<nfds_t>(n), std::min(remaining_ms(deadline), 50)) < 0 && errno != EINTR) break;
     if (in_at >= 0 && fds[in_at].revents) {
       const ssize_t w = ::write(c.in, input.data() + written, input.size() - written);
       if (w > 0) written += static_cast<std::size_t>(w);
@@ -175,11 +178,23 @@ ProcessOutcome run_once(const std::string& command, const std::string& input, co
     }
     if (out_at >= 0 && fds[out_at].revents && !drain(c.out, o.out, kMaxOut, false)) close_fd(c.out);
     if (err_at >= 0 && fds[err_at].revents && !drain(c.err, o.err_tail, kErrTail, true)) close_fd(c.err);
+    int status = 0;
+    if (::waitpid(c.pid, &status, WNOHANG) == c.pid) {  // it has exited: take what it wrote
+      reaped = true;
+      record_status(status, o);
+      if (c.out >= 0) drain(c.out, o.out, kMaxOut, false);
+      if (c.err >= 0) drain(c.err, o.err_tail, kErrTail, true);
+      break;
+    }
   }
-  if (c.out >= 0 || c.err >= 0) o.timed_out = true;  // still open at the deadline
+  if (!reaped && (c.out >= 0 || c.err >= 0)) o.timed_out = true;  // still running at the deadline
   close_fd(c.in), close_fd(c.out), close_fd(c.err);
-  if (o.timed_out) kill_group(c.pid);
-  reap(c.pid, o.timed_out ? Clock::now() : deadline, o);
+  if (reaped) {
+    kill_group(c.pid);  // whatever it started and left behind
+  } else {
+    if (o.timed_out) kill_group(c.pid);
+    reap(c.pid, o.timed_out ? Clock::now() : deadline, o);
+  }
   return o;
 }
 
