@@ -142,3 +142,33 @@ int op_count(const Program& p) {
 }
 
 }  // namespace evo
+
+namespace evo {
+
+Program constants_program(const Signature* sig, const std::vector<double>& values) {
+  Program p;
+  p.sig = sig;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    Instr in;
+    in.op = Op::const_;
+    in.args = {kImm, 0, 0};
+    in.imm = values[i];
+    p.code.push_back(in);
+    p.outputs.push_back(p.reg_of(i));
+  }
+  return p;
+}
+
+std::vector<double> constant_outputs(const Program& p, const Signature* sig) {
+  if (!p.sig || !sig || p.sig->outputs.size() != sig->outputs.size() || p.outputs.size() != sig->outputs.size()) return {};
+  std::vector<double> v;
+  for (Reg r : p.outputs) {
+    if (r < p.first_temp() || r >= p.num_registers()) return {};
+    const Instr& in = p.code[static_cast<std::size_t>(r - p.first_temp())];
+    if (in.op != Op::const_ || in.args[0] != kImm) return {};
+    v.push_back(in.imm);
+  }
+  return v;
+}
+
+}  // namespace evo

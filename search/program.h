@@ -98,6 +98,11 @@ struct Program {
 // The identity program of a signature: every output reads input 0, every state keeps its value.
 Program trivial_program(const Signature* sig);
 
+// A genome of numbers as a program: output i is const(values[i]). constant_outputs()
+// reads them back; empty when the program has another shape or `sig`'s output count.
+Program constants_program(const Signature* sig, const std::vector<double>& values);
+std::vector<double> constant_outputs(const Program& p, const Signature* sig);
+
 // Empty when the program is well formed; otherwise what is wrong with it.
 std::string validation_error(const Program& p);
 

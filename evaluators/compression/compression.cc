@@ -235,19 +235,7 @@ std::vector<ObjectiveSpec> CompressionDomain::objectives() const {
   return objective_specs(levels_.set.is_sparsity());
 }
 
-Program CompressionDomain::encode(const std::vector<double>& values) const {
-  Program p;
-  p.sig = sig_;
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    Instr in;
-    in.op = Op::const_;
-    in.args = {kImm, 0, 0};
-    in.imm = values[i];
-    p.code.push_back(in);
-    p.outputs.push_back(p.reg_of(i));
-  }
-  return p;
-}
+Program CompressionDomain::encode(const std::vector<double>& values) const { return constants_program(sig_, values); }
 
 std::vector<double> CompressionDomain::layout_values(const Layout& l) const {
   std::vector<double> v;
@@ -259,14 +247,7 @@ Program CompressionDomain::encode_layout(const Layout& l) const { return encode(
 
 std::vector<double> CompressionDomain::decode(const Program& p) const {
   if (!p.sig || p.sig->outputs.size() != dense_.layers.size()) return {};
-  std::vector<double> v;
-  for (Reg r : p.outputs) {
-    if (r < p.first_temp() || r >= p.num_registers()) return {};
-    const Instr& in = p.code[static_cast<std::size_t>(r - p.first_temp())];
-    if (in.op != Op::const_ || in.args[0] != kImm) return {};
-    v.push_back(in.imm);
-  }
-  return v;
+  return constant_outputs(p, p.sig);
 }
 
 namespace {

@@ -1,7 +1,6 @@
 #include "evaluators/external/external.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <set>
 
@@ -36,11 +35,8 @@ std::string objectives_check(const std::string& v) {
 std::string names_check(const std::string& v) {
   const auto names = split(v, ',');
   if (names.empty()) return "expected NAME[,NAME...]";
-  for (const auto& n : names) {
-    if (n.empty() || !(std::isalpha(static_cast<unsigned char>(n[0])) || n[0] == '_')) return "'" + n + "' is not a name";
-    for (char c : n)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return "'" + n + "' is not a name";
-  }
+  for (const auto& n : names)
+    if (!is_name(n)) return "'" + n + "' is not a name";
   if (std::set<std::string>(names.begin(), names.end()).size() != names.size()) return "a name repeats";
   return {};
 }
@@ -54,13 +50,6 @@ std::string decimal(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
-}
-
-Evaluation invalid(std::string reason) {
-  Evaluation e;
-  e.valid = false;
-  e.reason = std::move(reason);
-  return e;
 }
 
 // The last non-empty line of a process's stdout: what it answered (earlier lines may be
@@ -180,30 +169,10 @@ std::string ExternalDomain::fingerprint() const {
   return f + " cache_key=" + cache_key_;
 }
 
-Program ExternalDomain::encode(const std::vector<double>& v) const {
-  Program p;
-  p.sig = sig_;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    Instr in;
-    in.op = Op::const_;
-    in.args = {kImm, 0, 0};
-    in.imm = v[i];
-    p.code.push_back(in);
-    p.outputs.push_back(p.reg_of(i));
-  }
-  return p;
-}
+Program ExternalDomain::encode(const std::vector<double>& v) const { return constants_program(sig_, v); }
 
 std::vector<double> ExternalDomain::values(const Program& p) const {
-  if (p.sig != sig_ || p.outputs.size() != sig_->outputs.size()) return {};
-  std::vector<double> v;
-  for (Reg r : p.outputs) {
-    if (r < p.first_temp() || r >= p.num_registers()) return {};
-    const Instr& in = p.code[static_cast<std::size_t>(r - p.first_temp())];
-    if (in.op != Op::const_ || in.args[0] != kImm) return {};
-    v.push_back(in.imm);
-  }
-  return v;
+  return p.sig == sig_ ? constant_outputs(p, sig_) : std::vector<double>{};
 }
 
 Program ExternalDomain::initial_program(Rng& rng) const {
@@ -320,7 +289,7 @@ Evaluation ExternalDomain::failed(std::string reason) const {
   if (failures_.fetch_add(1) + 1 >= kGiveUp && answers_.load() == 0)
     throw std::runtime_error("the evaluator failed on each of the first " + std::to_string(kGiveUp) +
                              " candidates without ever answering (" + reason + "); check --set command=...");
-  return invalid(std::move(reason));
+  return invalid_evaluation(std::move(reason));
 }
 
 std::vector<double> ExternalDomain::structural_objectives(const Program& p) const {

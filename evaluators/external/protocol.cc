@@ -9,21 +9,22 @@
 #include "search/errors.h"
 
 namespace evo::external {
-namespace {
 
-bool identifier(const std::string& s) {
+bool is_name(const std::string& s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
   for (char c : s)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
   return true;
 }
 
-Evaluation invalid(std::string reason) {
+Evaluation invalid_evaluation(std::string reason) {
   Evaluation e;
   e.valid = false;
   e.reason = std::move(reason);
   return e;
 }
+
+namespace {
 
 std::string clip(std::string_view s, std::size_t n = 120) {
   std::string out(s.substr(0, n));
@@ -47,7 +48,7 @@ std::vector<ObjectiveName> parse_objective_list(const std::vector<std::string>& 
         throw InputError("objectives: '" + item + "' should end in :min or :max, or neither (minimised)");
       o.maximize = dir == "max";
     }
-    if (!identifier(o.name)) throw InputError("objectives: '" + o.name + "' is not a name (letters, digits, _)");
+    if (!is_name(o.name)) throw InputError("objectives: '" + o.name + "' is not a name (letters, digits, _)");
     if (!seen.insert(o.name).second) throw InputError("objectives: '" + o.name + "' is named twice");
     out.push_back(std::move(o));
   }
@@ -59,19 +60,19 @@ Evaluation parse_answer(std::string_view text, const std::vector<ObjectiveName>&
   try {
     j = nlohmann::json::parse(text);
   } catch (const std::exception&) {
-    return invalid("malformed answer (not JSON): " + clip(text));
+    return invalid_evaluation("malformed answer (not JSON): " + clip(text));
   }
-  if (!j.is_object()) return invalid("malformed answer (not a JSON object): " + clip(text));
+  if (!j.is_object()) return invalid_evaluation("malformed answer (not a JSON object): " + clip(text));
   if (const auto it = j.find("invalid"); it != j.end()) {
-    return invalid("evaluator: " + (it->is_string() ? clip(it->get<std::string>(), 200) : clip(it->dump(), 200)));
+    return invalid_evaluation("evaluator: " + (it->is_string() ? clip(it->get<std::string>(), 200) : clip(it->dump(), 200)));
   }
   Evaluation e;
   for (const ObjectiveName& o : objectives) {
     const auto it = j.find(o.name);
-    if (it == j.end()) return invalid("malformed answer (no '" + o.name + "'): " + clip(text));
-    if (!it->is_number()) return invalid("malformed answer ('" + o.name + "' is not a number): " + clip(text));
+    if (it == j.end()) return invalid_evaluation("malformed answer (no '" + o.name + "'): " + clip(text));
+    if (!it->is_number()) return invalid_evaluation("malformed answer ('" + o.name + "' is not a number): " + clip(text));
     const double v = it->get<double>();
-    if (!std::isfinite(v)) return invalid("malformed answer ('" + o.name + "' is not finite)");
+    if (!std::isfinite(v)) return invalid_evaluation("malformed answer ('" + o.name + "' is not finite)");
     e.values.push_back(v);
   }
   return e;

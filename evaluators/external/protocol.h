@@ -17,6 +17,10 @@ struct ObjectiveName {
   bool maximize = false;
 };
 
+// Letters, digits and _, not starting with a digit.
+bool is_name(const std::string& s);
+Evaluation invalid_evaluation(std::string reason);
+
 // "loss,accuracy:max" -> {loss, minimise}, {accuracy, maximise}. Throws InputError for an
 // empty list, a name that is not an identifier, an unknown suffix or a repeated name.
 std::vector<ObjectiveName> parse_objective_list(const std::vector<std::string>& items);
