@@ -12,10 +12,16 @@
 #include <boost/serialization/version.hpp>
 
 #include "hashing/fec_cache.h"
+#include "search/bounded_load.h"
 #include "search/mutation.h"
 #include "search/program.h"
 
 namespace evo {
+
+// Upper bounds on list lengths when a checkpoint is read (bounded_load.h), far above what
+// any setting allows (population at most 1e7, batch at most 1e6).
+inline constexpr std::size_t kMaxMembers = std::size_t{1} << 24;
+inline constexpr std::size_t kMaxObjectives = std::size_t{1} << 16;
 
 struct RunStats {
   std::uint64_t evaluations = 0;       // candidates created (cache hits included)
@@ -34,8 +40,8 @@ struct RunStats {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned version) {
-    ar& evaluations& evaluated& cache_hits& invalid& collision_checks& collisions& eval_seconds& best_candidate&
-        best_objectives;
+    ar& evaluations& evaluated& cache_hits& invalid& collision_checks& collisions& eval_seconds& best_candidate;
+    bounded(ar, best_objectives, kMaxObjectives);
     if (version >= 1) ar& screened_out;
   }
 };
@@ -63,7 +69,10 @@ struct EngineState {
 
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& births& next_id& population& pending& stats;
+    ar& births& next_id;
+    bounded(ar, population, kMaxMembers);
+    bounded(ar, pending, kMaxMembers);
+    ar& stats;
   }
 };
 

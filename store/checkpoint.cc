@@ -22,6 +22,20 @@ constexpr std::uint32_t kCheckpointFormat = 1;
 constexpr char kMagic[8] = {'E', 'V', 'O', 'C', 'K', 'P', 'T', '1'};
 constexpr std::size_t kHeader = sizeof kMagic + sizeof(std::uint64_t);
 
+// Boost reads its archive header, which starts with a length-prefixed signature string,
+// before anything else can be checked, and would allocate whatever length it finds. The
+// signature's bytes never change, so they are compared before Boost sees the payload
+// (the rest of the header is fixed-size; lists are bounded by search/bounded_load.h).
+const std::string& archive_signature() {
+  static const std::string signature = [] {
+    std::ostringstream out;
+    { boost::archive::binary_oarchive ar(out); }
+    const std::string empty = out.str();
+    return empty.substr(0, sizeof(std::uint64_t) + std::strlen("serialization::archive"));
+  }();
+  return signature;
+}
+
 }  // namespace
 
 std::string encode_state(const EngineState& s) {
@@ -45,6 +59,8 @@ EngineState decode_state(const std::string& bytes) {
   std::memcpy(&sum, bytes.data() + sizeof kMagic, sizeof sum);
   if (XXH3_64bits(bytes.data() + kHeader, bytes.size() - kHeader) != sum)
     throw InputError("damaged checkpoint: checksum mismatch");
+  if (bytes.compare(kHeader, archive_signature().size(), archive_signature()) != 0)
+    throw InputError("damaged checkpoint: not a Boost binary archive");
   EngineState s;
   try {
     std::istringstream in(bytes.substr(kHeader));

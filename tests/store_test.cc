@@ -5,6 +5,7 @@
 #include <limits>
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <xxhash.h>
 
 #include "evaluators/registry.h"
 #include "search/errors.h"
@@ -119,6 +120,30 @@ TEST(Store, CheckpointEncodingRoundTripsAndRejectsGarbage) {
   std::string truncated = encode_state(s);
   truncated.resize(truncated.size() / 2);
   EXPECT_THROW(decode_state(truncated), InputError);
+}
+
+// A checkpoint whose checksum is right but whose list length is absurd (a bug, or a
+// hand-made file) is refused before anything that size is allocated.
+TEST(Store, CheckpointWithAnAbsurdListLengthIsRefused) {
+  EngineState s;
+  s.population = {11, 22, 33};
+  std::string bytes = encode_state(s);
+  // The population is stored as its count (8 bytes) and then its elements.
+  std::string pattern(8, '\0');
+  pattern[0] = 3;
+  for (std::int64_t v : s.population) pattern.append(reinterpret_cast<const char*>(&v), 8);
+  const auto at = bytes.find(pattern);
+  ASSERT_NE(at, std::string::npos);
+  const std::uint64_t huge = std::uint64_t{1} << 40;
+  bytes.replace(at, 8, reinterpret_cast<const char*>(&huge), 8);
+  const std::uint64_t sum = XXH3_64bits(bytes.data() + 16, bytes.size() - 16);
+  bytes.replace(8, 8, reinterpret_cast<const char*>(&sum), 8);
+  try {
+    decode_state(bytes);
+    FAIL() << "decoded a checkpoint with a population of 2^40";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("entries"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Store, RefusesFilesThatAreNotEvoDatabasesWithoutTouchingThem) {

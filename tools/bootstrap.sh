@@ -3,7 +3,7 @@
 #   bootstrap.sh demo   runs the default search (2^x on [0,1]) into ./evo.db
 #   bootstrap.sh test   runs the whole test suite through CTest
 #   bootstrap.sh build  only builds
-#   bootstrap.sh deps   only installs what is missing
+#   bootstrap.sh deps [PACKAGE...]   only installs what is missing (plus any packages named)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,7 +41,7 @@ build() {
 
 cmd="${1:-demo}"
 case "$cmd" in
-  deps) install_missing ;;
+  deps) shift; packages+=("$@"); install_missing ;;
   build) install_missing; build ;;
   demo)
     install_missing; build

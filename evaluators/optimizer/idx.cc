@@ -97,10 +97,11 @@ IdxArray read_idx(const std::string& path) {
     array.shape.push_back(static_cast<int>(d));
   }
 
-  // Grown as data arrives, so a lying header cannot make us allocate a gigabyte up front.
+  // Grown as data arrives (doubling from 64 KiB), so a lying header cannot make us
+  // allocate much more than the data there is.
   while (array.data.size() < count) {
     const std::size_t have = array.data.size();
-    const std::size_t chunk = std::min<std::size_t>(count - have, std::size_t{1} << 24);
+    const std::size_t chunk = std::min<std::size_t>(count - have, std::max<std::size_t>(have, std::size_t{1} << 16));
     array.data.resize(have + chunk);
     const std::size_t got = read_some(file.get(), path, array.data.data() + have, chunk);
     if (got < chunk)
