@@ -1,6 +1,7 @@
 #include "hashing/fec_cache.h"
 
 #include <cmath>
+#include <stdexcept>
 
 namespace evo {
 
@@ -15,6 +16,10 @@ bool CachedResult::same_outcome(const CachedResult& o, double rel_tol, const std
   return true;
 }
 
+FecCache::FecCache(std::size_t capacity) : capacity_(capacity) {
+  if (capacity_ == 0) throw std::invalid_argument("FecCache capacity must be at least 1");
+}
+
 std::optional<CachedResult> FecCache::find(const Hash128& key) const {
   const Shard& s = shard(key);
   std::shared_lock lock(s.mu);
@@ -24,9 +29,21 @@ std::optional<CachedResult> FecCache::find(const Hash128& key) const {
 }
 
 bool FecCache::insert(const Hash128& key, CachedResult value) {
-  Shard& s = shard(key);
-  std::unique_lock lock(s.mu);
-  return s.map.emplace(key, std::move(value)).second;
+  std::lock_guard order_lock(order_mu_);
+  {
+    Shard& s = shard(key);
+    std::unique_lock lock(s.mu);
+    if (!s.map.emplace(key, std::move(value)).second) return false;
+  }
+  order_.push_back(key);
+  if (order_.size() > capacity_) {
+    const Hash128 oldest = order_.front();
+    order_.pop_front();
+    Shard& s = shard(oldest);
+    std::unique_lock lock(s.mu);
+    s.map.erase(oldest);
+  }
+  return true;
 }
 
 void FecCache::add_hits(const Hash128& key, std::uint64_t n) {

@@ -22,6 +22,14 @@ std::vector<SettingSpec> engine_settings() {
       {"retries", "10", "re-mutations until a child computes something other than its parent", integer_in(0, 10000)},
       {"collision_check", "0.01", "fraction of cache hits evaluated anyway to measure hash collisions",
        real_in(0.0, 1.0)},
+      {"cache_size", "1000000",
+       "most results the functional-hash cache holds in memory (about 200 bytes each); the oldest leave first, "
+       "the database keeps them all",
+       integer_in(1, 1'000'000'000'000)},
+      {"keep_programs", "0",
+       "keep the program text of only the best K candidates, the Pareto front and the population (0: all); "
+       "the others keep their hashes and objectives",
+       integer_in(0, 1'000'000'000)},
   };
 }
 
@@ -33,6 +41,8 @@ void apply_engine_settings(const Settings& s, EngineConfig& cfg) {
   cfg.batch = static_cast<int>(s.integer("batch"));
   cfg.retries = static_cast<int>(s.integer("retries"));
   cfg.collision_check = s.real("collision_check");
+  cfg.cache_size = static_cast<std::size_t>(s.integer("cache_size"));
+  cfg.keep_programs = static_cast<std::size_t>(s.integer("keep_programs"));
 }
 
 std::string_view stop_reason_name(StopReason r) {

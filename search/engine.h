@@ -35,11 +35,14 @@ struct EngineConfig {
   int batch = 64;
   int retries = 10;               // re-mutations until the child differs functionally from its parent
   double collision_check = 0.01;  // fraction of cache hits evaluated anyway to count collisions
+  std::size_t cache_size = 1'000'000;  // most FEC cache entries held in memory (FecCache)
+  std::size_t keep_programs = 0;       // > 0: the store keeps only these programs (ProgramKeeper)
   double time_limit = 0;          // seconds, 0 = none; checked between batches
   std::optional<double> stop_at;  // stop once the primary objective reaches this
 };
 
-// `--set` keys the engine owns (population, tournament, batch, retries, collision_check).
+// `--set` keys the engine owns (population, tournament, batch, retries, collision_check,
+// cache_size, keep_programs).
 std::vector<SettingSpec> engine_settings();
 void apply_engine_settings(const Settings& s, EngineConfig& cfg);
 

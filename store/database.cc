@@ -93,6 +93,18 @@ void check_intact(SQLite::Database& db, const std::string& path) {
   }
 }
 
+int schema_version(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT version FROM schema_version");
+  return q.executeStep() ? q.getColumn(0).getInt() : 0;
+}
+
+void upgrade_schema(SQLite::Database& db) {
+  if (schema_version(db) >= kSchemaVersion) return;
+  SQLite::Transaction tx(db);
+  if (schema_version(db) == 1) db.exec(kSchema1To2Sql);
+  tx.commit();
+}
+
 }  // namespace
 
 std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMode mode) {
@@ -113,7 +125,10 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | (mode == OpenMode::create ? SQLite::OPEN_CREATE : 0));
     configure(*db);
     if (sqlite3_db_readonly(db->getHandle(), "main") == 1) throw InputError("cannot write " + path + " (read-only)");
-    if (exists && size > 0) check_intact(*db, path);
+    if (exists && size > 0) {
+      check_intact(*db, path);
+      upgrade_schema(*db);
+    }
     if (!(exists && size > 0)) {
       // Large pages: the writer appends long rows and inserts into two random-order
       // indexes (FEC cache, objective ranking); 64 KiB pages mean fewer splits and WAL

@@ -10,7 +10,7 @@
 
 namespace evo {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;  // 2: fec_cache.seq
 
 enum class OpenMode {
   read_only,   // an existing evo database, for queries
@@ -19,7 +19,8 @@ enum class OpenMode {
 };
 
 // Throws InputError (nothing written) when the path is missing (read modes), not a SQLite
-// file, not an evo database, from a newer schema, or cannot be created.
+// file, not an evo database, from a newer schema, or cannot be created. A database of an
+// older schema is read as it is and upgraded when opened for writing.
 std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMode mode);
 
 }  // namespace evo

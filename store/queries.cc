@@ -15,9 +15,17 @@
 namespace evo {
 namespace {
 
-constexpr const char* kCandidateColumns =
-    "SELECT c.id, c.run_id, c.birth, c.parent_id, c.mutation, c.program, c.ops, c.structural_hash, "
-    "c.functional_hash, c.valid, c.invalid_reason, c.cache_hit, c.objectives FROM candidates c";
+// The columns read_candidate reads. A run with keep_programs keeps its programs in
+// kept_programs (schema 2) and leaves the candidate's own column empty.
+std::string candidate_columns(SQLite::Database& db) {
+  const char* program = db.tableExists("kept_programs")
+                            ? "CASE WHEN c.program != '' THEN c.program ELSE coalesce((SELECT k.program FROM "
+                              "kept_programs k WHERE k.candidate_id = c.id), '') END"
+                            : "c.program";
+  return std::string("SELECT c.id, c.run_id, c.birth, c.parent_id, c.mutation, ") + program +
+         ", c.ops, c.structural_hash, c.functional_hash, c.valid, c.invalid_reason, c.cache_hit, c.objectives "
+         "FROM candidates c";
+}
 
 CandidateRow read_candidate(SQLite::Statement& q) {
   CandidateRow r;
@@ -34,24 +42,6 @@ CandidateRow read_candidate(SQLite::Statement& q) {
   r.invalid_reason = q.getColumn(10).isNull() ? "" : q.getColumn(10).getString();
   r.cache_hit = q.getColumn(11).getInt() != 0;
   return r;
-}
-
-// The JSON objectives column, in the run's objective order.
-// (name, minimize) of each objective of a run, in order; with steering_only, of those
-// that steer selection (the others are recorded, not searched on).
-std::vector<std::pair<std::string, bool>> objective_directions(SQLite::Database& db, std::int64_t run_id,
-                                                               bool steering_only = false) {
-  SQLite::Statement q(db, "SELECT objectives FROM runs WHERE id = ?");
-  q.bind(1, static_cast<std::int64_t>(run_id));
-  std::vector<std::pair<std::string, bool>> out;
-  if (!q.executeStep()) return out;
-  const auto json = nlohmann::json::parse(q.getColumn(0).getString(), nullptr, false);
-  if (json.is_array())
-    for (const auto& o : json)
-      if (o.is_object() && o.contains("name") && o["name"].is_string() &&
-          !(steering_only && o.value("steers", true) == false))
-        out.emplace_back(o["name"].get<std::string>(), !o.contains("minimize") || o["minimize"] != false);
-  return out;
 }
 
 // An objective's stored value: a number, or null for one left unmeasured (infinite, the
@@ -86,8 +76,23 @@ std::vector<std::string> objective_order(SQLite::Database& db, std::int64_t run_
 
 }  // namespace
 
+std::vector<std::pair<std::string, bool>> objective_directions(SQLite::Database& db, std::int64_t run_id,
+                                                               bool steering_only) {
+  SQLite::Statement q(db, "SELECT objectives FROM runs WHERE id = ?");
+  q.bind(1, static_cast<std::int64_t>(run_id));
+  std::vector<std::pair<std::string, bool>> out;
+  if (!q.executeStep()) return out;
+  const auto json = nlohmann::json::parse(q.getColumn(0).getString(), nullptr, false);
+  if (json.is_array())
+    for (const auto& o : json)
+      if (o.is_object() && o.contains("name") && o["name"].is_string() &&
+          !(steering_only && o.value("steers", true) == false))
+        out.emplace_back(o["name"].get<std::string>(), !o.contains("minimize") || o["minimize"] != false);
+  return out;
+}
+
 std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id) {
-  SQLite::Statement q(db, std::string(kCandidateColumns) + " WHERE c.id = ?");
+  SQLite::Statement q(db, candidate_columns(db) + " WHERE c.id = ?");
   q.bind(1, static_cast<std::int64_t>(id));
   if (!q.executeStep()) return std::nullopt;
   CandidateRow r = read_candidate(q);
@@ -99,7 +104,7 @@ std::vector<CandidateRow> best_candidates(SQLite::Database& db, std::int64_t run
                                           bool minimize, int k, const std::vector<ObjectiveBound>& bounds) {
   // Candidates come in the order of the objective's index; reading stops after k of them
   // and whatever ties the k-th, which are then ordered by the other objectives.
-  std::string sql = kCandidateColumns;
+  std::string sql = candidate_columns(db);
   sql.insert(sql.find(" FROM candidates c"), ", o.value");  // column 13: the ranking value
   // A null value (left unmeasured, e.g. a rule that never entered a funnel's second stage)
   // is not ranked: in ascending order SQLite would put it first.
@@ -194,8 +199,9 @@ std::vector<CandidateRow> pareto_front(SQLite::Database& db, std::int64_t run_id
   return rows;
 }
 
-std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_id) {
-  SQLite::Statement q(db, std::string(kCandidateColumns) + " WHERE c.run_id = ? ORDER BY c.birth");
+// The run's candidates, filtered and ordered by `rest` (SQL after "WHERE c.run_id = ?").
+static std::vector<CandidateRow> select_candidates(SQLite::Database& db, std::int64_t run_id, const char* rest) {
+  SQLite::Statement q(db, candidate_columns(db) + " WHERE c.run_id = ? " + rest);
   q.bind(1, static_cast<std::int64_t>(run_id));
   const auto order = objective_order(db, run_id);
   std::vector<CandidateRow> rows;
@@ -204,6 +210,15 @@ std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_
     attach_objectives(q, rows.back(), order);
   }
   return rows;
+}
+
+std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_id) {
+  return select_candidates(db, run_id, "ORDER BY c.birth");
+}
+
+std::vector<CandidateRow> candidates_with_programs(SQLite::Database& db, std::int64_t run_id) {
+  return select_candidates(db, run_id,
+                           "AND (c.program != '' OR c.id IN (SELECT candidate_id FROM kept_programs)) ORDER BY c.id");
 }
 
 std::int64_t next_candidate_id(SQLite::Database& db) {
@@ -223,10 +238,16 @@ std::vector<Hash128> run_functional_hashes(SQLite::Database& db, std::int64_t ru
 }
 
 std::size_t load_cache(SQLite::Database& db, const std::string& fingerprint, FecCache& cache) {
+  // The newest `capacity` entries, inserted oldest first: what the cache of an uninterrupted
+  // run holds at this point (fec_cache.h).
   SQLite::Statement q(db,
-                      "SELECT f.functional_hash, f.valid, f.invalid_reason, f.objectives, f.eval_seconds, f.hits "
-                      "FROM fec_cache f JOIN configs c ON c.id = f.config_id WHERE c.fingerprint = ?");
+                      "SELECT functional_hash, valid, invalid_reason, objectives, eval_seconds, hits FROM ("
+                      " SELECT f.* FROM fec_cache f JOIN configs c ON c.id = f.config_id WHERE c.fingerprint = ?"
+                      " ORDER BY f.seq DESC, f.functional_hash DESC LIMIT ?) "
+                      "ORDER BY seq, functional_hash");
   q.bind(1, fingerprint);
+  q.bind(2, cache.capacity() > static_cast<std::size_t>(INT64_MAX) ? std::int64_t{-1}
+                                                                  : static_cast<std::int64_t>(cache.capacity()));
   std::size_t n = 0;
   while (q.executeStep()) {
     const auto hash = q.getColumn(0);

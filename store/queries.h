@@ -28,6 +28,11 @@ struct CandidateRow {
 
 std::optional<CandidateRow> get_candidate(SQLite::Database& db, std::int64_t id);
 
+// (name, minimize) of each objective of a run, in order; with steering_only, of those
+// that steer selection (the others are recorded, not searched on).
+std::vector<std::pair<std::string, bool>> objective_directions(SQLite::Database& db, std::int64_t run_id,
+                                                               bool steering_only = false);
+
 // The top `k` valid candidates of a run by `objective` (ascending when minimize); ties are
 // broken by the run's other objectives in order, then by the older candidate.
 // A limit on an objective: `name <= value` (at_most) or `name >= value`.
@@ -48,6 +53,9 @@ std::vector<CandidateRow> pareto_front(SQLite::Database& db, std::int64_t run_id
 
 // Every candidate of a run in birth order (tests and exports).
 std::vector<CandidateRow> run_candidates(SQLite::Database& db, std::int64_t run_id);
+
+// The run's candidates whose program is stored (all, unless the run sets keep_programs), by id.
+std::vector<CandidateRow> candidates_with_programs(SQLite::Database& db, std::int64_t run_id);
 
 std::int64_t next_candidate_id(SQLite::Database& db);
 

@@ -4,6 +4,16 @@
 
 namespace evo {
 
+// What a writer runs on a database of schema 1 to bring it to schema 2: the FEC cache's
+// insertion order, which bounds the in-memory cache (entries already there count as
+// oldest), and the table of programs kept by runs with keep_programs.
+inline constexpr const char* kSchema1To2Sql = R"SQL(
+ALTER TABLE fec_cache ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX fec_cache_by_seq ON fec_cache(config_id, seq);
+CREATE TABLE kept_programs (candidate_id INTEGER PRIMARY KEY, program TEXT NOT NULL);
+UPDATE schema_version SET version = 2;
+)SQL";
+
 inline constexpr const char* kSchemaSql = R"SQL(
 CREATE TABLE schema_version (version INTEGER NOT NULL);
 CREATE TABLE runs (
@@ -64,8 +74,14 @@ CREATE TABLE fec_cache (
   objectives BLOB,               -- the functional objectives as little-endian float64s
   eval_seconds REAL NOT NULL,
   hits INTEGER NOT NULL DEFAULT 0,
+  seq INTEGER NOT NULL DEFAULT 0,  -- insertion order within the configuration (newest highest)
   PRIMARY KEY (config_id, functional_hash)
 ) WITHOUT ROWID;
+CREATE INDEX fec_cache_by_seq ON fec_cache(config_id, seq);
+CREATE TABLE kept_programs (     -- runs with keep_programs: the programs they keep (rows come
+  candidate_id INTEGER PRIMARY KEY, -- and go; the candidate's own program column stays empty)
+  program TEXT NOT NULL
+);
 CREATE TABLE checkpoints (
   run_id INTEGER PRIMARY KEY,
   births INTEGER NOT NULL,

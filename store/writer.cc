@@ -3,11 +3,13 @@
 #include <cmath>
 
 #include <charconv>
+#include <unordered_set>
 
 #include <SQLiteCpp/Transaction.h>
 
 #include "search/program_text.h"
 #include "store/checkpoint.h"
+#include "store/queries.h"
 #include "store/runs.h"
 
 namespace evo {
@@ -23,7 +25,7 @@ std::int64_t config_id(SQLite::Database& db, const std::string& fingerprint) {
 }
 
 StoreWriter::StoreWriter(SQLite::Database& db, std::int64_t run_id, std::string fingerprint,
-                         std::vector<std::string> objective_names)
+                         std::vector<std::string> objective_names, std::size_t keep_programs)
     : db_(db),
       run_id_(run_id),
       config_id_(config_id(db, fingerprint)),
@@ -33,14 +35,27 @@ StoreWriter::StoreWriter(SQLite::Database& db, std::int64_t run_id, std::string 
                         "functional_hash, valid, invalid_reason, cache_hit, objectives) "
                         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"),
       insert_objective_(db, "INSERT INTO objectives(run_id, name, value, candidate_id) VALUES (?,?,?,?)"),
+      // An entry the in-memory cache had let go and now holds again becomes the newest, in
+      // the database too, so a resume reloads the same entries (fec_cache.h).
       insert_cache_(db,
-                    "INSERT OR IGNORE INTO fec_cache(config_id, functional_hash, valid, invalid_reason, objectives, "
-                    "eval_seconds, hits) VALUES (?,?,?,?,?,?,0)"),
+                    "INSERT INTO fec_cache(config_id, functional_hash, valid, invalid_reason, objectives, "
+                    "eval_seconds, hits, seq) VALUES (?1,?2,?3,?4,?5,?6,0,"
+                    " (SELECT coalesce(max(seq), 0) + 1 FROM fec_cache WHERE config_id = ?1)) "
+                    "ON CONFLICT(config_id, functional_hash) DO UPDATE SET valid = excluded.valid, "
+                    "invalid_reason = excluded.invalid_reason, objectives = excluded.objectives, "
+                    "eval_seconds = excluded.eval_seconds, seq = excluded.seq"),
       add_hits_(db, "UPDATE fec_cache SET hits = hits + ? WHERE config_id = ? AND functional_hash = ?"),
       save_checkpoint_(db, "INSERT OR REPLACE INTO checkpoints(run_id, births, state, written_at) VALUES (?,?,?,?)"),
       update_run_(db,
                   "UPDATE runs SET evaluations = ?, best_candidate = ?, best_value = ?, stats = ?, updated_at = ? "
-                  "WHERE id = ?") {}
+                  "WHERE id = ?"),
+      insert_kept_(db, "INSERT INTO kept_programs(candidate_id, program) VALUES (?, ?)"),
+      drop_kept_(db, "DELETE FROM kept_programs WHERE candidate_id = ?") {
+  if (keep_programs == 0) return;
+  keeper_.emplace(keep_programs, objective_directions(db, run_id), objective_directions(db, run_id, true));
+  for (const CandidateRow& r : candidates_with_programs(db, run_id))
+    keeper_->admit(r.id, r.valid ? r.objectives : ProgramKeeper::Values{});
+}
 
 std::string StoreWriter::objectives_json(const std::vector<double>& values) const {
   // {"error":1.2345678901234567e-07,"cost":10}: 17 significant digits round-trip exactly.
@@ -63,9 +78,33 @@ std::string StoreWriter::objectives_json(const std::vector<double>& values) cons
   return out;
 }
 
+// keep_programs: which programs stop being needed with this batch (new ones among them
+// are never written).
+std::unordered_set<std::int64_t> StoreWriter::released(const BatchRecord& batch) {
+  if (!keeper_) return {};
+  for (const CandidateRecord& c : batch.candidates) {
+    ProgramKeeper::Values values;
+    for (std::size_t k = 0; c.valid && k < c.objectives.size() && k < names_.size(); ++k)
+      values.emplace_back(names_[k], c.objectives[k]);
+    keeper_->admit(c.id, values);
+  }
+  std::vector<std::int64_t> members = batch.state.population;
+  members.insert(members.end(), batch.state.pending.begin(), batch.state.pending.end());
+  const auto ids = keeper_->release(members);
+  return {ids.begin(), ids.end()};
+}
+
 void StoreWriter::commit(BatchRecord batch) {
   SQLite::Transaction tx(db_);
+  std::unordered_set<std::int64_t> gone = released(batch);
   for (const CandidateRecord& c : batch.candidates) {
+    const std::string text = c.text.empty() ? to_text(c.program) : c.text;
+    if (keeper_ && !gone.erase(c.id)) {
+      insert_kept_.bind(1, static_cast<std::int64_t>(c.id));
+      insert_kept_.bind(2, text);
+      insert_kept_.exec();
+      insert_kept_.reset();
+    }
     auto& q = insert_candidate_;
     q.bind(1, static_cast<std::int64_t>(c.id));
     q.bind(2, static_cast<std::int64_t>(run_id_));
@@ -73,7 +112,7 @@ void StoreWriter::commit(BatchRecord batch) {
     if (c.parent) q.bind(4, static_cast<std::int64_t>(c.parent));
     else q.bind(4);
     q.bind(5, std::string(mutation_name(c.mutation)));
-    q.bind(6, c.text.empty() ? to_text(c.program) : c.text);
+    q.bind(6, keeper_ ? std::string() : text);  // a kept program is in kept_programs
     q.bind(7, c.ops);
     q.bind(8, hex64(c.structural_hash));
     q.bind(9, c.functional_hash.hex());
@@ -94,6 +133,11 @@ void StoreWriter::commit(BatchRecord batch) {
       o.exec();
       o.reset();
     }
+  }
+  for (std::int64_t id : gone) {  // programs written by earlier batches
+    drop_kept_.bind(1, id);
+    drop_kept_.exec();
+    drop_kept_.reset();
   }
   for (const auto& [h, r] : batch.new_cache_entries) {
     auto& q = insert_cache_;

@@ -10,17 +10,20 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include "store/checkpoint.h"
 #include "tests/e2e_runs.h"
 #include "tests/e2e_support.h"
 
@@ -131,6 +134,97 @@ TEST(EvoReaders, NeverFailWhileARunWrites) {
   EXPECT_EQ(wait_evo(pid), 130) << "the run should still have been running";
   EXPECT_GT(reads, 12);
   EXPECT_GT(evaluations_of(db), first) << "the writer made no progress while the readers read";
+}
+
+// A small in-memory cache (cache_size) answers fewer children, and a run stopped and
+// resumed with it still gives exactly the candidates of the same run uninterrupted: the
+// resume reloads the entries the uninterrupted run's cache held, cache use included.
+TEST(EvoResourceBounds, SmallCacheStopAndResumeEqualsUninterrupted) {
+  constexpr int kFull = 3000, kPart = 1100;
+  ScratchDir dir;
+  const std::string whole = dir.file("whole.db"), parts = dir.file("parts.db"), roomy = dir.file("roomy.db");
+  auto small = [](Args a) {
+    a.insert(a.end(), {"--set", "cache_size=40"});
+    return a;
+  };
+  ok(small(run_args(whole, kFull, 2)));
+  ok(small(run_args(parts, kPart, 1)));
+  ok({"resume", "--db", parts, "--run", "1", "--budget", "2000", "--threads", "2", "-q"});
+  ok({"resume", "--db", parts, "--run", "1", "--budget", std::to_string(kFull), "--threads", "1", "-q"});
+  const auto a = candidates_of(whole);
+  expect_contiguous(a, kFull, "small-cache run");
+  expect_same_candidates(a, candidates_of(parts), "uninterrupted vs stopped twice and resumed (cache_size=40)");
+
+  // The bound acts: the default cache answers more children.
+  ok(run_args(roomy, kFull, 2));
+  const auto b = candidates_of(roomy);
+  ASSERT_EQ(a.size(), b.size());
+  long long hits_small = 0, hits_roomy = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    hits_small += a[i].cache_hit;
+    hits_roomy += b[i].cache_hit;
+  }
+  EXPECT_LT(hits_small, hits_roomy);
+  EXPECT_EQ(run_entry(whole)["stats"]["cache_hits"].get<long long>(), hits_small);
+}
+
+// keep_programs=K: only the best K, the Pareto front and the population (with the
+// unfinished batch) keep their program text; every other candidate keeps all the rest. The
+// search is the same as without it, a stopped and resumed run drops exactly the same
+// programs, and asking for a dropped program is one clear line (exit 2).
+TEST(EvoResourceBounds, KeepProgramsKeepsTheBestTheFrontAndThePopulation) {
+  constexpr int kFull = 3000, kBest = 20;
+  ScratchDir dir;
+  const std::string all = dir.file("all.db"), kept = dir.file("kept.db"), parts = dir.file("parts.db");
+  auto keep = [](Args a) {
+    a.insert(a.end(), {"--set", "keep_programs=" + std::to_string(kBest)});
+    return a;
+  };
+  ok(run_args(all, kFull, 2));
+  ok(keep(run_args(kept, kFull, 2)));
+  const auto a = candidates_of(all), k = candidates_of(kept);
+  ASSERT_EQ(a.size(), k.size());
+  std::set<long long> with_program;
+  std::int64_t dropped = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    CandidateRow x = a[i];
+    if (!k[i].program.empty()) with_program.insert(k[i].id);
+    else x.program.clear(), dropped = k[i].id;
+    expect_same_candidates({x}, {k[i]}, "keep_programs vs all, candidate " + std::to_string(i));
+  }
+
+  std::set<long long> needed;
+  for (const json& c : ok_json({"best", "--db", kept, "--run", "1", "--top", std::to_string(kBest), "--format", "json"}))
+    needed.insert(c["candidate"].get<long long>());
+  EXPECT_EQ(needed.size(), static_cast<std::size_t>(kBest));
+  const json front = ok_json({"pareto", "--db", kept, "--run", "1", "--format", "json"});
+  ASSERT_FALSE(front.empty());
+  for (const json& c : front) needed.insert(c["candidate"].get<long long>());
+  {
+    SQLite::Database db(kept, SQLite::OPEN_READONLY);
+    const auto state = load_checkpoint(db, 1);
+    ASSERT_TRUE(state.has_value());
+    ASSERT_EQ(state->population.size(), 100u);
+    needed.insert(state->population.begin(), state->population.end());
+    needed.insert(state->pending.begin(), state->pending.end());
+  }
+  EXPECT_EQ(with_program, needed) << "kept programs other than the best, the front and the population";
+  EXPECT_LT(with_program.size(), a.size() / 10);
+
+  ok(keep(run_args(parts, 1100, 1)));
+  ok({"resume", "--db", parts, "--run", "1", "--budget", std::to_string(kFull), "--threads", "2", "-q"});
+  expect_same_candidates(k, candidates_of(parts), "keep_programs: uninterrupted vs stopped and resumed");
+
+  ASSERT_NE(dropped, 0);
+  const std::string before = file_digest(kept);
+  for (const char* cmd : {"show", "export"}) {
+    const Args args = {cmd, "--db", kept, "--candidate", std::to_string(dropped)};
+    const Result r = run_evo(args);
+    EXPECT_EQ(r.code, 2) << describe(args, r);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << describe(args, r);
+    EXPECT_NE(r.err.find("was not kept"), std::string::npos) << describe(args, r);
+  }
+  EXPECT_EQ(file_digest(kept), before);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,32 @@ TEST(FecCache, FindInsertAndHits) {
   EXPECT_EQ(got->objectives, std::vector<double>{0.5});
   EXPECT_EQ(got->hits, 3u);
   EXPECT_EQ(cache.size(), 1u);
+}
+
+TEST(FecCache, PastCapacityTheOldestInsertionLeaves) {
+  FecCache cache(2);
+  auto result = [](double v) {
+    CachedResult r;
+    r.objectives = {v};
+    return r;
+  };
+  const Hash128 a{1, 1}, b{2, 2}, c{3, 3};
+  EXPECT_TRUE(cache.insert(a, result(1)));
+  EXPECT_TRUE(cache.insert(b, result(2)));
+  cache.add_hits(a, 5);  // a hit does not renew an entry: first in, first out
+  EXPECT_TRUE(cache.find(a).has_value());
+  EXPECT_TRUE(cache.insert(c, result(3)));
+  EXPECT_FALSE(cache.find(a).has_value());
+  EXPECT_TRUE(cache.find(b).has_value());
+  EXPECT_TRUE(cache.find(c).has_value());
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_FALSE(cache.insert(b, result(9)));  // present: kept as it is, and not renewed
+  EXPECT_TRUE(cache.insert(a, result(1)));   // back in, as the newest; b leaves
+  EXPECT_FALSE(cache.find(b).has_value());
+  EXPECT_EQ(cache.find(c)->objectives, std::vector<double>{3});
+  EXPECT_EQ(cache.find(a)->hits, 0u);
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_THROW(FecCache(0), std::invalid_argument);
 }
 
 TEST(FecCache, ConcurrentInsertsAndLookups) {

@@ -103,6 +103,74 @@ TEST(Store, BatchRoundTrip) {
   EXPECT_EQ(next_candidate_id(*db), 4);
 }
 
+// The store keeps every cache entry with its insertion order; load_cache hands a bounded
+// cache the newest entries, oldest first, which is what the cache of an uninterrupted run
+// holds. An entry inserted again (the bounded cache had let it go) becomes the newest.
+TEST(Store, BoundedCacheLoadsTheNewestEntriesInInsertionOrder) {
+  test::ScratchDir dir;
+  auto db = open_database(dir.file("c.db"), OpenMode::create);
+  auto domain = make_domain("funcapprox", {});
+  RunInfo run;
+  run.name = "c";
+  run.domain = "funcapprox";
+  run.objectives = nlohmann::json::array({{{"name", "error"}, {"minimize", true}}});
+  run.fingerprint = domain->fingerprint();
+  const auto run_id = create_run(*db, run);
+  StoreWriter writer(*db, run_id, run.fingerprint, {"error"});
+  auto commit = [&](std::vector<std::uint64_t> keys, std::int64_t births) {
+    BatchRecord b;
+    for (auto k : keys) {
+      CachedResult r;
+      r.objectives = {static_cast<double>(k) + births};
+      b.new_cache_entries.emplace_back(Hash128{k, 0}, r);
+    }
+    b.state.births = static_cast<std::uint64_t>(births);
+    writer.commit(b);
+  };
+  commit({5, 1, 9}, 0);
+  commit({3, 7}, 1);
+  commit({1}, 2);  // again: now the newest, with its new result
+
+  FecCache all;
+  EXPECT_EQ(load_cache(*db, run.fingerprint, all), 5u);
+  FecCache last3(3);
+  EXPECT_EQ(load_cache(*db, run.fingerprint, last3), 3u);
+  EXPECT_TRUE(last3.find(Hash128{3, 0}).has_value());
+  EXPECT_TRUE(last3.find(Hash128{7, 0}).has_value());
+  ASSERT_TRUE(last3.find(Hash128{1, 0}).has_value());
+  EXPECT_EQ(last3.find(Hash128{1, 0})->objectives, std::vector<double>{3.0});
+  // Loaded oldest first: the next insertion pushes out 3, the oldest of the three.
+  last3.insert(Hash128{42, 0}, CachedResult{});
+  EXPECT_FALSE(last3.find(Hash128{3, 0}).has_value());
+  EXPECT_TRUE(last3.find(Hash128{7, 0}).has_value());
+}
+
+// A schema-1 database (before the cache kept its insertion order) is read as it is and
+// upgraded, with its cache entries kept, when opened for writing.
+TEST(Store, SchemaOneDatabasesAreUpgradedForWriting) {
+  test::ScratchDir dir;
+  const std::string path = dir.file("old.db");
+  {
+    auto db = open_database(path, OpenMode::create);
+    db->exec("INSERT INTO configs(id, fingerprint) VALUES (1, 'f')");
+    db->exec("INSERT INTO fec_cache(config_id, functional_hash, valid, eval_seconds) VALUES (1, x'00112233445566778899aabbccddeeff', 1, 0)");
+    db->exec("DROP TABLE kept_programs");
+    db->exec("DROP INDEX fec_cache_by_seq");
+    db->exec("ALTER TABLE fec_cache DROP COLUMN seq");
+    db->exec("UPDATE schema_version SET version = 1");
+  }
+  auto version = [](SQLite::Database& db) { return db.execAndGet("SELECT version FROM schema_version").getInt(); };
+  {
+    auto reader = open_database(path, OpenMode::read_only);
+    EXPECT_EQ(version(*reader), 1);
+  }
+  auto writer = open_database(path, OpenMode::read_write);
+  EXPECT_EQ(version(*writer), 2);
+  EXPECT_TRUE(writer->tableExists("kept_programs"));
+  FecCache cache(10);
+  EXPECT_EQ(load_cache(*writer, "f", cache), 1u);
+}
+
 TEST(Store, CheckpointEncodingRoundTripsAndRejectsGarbage) {
   EngineState s;
   s.births = 12345;

@@ -22,6 +22,10 @@ StoredCandidate load_candidate(SQLite::Database& db, std::int64_t id, const std:
   c.row = *row;
   c.run = require_run(db, row->run_id, path);
   c.domain = make_domain(c.run.domain, run_settings(c.run));
+  if (c.row.program.empty())
+    throw InputError("candidate " + std::to_string(id) + "'s program was not kept: run " +
+                     std::to_string(c.run.id) + " keeps only its best programs (keep_programs=" +
+                     c.run.engine.value("keep_programs", std::string("?")) + ")");
   c.program = parse_program(c.row.program, c.domain->signature());
   return c;
 }

@@ -82,7 +82,7 @@ static void report_front_measurements(SQLite::Database& db, std::int64_t run_id,
 
 int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo& run, const Domain& domain,
                 const EngineConfig& cfg, const SessionOptions& opts, std::optional<ResumePoint> resume) {
-  FecCache cache;
+  FecCache cache(cfg.cache_size);
   const std::size_t warm = load_cache(db, domain.fingerprint(), cache);
   spdlog::info("run {}: {} cached results loaded for this configuration", run.id, warm);
 
@@ -90,7 +90,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   for (const auto& o : domain.objectives()) names.push_back(o.name);
   Workers workers(opts.threads);
   ThreadEvaluator evaluator(workers);
-  StoreWriter writer(db, run.id, domain.fingerprint(), names);
+  StoreWriter writer(db, run.id, domain.fingerprint(), names, cfg.keep_programs);
   AsyncSink sink(writer);
   Engine engine(domain, cfg, workers, evaluator, cache, sink);
 
