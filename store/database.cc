@@ -1,8 +1,12 @@
 #include "store/database.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cctype>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include <sqlite3.h>
@@ -23,11 +27,53 @@ bool file_size(const std::string& path, long long& size) {
 
 void configure(SQLite::Database& db) { db.exec("PRAGMA busy_timeout = 10000"); }
 
+// No run can be writing the database: we may not write its directory, and it has no
+// write-ahead log with anything in it.
+bool unwritable_and_quiet(const std::string& path) {
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  if (::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0) return false;
+  long long wal = 0;
+  return !file_size(path + "-wal", wal) || wal == 0;
+}
+
+// "file:" URI of a path, for SQLite's URI parameters.
+std::string file_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (unsigned char c : std::filesystem::absolute(path).string()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+      uri += static_cast<char>(c);
+    } else {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", c);
+      uri += hex;
+    }
+  }
+  return uri;
+}
+
+// A reading connection. A WAL database on a read-only disk (or in another user's
+// directory) cannot be opened the usual way, since SQLite must create its -shm file next
+// to it; when no run can be writing it, it is opened as immutable instead.
+std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path) {
+  auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
+  configure(*db);
+  try {
+    SQLite::Statement probe(*db, "SELECT count(*) FROM sqlite_master");
+    probe.executeStep();
+    return db;
+  } catch (const SQLite::Exception& e) {
+    if ((e.getErrorCode() & 0xff) != SQLITE_READONLY || !unwritable_and_quiet(path)) throw;
+  }
+  db = std::make_unique<SQLite::Database>(file_uri(path) + "?immutable=1", SQLite::OPEN_READONLY | SQLite::OPEN_URI);
+  configure(*db);
+  return db;
+}
+
 // Throws InputError unless `path` holds an evo database this evo can read.
 void check_existing(const std::string& path) {
   try {
-    SQLite::Database db(path, SQLite::OPEN_READONLY);
-    configure(db);
+    const auto handle = open_for_reading(path);
+    SQLite::Database& db = *handle;
     int version = 0;
     try {
       SQLite::Statement q(db, "SELECT version FROM schema_version");
@@ -117,11 +163,7 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
     throw InputError("no evo database at " + path);
   }
   try {
-    if (mode == OpenMode::read_only) {
-      auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
-      configure(*db);
-      return db;
-    }
+    if (mode == OpenMode::read_only) return open_for_reading(path);
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | (mode == OpenMode::create ? SQLite::OPEN_CREATE : 0));
     configure(*db);
     if (sqlite3_db_readonly(db->getHandle(), "main") == 1) throw InputError("cannot write " + path + " (read-only)");

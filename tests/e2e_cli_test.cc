@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -894,6 +895,47 @@ TEST(EvoDiskFull, TheRunStopsWithOneLineAndKeepsWhatItCommitted) {
   expect_contiguous(candidates_of(db), static_cast<std::size_t>(committed), "after the disk filled");
   ok({"resume", "--db", db, "--run", "1", "--budget", std::to_string(committed + 500), "-q"});
   EXPECT_EQ(run_entry(db)["status"], "done");
+}
+
+// A database on a read-only disk, simulated with file modes (as root, which ignores them,
+// evo runs as nobody): every reader reads it, every writer refuses it with one line and
+// exit code 2, and nothing next to it changes.
+TEST(EvoReadOnly, ReadersReadItAndWritersRefuseIt) {
+  ScratchDir dir;
+  const std::string ro = dir.file("ro"), db = ro + "/runs.db";
+  ASSERT_EQ(::mkdir(ro.c_str(), 0755), 0);
+  ok(run_args(db, 300, 1));
+  ASSERT_FALSE(file_exists(db + "-wal")) << "the run left its write-ahead log";
+  ASSERT_EQ(::chmod(db.c_str(), 0444), 0);
+  ASSERT_EQ(::chmod(ro.c_str(), 0555), 0);
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  auto run = [](const Args& args) {
+    if (::geteuid() != 0) return run_evo(args);
+    Args as_nobody = {"--reuid=65534", "--regid=65534", "--clear-groups", EVO_BINARY};
+    as_nobody.insert(as_nobody.end(), args.begin(), args.end());
+    return run_program("setpriv", as_nobody);
+  };
+  const std::string before = file_digest(db);
+  for (const Args& args : std::vector<Args>{{"runs", "--db", db},
+                                            {"best", "--db", db, "--run", "1"},
+                                            {"pareto", "--db", db, "--run", "1"},
+                                            {"show", "--db", db, "--candidate", "5"},
+                                            {"export", "--db", db, "--candidate", "5", "--lang", "c"}}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 0) << describe(args, r);
+    EXPECT_FALSE(r.out.empty()) << describe(args, r);
+  }
+  for (const Args& args : std::vector<Args>{{"resume", "--db", db, "--run", "1", "--budget", "600", "-q"},
+                                            run_args(db, 100, 1)}) {
+    const Result r = run(args);
+    EXPECT_EQ(r.code, 2) << describe(args, r);
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << describe(args, r);
+    EXPECT_NE(r.err.find("read-only"), std::string::npos) << describe(args, r);
+  }
+  EXPECT_EQ(file_digest(db), before);
+  EXPECT_FALSE(file_exists(db + "-wal"));
+  EXPECT_FALSE(file_exists(db + "-shm"));
+  ::chmod(ro.c_str(), 0755);  // so that the scratch directory can be removed
 }
 
 TEST_F(EvoBadDatabases, UnwritableLocation) {

@@ -20,9 +20,10 @@ extern char** environ;
 namespace evo::test {
 namespace {
 
-std::vector<char*> argv_of(const std::vector<std::string>& args, std::vector<std::string>& storage) {
+std::vector<char*> argv_of(const std::vector<std::string>& args, std::vector<std::string>& storage,
+                           const char* program = EVO_BINARY) {
   storage.clear();
-  storage.push_back(EVO_BINARY);
+  storage.push_back(program);
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& s : storage) argv.push_back(s.data());
@@ -38,7 +39,9 @@ int decode_status(int status) {
 
 }  // namespace
 
-Result run_evo(const std::vector<std::string>& args) {
+Result run_evo(const std::vector<std::string>& args) { return run_program(EVO_BINARY, args); }
+
+Result run_program(const std::string& program, const std::vector<std::string>& args) {
   char out_tmpl[] = "/tmp/evo_out_XXXXXX";
   char err_tmpl[] = "/tmp/evo_err_XXXXXX";
   const int out_fd = mkstemp(out_tmpl);
@@ -49,9 +52,10 @@ Result run_evo(const std::vector<std::string>& args) {
   posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   std::vector<std::string> storage;
-  auto argv = argv_of(args, storage);
+  auto argv = argv_of(args, storage, program.c_str());
   pid_t pid = 0;
-  if (posix_spawn(&pid, EVO_BINARY, &fa, nullptr, argv.data(), environ) != 0) throw std::runtime_error("spawn failed");
+  if (posix_spawnp(&pid, program.c_str(), &fa, nullptr, argv.data(), environ) != 0)
+    throw std::runtime_error("spawn failed");
   posix_spawn_file_actions_destroy(&fa);
   int status = 0;
   waitpid(pid, &status, 0);

@@ -15,6 +15,8 @@ struct Result {
 
 // Runs `evo` with the arguments (no shell involved); waits for it.
 Result run_evo(const std::vector<std::string>& args);
+// The same for another program (found on PATH unless `program` has a slash).
+Result run_program(const std::string& program, const std::vector<std::string>& args);
 
 // Starts `evo` in the background; returns its pid. Output goes to /dev/null.
 int start_evo(const std::vector<std::string>& args);
