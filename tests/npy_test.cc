@@ -102,6 +102,9 @@ TEST_F(NpyTest, RejectsWhatItCannotRead) {
   expect_rejected(write("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", f1), "big-endian");
   expect_rejected(write("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", f1), "not a plain numeric");
   expect_rejected(write("{'descr': '<f16', 'fortran_order': False, 'shape': (1,), }", f1), "not supported");
+  // Found by fuzz_npy: an element size too long for an int.
+  expect_rejected(write("{'descr': '<i88888888888888888888882', 'fortran_order': False, 'shape': (1,), }", f1),
+                  "not supported");
   expect_rejected(write("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", f1),
                   "not a plain numeric");
   expect_rejected(write("{'fortran_order': False, 'shape': (1,), }", f1), "no 'descr'");

@@ -114,6 +114,7 @@ NpyArray read_npy(const std::string& path) {
   std::smatch m;
   if (!std::regex_match(descr, m, descr_re)) fail(path, "dtype " + descr + " is not a plain numeric dtype");
   if (m[1] == ">") fail(path, "dtype " + descr + " is big-endian; save it little-endian");
+  if (m[3].length() > 2) fail(path, "dtype " + descr + " is not supported");  // and stoi could not hold it
   const int size = std::stoi(m[3]);
   Loader loader = nullptr;
   if (!loader_for(m[2].str()[0], size, loader)) fail(path, "dtype " + descr + " is not supported");
