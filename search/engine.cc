@@ -23,7 +23,7 @@ std::vector<SettingSpec> engine_settings() {
       {"collision_check", "0.01", "fraction of cache hits evaluated anyway to measure hash collisions",
        real_in(0.0, 1.0)},
       {"cache_size", "1000000",
-       "most results the functional-hash cache holds in memory (about 200 bytes each); the oldest leave first, "
+       "most results the functional-hash cache holds in memory (about 165 bytes each); the oldest leave first, "
        "the database keeps them all",
        integer_in(1, 1'000'000'000'000)},
       {"keep_programs", "0",
