@@ -19,8 +19,10 @@ for t in "${targets[@]}"; do
 done
 
 bash "$here/tools/bootstrap.sh" deps clang-14 libclang-rt-14-dev
-cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEVO_FUZZ=ON \
-  -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
+# -O1: clang takes 16 minutes over the interpreter's instantiations at -O2 with the
+# sanitizers, 70 s at -O1; the fuzzers lose little speed.
+cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" \
+  -DEVO_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14 >/dev/null
 cmake --build "$build_dir" -j "$(nproc)" --target "${targets[@]/#/fuzz_}"
 
 mkdir -p "$build_dir/findings"
