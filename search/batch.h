@@ -22,6 +22,7 @@ namespace evo {
 // any setting allows (population at most 1e7, batch at most 1e6).
 inline constexpr std::size_t kMaxMembers = std::size_t{1} << 24;
 inline constexpr std::size_t kMaxObjectives = std::size_t{1} << 16;
+inline constexpr std::size_t kMaxIslands = 1024;  // the islands setting's upper bound
 
 struct RunStats {
   std::uint64_t evaluations = 0;       // candidates created (cache hits included)
@@ -63,16 +64,19 @@ namespace evo {
 struct EngineState {
   std::uint64_t births = 0;
   std::int64_t next_id = 1;
-  std::vector<std::int64_t> population;  // candidate ids, oldest first
+  std::vector<std::int64_t> population;  // candidate ids, island by island, oldest first
   std::vector<std::int64_t> pending;     // children of the unfinished batch, in birth order
   RunStats stats;
+  // With islands: how many of `population` belong to each island, in order (empty: one).
+  std::vector<std::uint64_t> island_sizes;
 
   template <class Archive>
-  void serialize(Archive& ar, unsigned /*version*/) {
+  void serialize(Archive& ar, unsigned version) {
     ar& births& next_id;
     bounded(ar, population, kMaxMembers);
     bounded(ar, pending, kMaxMembers);
     ar& stats;
+    if (version >= 1) bounded(ar, island_sizes, kMaxIslands);
   }
 };
 
@@ -98,6 +102,12 @@ struct BatchRecord {
   std::vector<std::pair<Hash128, std::uint64_t>> cache_hits;  // hit counts to add
   EngineState state;
 };
+
+}  // namespace evo
+
+BOOST_CLASS_VERSION(evo::EngineState, 1)  // 1: island_sizes
+
+namespace evo {
 
 // Where batches go: the store, or a test's memory.
 class BatchSink {

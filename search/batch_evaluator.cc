@@ -27,9 +27,10 @@ void Workers::for_each(std::size_t n, const std::function<void(std::size_t)>& f)
   });
 }
 
-void ThreadEvaluator::run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish) {
+void ThreadEvaluator::run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish,
+                          const Breeding* /*breeding*/) {
   workers_.for_each(n, [&](std::size_t i) {
-    const Program* p = make(i);
+    const Program* p = make(i).program;
     if (!p) return finish(i, std::nullopt);
     const auto t0 = std::chrono::steady_clock::now();
     TimedEvaluation t;

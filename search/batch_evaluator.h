@@ -1,9 +1,9 @@
-// Makes, evaluates and finishes a batch of children: serially, on TBB threads, or (later)
-// over MPI ranks. The engine supplies `make(i)`, which builds child i and returns the
-// program to evaluate, or nullptr when the child needs no evaluation (its function is
-// cached), and `finish(i, result)`, which receives the evaluation (empty when none). All
-// three steps of a child run in one pass over the batch, so a batch costs one parallel
-// region. Every implementation gives the same results; only speed differs.
+// Makes, evaluates and finishes a batch of children: on this process's TBB threads
+// (ThreadEvaluator) or over MPI ranks (search/mpi/). The engine supplies `make(i)`, which
+// builds child i and says what to evaluate (nothing when its function is cached), and
+// `finish(i, result)`, which receives the evaluation (empty when none). The thread
+// evaluator runs all three steps of a child in one pass over the batch, so a batch costs
+// one parallel region. Every implementation gives the same results; only speed differs.
 #pragma once
 
 #include <functional>
@@ -14,7 +14,9 @@
 
 #include <tbb/task_arena.h>
 
+#include "search/breed.h"
 #include "search/domain.h"
+#include "search/rng.h"
 
 namespace evo {
 
@@ -36,20 +38,46 @@ class Workers {
   std::unique_ptr<tbb::task_arena> arena_;
 };
 
+// What make(i) asks of the evaluator.
+struct EvalJob {
+  const Program* program = nullptr;  // nullptr: nothing to evaluate
+  // Jobs with equal keys compute the same function. An evaluator may evaluate only the
+  // first of them (in index order) and finish the others with a copy of its result and
+  // zero seconds. nullptr: this job must be evaluated itself (e.g. a collision check).
+  const Hash128* same_function = nullptr;
+};
+
+// A child's making before its breeding (search/breed.h): its stream, after its parent was
+// chosen with it, and that parent (none: a start program).
+struct BreedTask {
+  Rng rng{0};
+  const Program* parent = nullptr;
+  Hash128 parent_hash;
+};
+
 class BatchEvaluator {
  public:
-  using Make = std::function<const Program*(std::size_t)>;
+  using Make = std::function<EvalJob(std::size_t)>;
   using Finish = std::function<void(std::size_t, std::optional<TimedEvaluation>)>;
+  // make(i) in three parts: make(i) == adopt(i, breed(domain, retries, plan(i)...)).
+  // Breeding is the costly, pure part, which an evaluator may do in another process.
+  struct Breeding {
+    int retries = 0;
+    std::function<BreedTask(std::size_t)> plan;
+    std::function<EvalJob(std::size_t, Bred)> adopt;
+  };
   virtual ~BatchEvaluator() = default;
-  // make(i) and then finish(i, ...) are called once per i, from any thread; they must
-  // touch only child i's data.
-  virtual void run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish) = 0;
+  // make(i) (or plan, then adopt) and then finish(i, ...) are called once per i, from any
+  // thread; they must touch only child i's data. `breeding` may be null.
+  virtual void run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish,
+                   const Breeding* breeding) = 0;
 };
 
 class ThreadEvaluator final : public BatchEvaluator {
  public:
   explicit ThreadEvaluator(Workers& workers) : workers_(workers) {}
-  void run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish) override;
+  void run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish,
+           const Breeding* breeding) override;  // makes children with make()
 
  private:
   Workers& workers_;

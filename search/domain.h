@@ -42,6 +42,11 @@ struct Evaluation {
   bool valid = true;
   std::string reason;
   std::vector<double> values;
+
+  template <class Archive>  // sent between MPI ranks (search/mpi/messages.h)
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& valid& reason& values;
+  }
 };
 
 // A known answer to measure evolved programs against, e.g. a minimax polynomial or AdamW.

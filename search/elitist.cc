@@ -14,6 +14,7 @@
 #include <numeric>
 #include <unordered_set>
 
+#include "search/breed.h"
 #include "search/engine.h"
 #include "search/engine_child.h"
 
@@ -21,7 +22,7 @@ namespace evo {
 
 BatchRecord Engine::run_start() {
   BatchRecord batch = run_batch(1);  // the start program, evaluated in full
-  for (Member& m : pending_) population_.push_back(std::move(m));
+  for (Member& m : pending_) islands_[0].push_back(std::move(m));
   pending_.clear();
   for (const auto& c : batch.candidates) seen_.insert(c.functional_hash);
   finish_state(batch);
@@ -33,7 +34,7 @@ BatchRecord Engine::run_generation() {
   const std::uint64_t first_birth = state_.births;
   const std::int64_t first_id = state_.next_id;
   const std::uint64_t generation = (first_birth - 1) / n;
-  const Member& parent = population_.front();
+  const Member& parent = islands_[0].front();
   std::vector<Child> kids(n);
   workers_.for_each(n, [&](std::size_t i) { make_child(kids[i], first_birth + i); });
 
@@ -47,9 +48,11 @@ BatchRecord Engine::run_generation() {
     Child& c = kids[i];
     if (!is_new(c.rec.functional_hash)) {
       Rng rng = Rng::stream(cfg_.seed, first_birth + i, 1);
-      CandidateRecord again = c.rec;
-      if (mutate_until(parent.program, rng, again, is_new)) {
-        c.rec = std::move(again);
+      Bred again{c.rec.program, c.rec.functional_hash, c.rec.mutation, c.check_draw};
+      if (mutate_until(domain_, cfg_.retries, parent.program, rng, again, is_new)) {
+        c.rec.program = std::move(again.program);
+        c.rec.functional_hash = again.functional_hash;
+        c.rec.mutation = again.mutation;
         describe_child(c);
       }
     }
@@ -95,9 +98,9 @@ BatchRecord Engine::run_generation() {
   // The survivors, in full.
   evaluator_.run(
       domain_, alive.size(),
-      [&](std::size_t k) -> const Program* {
+      [&](std::size_t k) -> EvalJob {
         const Child& c = kids[alive[k]];
-        return c.cached ? nullptr : &c.rec.program;
+        return {c.cached ? nullptr : &c.rec.program, nullptr};
       },
       [&](std::size_t k, std::optional<TimedEvaluation> t) {
         Child& c = kids[alive[k]];
@@ -107,7 +110,8 @@ BatchRecord Engine::run_generation() {
         c.fresh.reason = std::move(t->result.reason);
         c.fresh.objectives = std::move(t->result.values);
         c.fresh.eval_seconds = t->seconds;
-      });
+      },
+      nullptr);
   for (std::size_t i : alive) {
     Child& c = kids[i];
     c.member = Member{0, c.rec.birth, c.rec.program, c.rec.functional_hash, false, {}};
@@ -157,7 +161,7 @@ BatchRecord Engine::run_generation() {
     batch.candidates.push_back(std::move(rec));
   }
   if (winner && ranking_.better(winner->valid, winner->objectives, parent.valid, parent.objectives))
-    population_.front() = std::move(*winner);
+    islands_[0].front() = std::move(*winner);
   state_.births += n;
   state_.next_id = first_id + static_cast<std::int64_t>(n);
   finish_state(batch);

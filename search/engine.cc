@@ -4,6 +4,8 @@
 #include <unordered_set>
 
 #include "hashing/canonical.h"
+#include "search/breed.h"
+#include "search/errors.h"
 #include "search/engine_child.h"
 #include "search/program_text.h"
 
@@ -30,6 +32,12 @@ std::vector<SettingSpec> engine_settings() {
        "keep the program text of only the best K candidates, the Pareto front and the population (0: all); "
        "the others keep their hashes and objectives",
        integer_in(0, 1'000'000'000)},
+      {"islands", "1",
+       "sub-populations searched side by side (selection regularized or nsga2); the child of birth b belongs to "
+       "island b mod islands",
+       integer_in(1, static_cast<long long>(kMaxIslands))},
+      {"migrate_every", "10", "with islands > 1: every this many batches each island's best joins the next island",
+       integer_in(1, 1'000'000'000)},
   };
 }
 
@@ -43,6 +51,13 @@ void apply_engine_settings(const Settings& s, EngineConfig& cfg) {
   cfg.collision_check = s.real("collision_check");
   cfg.cache_size = static_cast<std::size_t>(s.integer("cache_size"));
   cfg.keep_programs = static_cast<std::size_t>(s.integer("keep_programs"));
+  cfg.islands = static_cast<int>(s.integer("islands"));
+  cfg.migrate_every = static_cast<int>(s.integer("migrate_every"));
+  if (cfg.islands > 1 && cfg.elitist)
+    throw InputError("islands apply to selection=regularized or nsga2, not elitist (one parent)");
+  if (cfg.population < 2 * cfg.islands)
+    throw InputError("population " + std::to_string(cfg.population) + " is too small for " +
+                     std::to_string(cfg.islands) + " islands (at least 2 members each)");
 }
 
 std::string_view stop_reason_name(StopReason r) {
@@ -64,7 +79,9 @@ Engine::Engine(const Domain& domain, EngineConfig cfg, Workers& workers, BatchEv
       cache_(cache),
       sink_(sink),
       ranking_(domain.objectives()),
-      objectives_(domain.objectives()) {
+      objectives_(domain.objectives()),
+      islands_(static_cast<std::size_t>(std::max(1, cfg_.islands))),
+      orders_(islands_.size()) {
   for (const auto& o : objectives_)
     if (o.functional) {
       ++functional_count_;
@@ -75,62 +92,89 @@ Engine::Engine(const Domain& domain, EngineConfig cfg, Workers& workers, BatchEv
 void Engine::start(std::int64_t first_id) {
   state_ = EngineState{};
   state_.next_id = first_id;
-  population_.clear();
+  for (auto& island : islands_) island.clear();
   pending_.clear();
 }
 
 void Engine::restore(EngineState state, std::deque<Member> members, std::deque<Member> pending) {
   state_ = std::move(state);
-  population_ = std::move(members);
-  pending_ = std::move(pending);
-  if (cfg_.nsga2) order_ = pareto_order(population_, objectives_);
-}
-
-MutationKind Engine::mutate_child(Program& p, Rng& rng) const {
-  if (const auto own = domain_.mutate(p, rng)) return *own;
-  return mutate(p, domain_.mutation_space(), rng);
-}
-
-bool Engine::mutate_until(const Program& parent, Rng& rng, CandidateRecord& rec,
-                          const std::function<bool(const Hash128&)>& accept) const {
-  for (int attempt = 0; attempt <= cfg_.retries; ++attempt) {
-    Program child = parent;
-    const MutationKind kind = mutate_child(child, rng);
-    if (!domain_.admissible(child)) continue;
-    domain_.polish(child, kind);
-    child = canonicalize(child);
-    rec.functional_hash = domain_.functional_hash(child);
-    rec.program = std::move(child);
-    rec.mutation = kind;
-    if (accept(rec.functional_hash)) return true;
+  std::vector<std::uint64_t> sizes = state_.island_sizes;
+  if (sizes.empty()) sizes = {members.size()};  // a checkpoint of one population
+  std::uint64_t total = 0;
+  for (auto n : sizes) total += n;
+  if (sizes.size() != islands_.size() || total != members.size())
+    throw InputError("the checkpoint holds " + std::to_string(sizes.size()) + " island(s) of " +
+                     std::to_string(members.size()) + " members; the run has " + std::to_string(islands_.size()));
+  for (std::size_t k = 0; k < islands_.size(); ++k) {
+    islands_[k].clear();
+    for (std::uint64_t j = 0; j < sizes[k]; ++j) {
+      islands_[k].push_back(std::move(members.front()));
+      members.pop_front();
+    }
+    if (cfg_.nsga2) orders_[k] = pareto_order(islands_[k], objectives_);
   }
-  return false;
+  pending_ = std::move(pending);
+}
+
+std::size_t Engine::island_capacity(std::size_t k) const {
+  const std::size_t pop = static_cast<std::size_t>(cfg_.population), n = islands_.size();
+  return pop / n + (k < pop % n ? 1 : 0);
+}
+
+void Engine::survive(std::size_t k) {
+  std::deque<Member>& island = islands_[k];
+  if (cfg_.nsga2) {
+    nsga2_survivors(island, island_capacity(k), objectives_);
+    orders_[k] = pareto_order(island, objectives_);
+  } else {
+    while (island.size() > island_capacity(k)) island.pop_front();
+  }
+}
+
+void Engine::migrate() {
+  // Every island's emigrant is chosen before any arrives, so the ring's order does not
+  // matter. The emigrant is a copy: it stays home too.
+  std::vector<std::optional<Member>> best(islands_.size());
+  for (std::size_t k = 0; k < islands_.size(); ++k)
+    for (const Member& m : islands_[k])
+      if (!best[k] || ranking_.better(m, *best[k])) best[k] = m;
+  for (std::size_t k = 0; k < islands_.size(); ++k) {
+    if (!best[k]) continue;
+    const std::size_t to = (k + 1) % islands_.size();
+    islands_[to].push_back(std::move(*best[k]));
+    survive(to);
+  }
+}
+
+BreedTask Engine::plan_child(Child& c, std::uint64_t birth) const {
+  BreedTask task{Rng::stream(cfg_.seed, birth), nullptr, {}};
+  c.rec.birth = static_cast<std::int64_t>(birth);
+  const std::size_t k = island_of(birth);
+  const std::deque<Member>& population = islands_[k];
+  if ((!cfg_.elitist && birth < static_cast<std::uint64_t>(cfg_.population)) || population.empty()) return task;
+  const Member& parent =
+      population[cfg_.elitist ? 0
+                 : cfg_.nsga2 ? crowded_tournament(population, orders_[k], cfg_.tournament, task.rng)
+                              : tournament(population, cfg_.tournament, ranking_, task.rng)];
+  c.rec.parent = parent.id;
+  task.parent = &parent.program;
+  task.parent_hash = parent.fhash;
+  return task;
+}
+
+void Engine::adopt_child(Child& c, Bred bred) const {
+  c.rec.program = std::move(bred.program);
+  c.rec.functional_hash = bred.functional_hash;
+  c.rec.mutation = bred.mutation;
+  c.check_draw = bred.check_draw;
+  describe_child(c);
 }
 
 void Engine::make_child(Child& c, std::uint64_t birth) const {
-  Rng rng = Rng::stream(cfg_.seed, birth);
-  CandidateRecord& rec = c.rec;
-  rec.birth = static_cast<std::int64_t>(birth);
-  if ((!cfg_.elitist && birth < static_cast<std::uint64_t>(cfg_.population)) || population_.empty()) {
-    rec.program = domain_.initial_program(rng);
-    domain_.polish(rec.program, MutationKind::none);
-    rec.program = canonicalize(rec.program);
-    rec.functional_hash = domain_.functional_hash(rec.program);
-  } else {
-    const Member& parent = population_[cfg_.elitist ? 0
-                                       : cfg_.nsga2 ? crowded_tournament(population_, order_, cfg_.tournament, rng)
-                                                    : tournament(population_, cfg_.tournament, ranking_, rng)];
-    rec.parent = parent.id;
-    rec.program = parent.program;
-    rec.functional_hash = parent.fhash;
-    // Re-mutate until the child computes something else (bounded): a child equal to its
-    // parent would only be a cache hit. Elitist runs also pass over functions met before.
-    mutate_until(parent.program, rng, rec, [&](const Hash128& h) {
-      return !(h == parent.fhash) && !(cfg_.elitist && seen_.count(h));
-    });
-  }
-  describe_child(c);
-  c.check_draw = rng.uniform();
+  const BreedTask task = plan_child(c, birth);
+  std::function<bool(const Hash128&)> met;  // elitist runs pass over functions met before
+  if (cfg_.elitist) met = [this](const Hash128& h) { return seen_.count(h) > 0; };
+  adopt_child(c, breed(domain_, cfg_.retries, task.parent, task.parent_hash, task.rng, met));
 }
 
 void Engine::describe_child(Child& c) const {
@@ -196,13 +240,26 @@ BatchRecord Engine::run_batch(std::size_t n) {
   std::vector<Child> kids(n);
   const std::uint64_t first_birth = state_.births;
   const std::int64_t first_id = state_.next_id;
+  auto job_of = [&](const Child& c) -> EvalJob {
+    const bool check = c.check_draw < cfg_.collision_check;
+    if (c.cached && !check) return {};
+    // A child drawn for a check is evaluated itself; the others may share the evaluation
+    // of an earlier twin, which answers them below anyway.
+    return {&c.rec.program, check ? nullptr : &c.rec.functional_hash};
+  };
+  // The same making in two parts, for evaluators that breed elsewhere (elitist runs
+  // reject functions met before, which only this process knows).
+  BatchEvaluator::Breeding breeding{cfg_.retries,
+                                    [&](std::size_t i) { return plan_child(kids[i], first_birth + i); },
+                                    [&](std::size_t i, Bred b) {
+                                      adopt_child(kids[i], std::move(b));
+                                      return job_of(kids[i]);
+                                    }};
   evaluator_.run(
       domain_, n,
-      [&](std::size_t i) -> const Program* {
-        Child& c = kids[i];
-        make_child(c, first_birth + i);
-        const bool check = c.cached && c.check_draw < cfg_.collision_check;
-        return !c.cached || check ? &c.rec.program : nullptr;
+      [&](std::size_t i) -> EvalJob {
+        make_child(kids[i], first_birth + i);
+        return job_of(kids[i]);
       },
       [&](std::size_t i, std::optional<TimedEvaluation> t) {
         Child& c = kids[i];
@@ -217,7 +274,8 @@ BatchRecord Engine::run_batch(std::size_t n) {
         rec.id = first_id + static_cast<std::int64_t>(i);
         c.member = Member{rec.id, rec.birth, std::move(rec.program), rec.functional_hash, false, {}};
         fill_record(c, c.evaluated ? c.fresh : *c.cached);
-      });
+      },
+      cfg_.elitist ? nullptr : &breeding);
   evaluate_together(kids);
 
   // In birth order: hits, statistics, new cache entries. A child is a hit when its
@@ -278,15 +336,19 @@ BatchRecord Engine::run_batch(std::size_t n) {
   }
   state_.births += n;
   if (state_.births % static_cast<std::uint64_t>(cfg_.batch) == 0) {  // the batch is complete: children join
+    std::vector<bool> joined(islands_.size(), false);
     for (Member& m : pending_) {
-      population_.push_back(std::move(m));
-      if (!cfg_.nsga2 && population_.size() > static_cast<std::size_t>(cfg_.population)) population_.pop_front();
+      const std::size_t k = island_of(static_cast<std::uint64_t>(m.birth));
+      islands_[k].push_back(std::move(m));
+      joined[k] = true;
+      if (!cfg_.nsga2) survive(k);  // one by one: the oldest retire as each child joins
     }
     pending_.clear();
-    if (cfg_.nsga2) {
-      nsga2_survivors(population_, static_cast<std::size_t>(cfg_.population), objectives_);
-      order_ = pareto_order(population_, objectives_);
-    }
+    if (cfg_.nsga2)
+      for (std::size_t k = 0; k < islands_.size(); ++k)
+        if (joined[k]) survive(k);
+    const std::uint64_t batches = state_.births / static_cast<std::uint64_t>(cfg_.batch);
+    if (islands_.size() > 1 && batches % static_cast<std::uint64_t>(cfg_.migrate_every) == 0) migrate();
   }
   finish_state(batch);
   return batch;
@@ -294,7 +356,11 @@ BatchRecord Engine::run_batch(std::size_t n) {
 
 void Engine::finish_state(BatchRecord& batch) {
   state_.population.clear();
-  for (const Member& m : population_) state_.population.push_back(m.id);
+  state_.island_sizes.clear();
+  for (const auto& island : islands_) {
+    for (const Member& m : island) state_.population.push_back(m.id);
+    if (islands_.size() > 1) state_.island_sizes.push_back(island.size());
+  }
   state_.pending.clear();
   for (const Member& m : pending_) state_.pending.push_back(m.id);
   batch.state = state_;
@@ -316,7 +382,7 @@ StopReason Engine::run(const std::function<bool()>& interrupted, const Progress&
       return StopReason::time_limit;
     if (interrupted && interrupted()) return StopReason::interrupted;
     if (cfg_.elitist) {
-      sink_.commit(population_.empty() ? run_start() : run_generation());
+      sink_.commit(islands_[0].empty() ? run_start() : run_generation());
     } else {
       // Batches start at multiples of the batch size, whatever the budget, so a run cut
       // short and resumed makes the same batches as one that never stopped.

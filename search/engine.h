@@ -37,13 +37,19 @@ struct EngineConfig {
   double collision_check = 0.01;  // fraction of cache hits evaluated anyway to count collisions
   std::size_t cache_size = 1'000'000;  // most FEC cache entries held in memory (FecCache)
   std::size_t keep_programs = 0;       // > 0: the store keeps only these programs (ProgramKeeper)
+  // Island model: the population is split into `islands` sub-populations (child of birth
+  // b belongs to island b mod islands); every `migrate_every` batches each island's best
+  // joins the next island of the ring.
+  int islands = 1;
+  int migrate_every = 10;
   double time_limit = 0;          // seconds, 0 = none; checked between batches
   std::optional<double> stop_at;  // stop once the primary objective reaches this
 };
 
 // `--set` keys the engine owns (population, tournament, batch, retries, collision_check,
-// cache_size, keep_programs).
+// cache_size, keep_programs, islands, migrate_every).
 std::vector<SettingSpec> engine_settings();
+// InputError for combinations no single setting can refuse (e.g. islands with elitist).
 void apply_engine_settings(const Settings& s, EngineConfig& cfg);
 
 enum class StopReason { budget, target, time_limit, interrupted };
@@ -71,12 +77,10 @@ class Engine {
 
  private:
   struct Child;
-  MutationKind mutate_child(Program& p, Rng& rng) const;  // the domain's mutation, or the generic ones
-  // Mutates copies of `parent` (at most 1 + retries times) until `accept` takes the child's
-  // function; `rec` holds the last admissible child (program, hash, mutation) either way.
-  bool mutate_until(const Program& parent, Rng& rng, CandidateRecord& rec,
-                    const std::function<bool(const Hash128&)>& accept) const;
-  void make_child(Child& c, std::uint64_t birth) const;
+  // Making a child (search/breed.h): choosing its parent, breeding, taking the result in.
+  BreedTask plan_child(Child& c, std::uint64_t birth) const;
+  void adopt_child(Child& c, Bred bred) const;
+  void make_child(Child& c, std::uint64_t birth) const;  // all three
   void describe_child(Child& c) const;  // text, hashes and structural objectives of its program
   void fill_record(Child& c, const CachedResult& outcome) const;
   void evaluate_together(std::vector<Child>& kids) const;
@@ -85,6 +89,10 @@ class Engine {
   BatchRecord run_start();
   BatchRecord run_generation();
   void finish_state(BatchRecord& batch);
+  std::size_t island_of(std::uint64_t birth) const { return birth % islands_.size(); }
+  std::size_t island_capacity(std::size_t k) const;
+  void survive(std::size_t k);  // trims island k to its capacity (regularized: the oldest go)
+  void migrate();               // each island's best to the next island of the ring
 
   const Domain& domain_;
   EngineConfig cfg_;
@@ -97,9 +105,9 @@ class Engine {
   std::size_t functional_count_ = 0;
   std::vector<bool> unmeasured_;  // per functional objective: compared by collision checks
   EngineState state_;
-  std::deque<Member> population_;
-  std::deque<Member> pending_;  // children of the unfinished batch
-  ParetoOrder order_;           // NSGA-II order of population_ (when nsga2)
+  std::vector<std::deque<Member>> islands_;  // the population: one island unless cfg_.islands > 1
+  std::deque<Member> pending_;               // children of the unfinished batch
+  std::vector<ParetoOrder> orders_;          // NSGA-II order of each island (when nsga2)
   std::unordered_set<Hash128> seen_;  // functions met in this run (elitist)
 };
 

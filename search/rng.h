@@ -61,6 +61,13 @@ class Rng {
  private:
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::uint64_t s_[4];
+
+ public:
+  // A stream continues in another process exactly (an MPI rank making the child).
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& s_[0]& s_[1]& s_[2]& s_[3];
+  }
 };
 
 }  // namespace evo

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <ctime>
+#include <fstream>
 
 #include <SQLiteCpp/Statement.h>
 
@@ -130,7 +131,14 @@ void claim_run(SQLite::Database& db, std::int64_t id, std::uint64_t budget) {
 bool run_is_live(const RunInfo& run) {
   if (run.status != "running" || run.pid <= 0 || run.host != this_host()) return false;
   if (run.pid == getpid()) return false;
-  return ::kill(static_cast<pid_t>(run.pid), 0) == 0 || errno == EPERM;
+  if (!(::kill(static_cast<pid_t>(run.pid), 0) == 0 || errno == EPERM)) return false;
+  // A zombie (dead, its parent not yet told -- e.g. a rank whose mpirun is gone) is not
+  // writing; /proc says so on Linux.
+  std::ifstream stat("/proc/" + std::to_string(run.pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const auto close = line.rfind(')');  // the command name may hold spaces and parentheses
+  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
 }
 
 }  // namespace evo

@@ -70,16 +70,19 @@ Result run_program(const std::string& program, const std::vector<std::string>& a
   return r;
 }
 
-int start_evo(const std::vector<std::string>& args) {
+int start_evo(const std::vector<std::string>& args) { return start_program(EVO_BINARY, args, "/dev/null"); }
+
+int start_program(const std::string& program, const std::vector<std::string>& args, const std::string& err_path) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<std::string> storage;
-  auto argv = argv_of(args, storage);
+  auto argv = argv_of(args, storage, program.c_str());
   pid_t pid = 0;
-  if (posix_spawn(&pid, EVO_BINARY, &fa, nullptr, argv.data(), environ) != 0) throw std::runtime_error("spawn failed");
+  if (posix_spawnp(&pid, program.c_str(), &fa, nullptr, argv.data(), environ) != 0)
+    throw std::runtime_error("spawn failed");
   posix_spawn_file_actions_destroy(&fa);
   return pid;
 }

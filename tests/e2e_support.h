@@ -20,6 +20,8 @@ Result run_program(const std::string& program, const std::vector<std::string>& a
 
 // Starts `evo` in the background; returns its pid. Output goes to /dev/null.
 int start_evo(const std::vector<std::string>& args);
+// The same for another program (found on PATH unless it has a slash), its stderr to a file.
+int start_program(const std::string& program, const std::vector<std::string>& args, const std::string& err_path);
 // Waits for a started process; returns its exit code (128 + signal when killed).
 int wait_evo(int pid);
 

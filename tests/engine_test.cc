@@ -6,6 +6,7 @@
 #include <set>
 
 #include "evaluators/registry.h"
+#include "search/errors.h"
 #include "search/program_text.h"
 #include "tests/engine_support.h"
 
@@ -42,11 +43,13 @@ TEST(Engine, SameSeedSameCandidatesForAnyThreadCount) {
   EXPECT_NE(fingerprint_of(one), fingerprint_of(run_engine(*d, other, 2)));
 }
 
-void expect_resume_equals_uninterrupted(bool nsga2) {
+void expect_resume_equals_uninterrupted(bool nsga2, int islands = 1) {
   auto d = test_domain();
-  auto small_config = [nsga2](std::uint64_t budget) {
+  auto small_config = [nsga2, islands](std::uint64_t budget) {
     EngineConfig cfg = evo::small_config(budget);
     cfg.nsga2 = nsga2;
+    cfg.islands = islands;
+    cfg.migrate_every = 2;
     return cfg;
   };
   const auto whole = run_engine(*d, small_config(2500), 2);
@@ -89,6 +92,66 @@ void expect_resume_equals_uninterrupted(bool nsga2) {
 
 TEST(Engine, InterruptedAndRestoredRunEqualsUninterruptedRun) { expect_resume_equals_uninterrupted(false); }
 TEST(Engine, InterruptedAndRestoredNsga2RunEqualsUninterruptedRun) { expect_resume_equals_uninterrupted(true); }
+TEST(Engine, InterruptedAndRestoredIslandRunEqualsUninterruptedRun) { expect_resume_equals_uninterrupted(false, 3); }
+TEST(Engine, InterruptedAndRestoredNsga2IslandRunEqualsUninterruptedRun) {
+  expect_resume_equals_uninterrupted(true, 3);
+}
+
+// How many children have a parent from another island (child of birth b lives on island
+// b mod islands).
+std::size_t children_of_immigrants(const std::vector<CandidateRecord>& cs, int islands) {
+  std::map<std::int64_t, std::int64_t> birth_of;
+  for (const auto& c : cs) birth_of[c.id] = c.birth;
+  std::size_t n = 0;
+  for (const auto& c : cs)
+    if (c.parent && birth_of.at(c.parent) % islands != c.birth % islands) ++n;
+  return n;
+}
+
+TEST(Engine, IslandsBreedApartUntilMigrantsArriveAndAreDeterministic) {
+  auto d = test_domain();
+  EngineConfig apart = small_config(3000);
+  apart.islands = 4;
+  apart.migrate_every = 1000000;  // never
+  const auto alone = run_engine(*d, apart, 2);
+  ASSERT_EQ(alone.size(), 3000u);
+  EXPECT_EQ(children_of_immigrants(alone, 4), 0u);
+
+  EngineConfig ring = apart;
+  ring.migrate_every = 2;
+  const auto one = run_engine(*d, ring, 1);
+  const auto three = run_engine(*d, ring, 3);
+  EXPECT_EQ(fingerprint_of(one), fingerprint_of(three));
+  EXPECT_GT(children_of_immigrants(one, 4), 0u);  // migrants' offspring
+  EXPECT_NE(fingerprint_of(one), fingerprint_of(alone));
+  EXPECT_NE(fingerprint_of(one), fingerprint_of(run_engine(*d, small_config(3000), 1)));
+
+  // The checkpoint says which members live on which island.
+  Workers workers(1);
+  ThreadEvaluator eval(workers);
+  FecCache cache;
+  MemorySink sink;
+  Engine e(*d, ring, workers, eval, cache, sink);
+  e.start(1);
+  e.run(nullptr, nullptr);
+  ASSERT_EQ(sink.last.island_sizes.size(), 4u);
+  for (auto n : sink.last.island_sizes) EXPECT_EQ(n, 16u);  // population 64 over 4 islands
+  EXPECT_EQ(sink.last.population.size(), 64u);
+}
+
+TEST(Engine, IslandSettingsThatCannotWorkAreRefused) {
+  EngineConfig cfg;
+  auto settings = [](std::map<std::string, std::string> given) {
+    return resolve_settings(engine_settings(), given, "the engine");
+  };
+  EXPECT_THROW(apply_engine_settings(settings({{"islands", "2"}, {"selection", "elitist"}}), cfg), InputError);
+  EXPECT_THROW(apply_engine_settings(settings({{"islands", "6"}, {"population", "10"}}), cfg), InputError);
+  EXPECT_THROW(apply_engine_settings(settings({{"islands", "0"}}), cfg), InputError);
+  EXPECT_THROW(apply_engine_settings(settings({{"migrate_every", "0"}}), cfg), InputError);
+  apply_engine_settings(settings({{"islands", "5"}, {"population", "10"}, {"migrate_every", "3"}}), cfg);
+  EXPECT_EQ(cfg.islands, 5);
+  EXPECT_EQ(cfg.migrate_every, 3);
+}
 
 TEST(Engine, Nsga2IsDeterministicAcrossThreadsAndKeepsAFront) {
   auto d = test_domain();

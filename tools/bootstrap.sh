@@ -17,6 +17,7 @@ packages=(
   nlohmann-json3-dev libnlopt-cxx-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3
   libsleef-dev
   libeigen3-dev zlib1g-dev dataset-fashion-mnist
+  libboost-mpi-dev openmpi-bin
   python3
 )
 

@@ -79,7 +79,18 @@ void add_session_options(po::options_description& opts) {
       ("threads", po::value<std::string>(), "worker threads (default: all cores)")
       ("time-limit", po::value<std::string>(), "stop after SECONDS (at a batch boundary; resumable)")
       ("stop-at", po::value<std::string>(), "stop once the primary objective reaches VALUE")
-      ("no-measure", "skip the expensive checks of the final Pareto front (evo measure runs them later)");
+      ("no-measure", "skip the expensive checks of the final Pareto front (evo measure runs them later)")
+      ("mpi", "evaluate on the ranks of an MPI job: mpirun -np N evo ... --mpi (rank 0 searches and writes, "
+              "the others evaluate; same candidates for any N)")
+      ("rank-timeout", po::value<std::string>()->default_value("600"),
+       "with --mpi: SECONDS a rank may take over one chunk of candidates before the run stops naming it");
+}
+
+double rank_timeout_option(const po::variables_map& vm) {
+  double t = 0;
+  if (!parse_real(vm["rank-timeout"].as<std::string>(), t) || !(t > 0))
+    throw InputError("--rank-timeout must be a positive number of seconds");
+  return t;
 }
 
 int threads_option(const po::variables_map& vm) {

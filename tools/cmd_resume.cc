@@ -27,6 +27,8 @@ int cmd_resume(int argc, char** argv) {
   so.threads = threads_option(vm);
   so.quiet = vm.count("quiet") > 0;
   so.measure = vm.count("no-measure") == 0;
+  so.mpi = vm.count("mpi") > 0;
+  so.rank_timeout = rank_timeout_option(vm);
   const double time_limit = time_limit_option(vm);
   const std::optional<double> stop_at = stop_at_option(vm);
 

@@ -30,11 +30,14 @@ int cmd_run(int argc, char** argv) {
       ("budget", po::value<std::string>()->default_value("10000"), "total candidates to create")
       ("seed", po::value<std::string>()->default_value("1"), "random seed (same seed, same candidates)")
       ("name", po::value<std::string>()->default_value("run"), "name of the run")
+      ("islands", po::value<std::string>(), "K sub-populations with ring migration (same as --set islands=K)")
+      ("migrate-every", po::value<std::string>(),
+       "with --islands: migrate every M batches (same as --set migrate_every=M)")
       ("quiet,q", "no progress line")
       ("log-level", po::value<std::string>()->default_value("warn"), "trace|debug|info|warn|error|off");
   add_session_options(opts);
   po::variables_map vm;
-  if (!parse(argc, argv, "evo run --domain D [--set k=v ...] [--budget N] [--seed S] [--threads T] [--db PATH]", opts, vm))
+  if (!parse(argc, argv, "evo run --domain D [--set k=v ...] [--budget N] [--seed S] [--threads T] [--islands K] [--mpi] [--db PATH]", opts, vm))
     return 0;
 
   const auto level = spdlog::level::from_str(vm["log-level"].as<std::string>());
@@ -47,6 +50,11 @@ int cmd_run(int argc, char** argv) {
   std::map<std::string, std::string> engine_given, domain_given;
   split_sets(parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{}),
              engine_given, domain_given);
+  for (const auto& [flag, key] : {std::pair{"islands", "islands"}, std::pair{"migrate-every", "migrate_every"}}) {
+    if (!vm.count(flag)) continue;
+    if (engine_given.count(key)) throw InputError(std::string("--") + flag + " and --set " + key + " both given");
+    engine_given[key] = vm[flag].as<std::string>();
+  }
   auto domain = make_domain(domain_name, domain_given);
   for (const auto& [k, v] : domain->engine_defaults()) engine_given.emplace(k, v);  // the user's win
   const Settings engine_set = resolve_settings(engine_settings(), engine_given, "the engine");
@@ -64,6 +72,8 @@ int cmd_run(int argc, char** argv) {
   cfg.stop_at = stop_at_option(vm);
   so.quiet = vm.count("quiet") > 0;
   so.measure = vm.count("no-measure") == 0;
+  so.mpi = vm.count("mpi") > 0;
+  so.rank_timeout = rank_timeout_option(vm);
 
   const std::string path = db_path(vm);
   auto db = open_database(path, OpenMode::create);

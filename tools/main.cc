@@ -10,6 +10,7 @@
 
 #include "search/errors.h"
 #include "tools/cli.h"
+#include "tools/distributed.h"
 
 namespace {
 
@@ -49,6 +50,8 @@ int main(int argc, char** argv) {
   std::signal(SIGXFSZ, SIG_IGN);
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   spdlog::set_level(spdlog::level::warn);
+  evo::cli::MpiScope mpi(argc, argv);  // with --mpi: ranks >= 1 serve evaluations
+  if (mpi.is_worker()) return mpi.serve();
   if (argc < 2) {
     usage(std::cerr);
     return 2;

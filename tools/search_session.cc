@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include <spdlog/spdlog.h>
+#include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 
 #include "search/async_sink.h"
@@ -16,6 +17,7 @@
 #include "store/queries.h"
 #include "store/writer.h"
 #include "tools/cli.h"
+#include "tools/distributed.h"
 #include "tools/measure.h"
 #include "tools/progress.h"
 
@@ -89,10 +91,11 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   std::vector<std::string> names;
   for (const auto& o : domain.objectives()) names.push_back(o.name);
   Workers workers(opts.threads);
-  ThreadEvaluator evaluator(workers);
+  EvaluatorChoice evaluator =
+      choose_evaluator(opts.mpi, opts.rank_timeout, workers, run, domain, [] { return g_signal.load() != 0; });
   StoreWriter writer(db, run.id, domain.fingerprint(), names, cfg.keep_programs);
   AsyncSink sink(writer);
-  Engine engine(domain, cfg, workers, evaluator, cache, sink);
+  Engine engine(domain, cfg, workers, *evaluator.evaluator, cache, sink);
 
   if (resume) {
     resume->state.next_id = std::max(resume->state.next_id, next_candidate_id(db));
@@ -111,16 +114,21 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   try {
     reason = engine.run([] { return g_signal.load() != 0; }, [&](const RunStats& s) { progress.update(s); });
     sink.flush();
-  } catch (...) {
+  } catch (const std::exception& e) {
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     // What was committed stays; the run says it failed (resumable once the cause is fixed).
+    bool kept = false;
     try {
       sink.flush();
       set_run_status(db, run.id, "failed", "error");
+      kept = true;
     } catch (...) {
     }
-    throw;
+    // A failure outside the database (e.g. an MPI rank that died) says how to go on.
+    if (!kept || dynamic_cast<const InputError*>(&e) || dynamic_cast<const SQLite::Exception*>(&e)) throw;
+    throw std::runtime_error(std::string(e.what()) + "; the batches committed before it are kept: evo resume --db " +
+                             db_path + " --run " + std::to_string(run.id) + " continues the run");
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
@@ -137,6 +145,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
               static_cast<long long>(run.id), run.name.c_str(), status.c_str(), std::string(stop_reason_name(reason)).c_str(),
               static_cast<unsigned long long>(st.evaluations), progress.seconds(), progress.rate(st),
               100.0 * st.hit_rate(), st.saved_seconds());
+  if (evaluator.summary) std::printf("%s\n", evaluator.summary().c_str());
   if (st.best_candidate) {
     auto best = get_candidate(db, st.best_candidate);
     if (best) {

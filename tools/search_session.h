@@ -18,6 +18,8 @@ struct SessionOptions {
   int threads = 1;
   bool quiet = false;
   bool measure = true;  // run the domain's expensive checks on the final Pareto front
+  bool mpi = false;      // evaluate on the ranks of the MPI job (tools/distributed.h)
+  double rank_timeout = 600;
 };
 
 // Where a resumed run continues: its checkpoint and the candidates it names, read before
