@@ -40,4 +40,11 @@ void ThreadEvaluator::run(const Domain& domain, std::size_t n, const Make& make,
   });
 }
 
+std::vector<double> ThreadEvaluator::screen(const Domain& domain, const std::vector<const Program*>& programs,
+                                            std::size_t stage, std::uint64_t draw) {
+  std::vector<double> score(programs.size());
+  workers_.for_each(programs.size(), [&](std::size_t k) { score[k] = domain.screen(*programs[k], stage, draw); });
+  return score;
+}
+
 }  // namespace evo

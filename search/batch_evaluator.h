@@ -71,6 +71,9 @@ class BatchEvaluator {
   // thread; they must touch only child i's data. `breeding` may be null.
   virtual void run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish,
                    const Breeding* breeding) = 0;
+  // Multi-step selection (elitist runs): domain.screen(program, stage, draw) of each program.
+  virtual std::vector<double> screen(const Domain& domain, const std::vector<const Program*>& programs,
+                                     std::size_t stage, std::uint64_t draw) = 0;
 };
 
 class ThreadEvaluator final : public BatchEvaluator {
@@ -78,6 +81,8 @@ class ThreadEvaluator final : public BatchEvaluator {
   explicit ThreadEvaluator(Workers& workers) : workers_(workers) {}
   void run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish,
            const Breeding* breeding) override;  // makes children with make()
+  std::vector<double> screen(const Domain& domain, const std::vector<const Program*>& programs, std::size_t stage,
+                             std::uint64_t draw) override;
 
  private:
   Workers& workers_;

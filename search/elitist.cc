@@ -71,9 +71,9 @@ BatchRecord Engine::run_generation() {
     const std::size_t keep = static_cast<std::size_t>(stages[s].keep);
     if (alive.size() <= keep) continue;
     const std::uint64_t draw = Rng::stream(cfg_.seed, generation, 1000 + s).next();
-    std::vector<double> score(alive.size());
-    workers_.for_each(alive.size(),
-                      [&](std::size_t k) { score[k] = domain_.screen(kids[alive[k]].rec.program, s, draw); });
+    std::vector<const Program*> programs;
+    for (std::size_t i : alive) programs.push_back(&kids[i].rec.program);
+    const std::vector<double> score = evaluator_.screen(domain_, programs, s, draw);
     std::vector<std::size_t> order(alive.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });

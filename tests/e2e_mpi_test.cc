@@ -140,6 +140,25 @@ TEST(EvoMpi, IslandsAcrossRanksEqualIslandsInOneProcess) {
   EXPECT_GT(differ, 100u);
 }
 
+TEST(EvoMpi, ElitistCompressionScreensOnTheWorkersWithTheSameCandidates) {
+  REQUIRE_MPI();
+  ScratchDir dir;
+  const std::string model = dir.file("m.safetensors");
+  ok({"model", "train", "--out", model, "--width", "24", "--blocks", "4", "--epochs", "1", "--train-size", "2000",
+      "-q"});
+  auto args = [&](const std::string& db) {
+    return Args{"run",   "--domain", "compression", "--set", "model=" + model, "--set", "calibration=256",
+                "--set", "samples=256", "--set", "step=256", "--set", "screen_samples=32,64", "--set",
+                "screen_keep=4,2", "--set", "batch=16", "--budget", "97", "--threads", "1", "--db", db, "-q"};
+  };
+  ok(args(dir.file("single.db")));
+  const Result r = mpirun(3, args(dir.file("spread.db")));
+  ASSERT_EQ(r.code, 0) << describe_mpirun(3, args(dir.file("spread.db")), r);
+  expect_same_candidates(candidates_of(dir.file("single.db")), candidates_of(dir.file("spread.db")), "compression");
+  EXPECT_GT(number_before(r.out, "screened"), 50) << r.out;  // the stages ran on the workers
+  EXPECT_GT(number_before(r.out, "evaluations on workers"), 5) << r.out;
+}
+
 // Starts a 3-rank run, lets it commit, does `harm` to rank `victim`, and checks that the
 // run stopped with what `expect_err` says while the committed batches stayed, and that
 // `resume` (with or without MPI) then ends with the candidates of an uninterrupted run.

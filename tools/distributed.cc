@@ -58,15 +58,15 @@ EvaluatorChoice choose_evaluator(bool use_mpi, double rank_timeout, Workers& wor
   const mpi::MpiEvaluator* e = evaluator.get();
   choice.summary = [e] {
     const auto& s = e->stats();
-    char buf[256];
+    char buf[512];
     std::snprintf(buf, sizeof buf,
-                  "mpi: %d worker rank(s), %llu batches in %llu chunks: %llu children made and %llu evaluations "
-                  "on workers, %llu shared by twins; rank 0 on its own %.2f s, waiting for ranks %.2f s, "
+                  "mpi: %d worker rank(s), %llu batches in %llu chunks: %llu children made, %llu screened and %llu "
+                  "evaluations on workers, %llu shared by twins; rank 0 on its own %.2f s, waiting for ranks %.2f s, "
                   "dispatch overhead %.3f ms per batch",
                   e->worker_ranks(), static_cast<unsigned long long>(s.batches),
                   static_cast<unsigned long long>(s.chunks), static_cast<unsigned long long>(s.bred),
-                  static_cast<unsigned long long>(s.programs), static_cast<unsigned long long>(s.shared), s.local,
-                  s.wall, 1e3 * s.overhead_per_batch());
+                  static_cast<unsigned long long>(s.screened), static_cast<unsigned long long>(s.programs),
+                  static_cast<unsigned long long>(s.shared), s.local, s.wall, 1e3 * s.overhead_per_batch());
     return std::string(buf);
   };
   choice.evaluator = std::move(evaluator);

@@ -7,6 +7,8 @@
 //                          <-    bred(BredChunk)
 //   work(WorkChunk)        ->    evaluates the programs
 //                          <-    result(ResultChunk)
+//   screen(ScreenChunk)    ->    scores them at a stage of multi-step selection (elitist runs)
+//                          <-    scores(ScoreChunk)
 //   ... more of both, batch after batch ...
 //   end_session            ->    drops the domain, waits for the next session
 //   exit                   ->    MPI_Finalize
@@ -31,7 +33,9 @@
 
 namespace evo::mpi {
 
-enum Tag : int { session = 1, ready = 2, work = 3, result = 4, end_session = 5, exit = 6, breed = 7, bred = 8 };
+enum Tag : int {
+  session = 1, ready = 2, work = 3, result = 4, end_session = 5, exit = 6, breed = 7, bred = 8, screen = 9, scores = 10
+};
 
 // A domain as every rank can build it: its registry name and its resolved settings.
 struct SessionSpec {
@@ -113,6 +117,30 @@ struct BredChunk {
   template <class Archive>
   void serialize(Archive& ar, unsigned /*version*/) {
     ar& index& children& busy& error;
+  }
+};
+
+struct ScreenChunk {
+  std::vector<std::uint32_t> index;
+  std::vector<Program> programs;
+  std::uint64_t stage = 0;
+  std::uint64_t draw = 0;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& index& programs& stage& draw;
+  }
+};
+
+struct ScoreChunk {
+  std::vector<std::uint32_t> index;
+  std::vector<double> scores;
+  double busy = 0;
+  std::string error;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& index& scores& busy& error;
   }
 };
 

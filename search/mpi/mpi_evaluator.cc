@@ -184,6 +184,38 @@ void MpiEvaluator::evaluate_remotely(const std::vector<std::size_t>& todo, const
       });
 }
 
+std::vector<double> MpiEvaluator::screen(const Domain& domain, const std::vector<const Program*>& programs,
+                                         std::size_t stage, std::uint64_t draw) {
+  std::vector<double> score(programs.size());
+  if (worker_ranks() == 0) {
+    local_.for_each(programs.size(), [&](std::size_t k) { score[k] = domain.screen(*programs[k], stage, draw); });
+    return score;
+  }
+  dispatch(
+      programs.size(), Tag::scores,
+      [&](int r, Outbox& box, std::size_t first, std::size_t size) {
+        ScreenChunk& chunk = box.screen;
+        chunk.stage = stage;
+        chunk.draw = draw;
+        chunk.index.clear();
+        chunk.programs.clear();
+        for (std::size_t k = first; k < first + size; ++k) {
+          chunk.index.push_back(static_cast<std::uint32_t>(k));
+          chunk.programs.push_back(*programs[k]);
+        }
+        stats_.screened += size;
+        return cluster_.world().isend(r, Tag::screen, chunk);
+      },
+      [&](int r, std::size_t size) {
+        ScoreChunk answer;
+        cluster_.world().recv(r, Tag::scores, answer);
+        check_answer(r, answer, answer.scores.size(), size);
+        for (std::size_t k = 0; k < size; ++k) score[answer.index[k]] = answer.scores[k];
+        return answer.busy;
+      });
+  return score;
+}
+
 template <class Answer>
 void MpiEvaluator::check_answer(int rank, const Answer& answer, std::size_t answers, std::size_t expected) {
   if (!answer.error.empty()) fail("rank " + std::to_string(rank) + " failed: " + answer.error);

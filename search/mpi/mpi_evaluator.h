@@ -43,6 +43,7 @@ struct DispatchStats {
   std::uint64_t chunks = 0;
   std::uint64_t bred = 0;      // children made by workers
   std::uint64_t programs = 0;  // evaluations sent
+  std::uint64_t screened = 0;  // screening scores sent (elitist runs)
   std::uint64_t shared = 0;    // jobs answered by an earlier twin in their batch, never sent
   double local = 0;            // seconds rank 0 spent on its own part of the batches
   double wall = 0;             // seconds from a round's first send to its last answer, summed
@@ -63,6 +64,8 @@ class MpiEvaluator final : public BatchEvaluator {
 
   void run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish,
            const Breeding* breeding) override;
+  std::vector<double> screen(const Domain& domain, const std::vector<const Program*>& programs, std::size_t stage,
+                             std::uint64_t draw) override;
 
   int worker_ranks() const { return cluster_.size() - 1; }
   const DispatchStats& stats() const { return stats_; }
@@ -94,6 +97,7 @@ class MpiEvaluator final : public BatchEvaluator {
   struct Outbox {
     WorkChunk work;
     BreedChunk breed;
+    ScreenChunk screen;
     std::optional<boost::mpi::request> send;
   };
   static constexpr int kDepth = 2;  // chunks a rank holds at once

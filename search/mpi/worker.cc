@@ -56,6 +56,22 @@ BredChunk breed_chunk(const Domain& domain, Workers& workers, const BreedChunk& 
   return out;
 }
 
+ScoreChunk screen_chunk(const Domain& domain, Workers& workers, const ScreenChunk& chunk) {
+  const auto t0 = Clock::now();
+  ScoreChunk out;
+  out.index = chunk.index;
+  out.scores.resize(chunk.programs.size());
+  try {
+    workers.for_each(chunk.programs.size(), [&](std::size_t k) {
+      out.scores[k] = domain.screen(chunk.programs[k], static_cast<std::size_t>(chunk.stage), chunk.draw);
+    });
+  } catch (const std::exception& e) {
+    out.error = e.what();
+  }
+  out.busy = seconds_since(t0);
+  return out;
+}
+
 }  // namespace
 
 int serve_evaluations(Cluster& cluster, const DomainFactory& make_domain) {
@@ -104,6 +120,19 @@ int serve_evaluations(Cluster& cluster, const DomainFactory& make_domain) {
           out.error = "work arrived before a domain";
         }
         world.send(0, Tag::bred, out);
+        break;
+      }
+      case Tag::screen: {
+        ScreenChunk chunk;
+        world.recv(0, Tag::screen, chunk);
+        ScoreChunk out;
+        if (domain) {
+          out = screen_chunk(*domain, *workers, chunk);
+        } else {
+          out.index = chunk.index;
+          out.error = "work arrived before a domain";
+        }
+        world.send(0, Tag::scores, out);
         break;
       }
       case Tag::end_session:
