@@ -4,12 +4,15 @@
 #
 #   bash bench/mpi_scaling.sh funcapprox [BUDGET]   exp2 on [0, 1], cheap evaluations (default 20000)
 #   bash bench/mpi_scaling.sh optimizer [BUDGET]    the default small tasks, costly ones (default 400)
+#   bash bench/mpi_scaling.sh compression [BUDGET]  an elitist search with screening on a model
+#                                                   trained here (12 residual blocks of width 64;
+#                                                   default 641 = 10 generations)
 #
 # Every configuration must give the same candidates; the script checks that too.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evo="${EVO:-$here/build/tools/evo}"
-what="${1:?usage: mpi_scaling.sh funcapprox|optimizer [BUDGET]}"
+what="${1:?usage: mpi_scaling.sh funcapprox|optimizer|compression [BUDGET]}"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 root=()
@@ -18,7 +21,12 @@ root=()
 case "$what" in
   funcapprox) budget="${2:-20000}"; args=(--domain funcapprox --set target=exp2 --set interval=0:1 --set max_ops=10) ;;
   optimizer) budget="${2:-400}"; args=(--domain optimizer) ;;
-  *) echo "usage: mpi_scaling.sh funcapprox|optimizer [BUDGET]" >&2; exit 2 ;;
+  compression)
+    budget="${2:-641}"
+    echo "\$ evo model train --out $out/m.safetensors --width 64 --blocks 12 --epochs 1 -q" >&2
+    "$evo" model train --out "$out/m.safetensors" --width 64 --blocks 12 --epochs 1 -q > /dev/null
+    args=(--domain compression --set "model=$out/m.safetensors") ;;
+  *) echo "usage: mpi_scaling.sh funcapprox|optimizer|compression [BUDGET]" >&2; exit 2 ;;
 esac
 
 measure() {  # LABEL DB LAUNCHER... -- EVO-ARGS...
