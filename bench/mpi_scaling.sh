@@ -3,10 +3,11 @@
 # machine, and what dispatching costs per batch (the "mpi:" line evo prints).
 #
 #   bash bench/mpi_scaling.sh funcapprox [BUDGET]   exp2 on [0, 1], cheap evaluations (default 20000)
-#   bash bench/mpi_scaling.sh optimizer [BUDGET]    the default small tasks, costly ones (default 400)
+#   bash bench/mpi_scaling.sh optimizer [BUDGET]    the first stage's tasks, costly evaluations (default 1000;
+#                                                   population 100, the start population are AdamW copies)
 #   bash bench/mpi_scaling.sh compression [BUDGET]  an elitist search with screening on a model
 #                                                   trained here (12 residual blocks of width 64;
-#                                                   default 641 = 10 generations)
+#                                                   default 6401 = 100 generations)
 #
 # Every configuration must give the same candidates; the script checks that too.
 set -euo pipefail
@@ -20,12 +21,15 @@ root=()
 
 case "$what" in
   funcapprox) budget="${2:-20000}"; args=(--domain funcapprox --set target=exp2 --set interval=0:1 --set max_ops=10) ;;
-  optimizer) budget="${2:-400}"; args=(--domain optimizer) ;;
+  optimizer) budget="${2:-1000}"; args=(--domain optimizer --set funnel_tasks=none --set population=100) ;;
   compression)
-    budget="${2:-641}"
+    budget="${2:-6401}"
     echo "\$ evo model train --out $out/m.safetensors --width 64 --blocks 12 --epochs 1 -q" >&2
     "$evo" model train --out "$out/m.safetensors" --width 64 --blocks 12 --epochs 1 -q > /dev/null
-    args=(--domain compression --set "model=$out/m.safetensors") ;;
+    args=(--domain compression --set "model=$out/m.safetensors")
+    # The per-layer level database is built once beside the model; build it before timing.
+    "$evo" run "${args[@]}" --budget 1 --db "$out/warm.db" -q > /dev/null
+    rm -f "$out/warm.db" ;;
   *) echo "usage: mpi_scaling.sh funcapprox|optimizer|compression [BUDGET]" >&2; exit 2 ;;
 esac
 
