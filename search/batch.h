@@ -64,7 +64,7 @@ namespace evo {
 struct EngineState {
   std::uint64_t births = 0;
   std::int64_t next_id = 1;
-  std::vector<std::int64_t> population;  // candidate ids, island by island, oldest first
+  std::vector<std::int64_t> population;  // candidate ids, island by island, in the engine's order
   std::vector<std::int64_t> pending;     // children of the unfinished batch, in birth order
   RunStats stats;
   // With islands: how many of `population` belong to each island, in order (empty: one).

@@ -1,5 +1,6 @@
 #include "search/engine.h"
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -101,7 +102,7 @@ void Engine::restore(EngineState state, std::deque<Member> members, std::deque<M
   std::vector<std::uint64_t> sizes = state_.island_sizes;
   if (sizes.empty()) sizes = {members.size()};  // a checkpoint of one population
   std::uint64_t total = 0;
-  for (auto n : sizes) total += n;
+  for (auto n : sizes) total += std::min<std::uint64_t>(n, members.size() + 1);  // no overflow
   if (sizes.size() != islands_.size() || total != members.size())
     throw InputError("the checkpoint holds " + std::to_string(sizes.size()) + " island(s) of " +
                      std::to_string(members.size()) + " members; the run has " + std::to_string(islands_.size()));
@@ -141,6 +142,10 @@ void Engine::migrate() {
   for (std::size_t k = 0; k < islands_.size(); ++k) {
     if (!best[k]) continue;
     const std::size_t to = (k + 1) % islands_.size();
+    // An island does not take a member it already has (a migrant back from the ring).
+    const bool there = std::any_of(islands_[to].begin(), islands_[to].end(),
+                                   [&](const Member& m) { return m.id == best[k]->id; });
+    if (there) continue;
     islands_[to].push_back(std::move(*best[k]));
     survive(to);
   }
@@ -234,9 +239,9 @@ void Engine::evaluate_together(std::vector<Child>& kids) const {
 BatchRecord Engine::run_batch(std::size_t n) {
   // One parallel pass: make each child; evaluate it unless its function is cached (or it
   // was drawn for a collision check); fill in its record and population member. A child
-  // that repeats an earlier child of this batch is evaluated too -- nothing knows that
-  // until the pass is over -- and is then answered like a cache hit below, so the results
-  // do not depend on the order of evaluation.
+  // that repeats an earlier child of this batch may be evaluated too (the thread evaluator
+  // cannot know until the pass is over; the MPI one shares the earlier evaluation) and is
+  // answered like a cache hit below either way, so the results do not depend on which.
   std::vector<Child> kids(n);
   const std::uint64_t first_birth = state_.births;
   const std::int64_t first_id = state_.next_id;

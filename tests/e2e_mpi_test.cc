@@ -107,6 +107,20 @@ long long number_before(const std::string& text, const std::string& key) {
 
 }  // namespace
 
+TEST(EvoMpi, LaunchesThatCannotBeMeantAreRefused) {
+  ScratchDir dir;
+  const std::string db = dir.file("x.db");
+  Args timeout = run_args(db, 100, 1);
+  timeout.insert(timeout.end(), {"--rank-timeout", "5"});
+  expect_input_error(timeout);
+  // One of several processes mpirun started, without --mpi: each would search on its own.
+  setenv("OMPI_COMM_WORLD_SIZE", "3", 1);
+  expect_input_error(run_args(db, 100, 1));
+  expect_input_error({"resume", "--db", db, "--run", "1"});
+  unsetenv("OMPI_COMM_WORLD_SIZE");
+  EXPECT_FALSE(file_exists(db));
+}
+
 TEST(EvoMpi, SameCandidatesForOneTwoAndThreeRanks) {
   REQUIRE_MPI();
   ScratchDir dir;

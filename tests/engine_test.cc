@@ -136,7 +136,22 @@ TEST(Engine, IslandsBreedApartUntilMigrantsArriveAndAreDeterministic) {
   e.run(nullptr, nullptr);
   ASSERT_EQ(sink.last.island_sizes.size(), 4u);
   for (auto n : sink.last.island_sizes) EXPECT_EQ(n, 16u);  // population 64 over 4 islands
-  EXPECT_EQ(sink.last.population.size(), 64u);
+  ASSERT_EQ(sink.last.population.size(), 64u);
+  std::size_t at = 0;
+  for (auto n : sink.last.island_sizes) {  // a migrant never joins an island twice
+    std::set<std::int64_t> ids(sink.last.population.begin() + at, sink.last.population.begin() + at + n);
+    EXPECT_EQ(ids.size(), n);
+    at += n;
+  }
+
+  // A checkpoint whose island sizes do not add up is refused, however large they are.
+  EngineState bad = sink.last;
+  bad.island_sizes = {~std::uint64_t{0}, 1, 0, 0};
+  std::deque<Member> members(64);
+  Engine f(*d, ring, workers, eval, cache, sink);
+  EXPECT_THROW(f.restore(bad, members, {}), InputError);
+  bad.island_sizes = {16, 16, 16};  // three islands for a run of four
+  EXPECT_THROW(f.restore(bad, members, {}), InputError);
 }
 
 TEST(Engine, IslandSettingsThatCannotWorkAreRefused) {

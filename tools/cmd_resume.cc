@@ -5,6 +5,7 @@
 
 #include "store/checkpoint.h"
 #include "tools/cli.h"
+#include "tools/distributed.h"
 #include "tools/search_session.h"
 
 namespace evo::cli {
@@ -29,6 +30,7 @@ int cmd_resume(int argc, char** argv) {
   so.measure = vm.count("no-measure") == 0;
   so.mpi = vm.count("mpi") > 0;
   so.rank_timeout = rank_timeout_option(vm);
+  check_mpi_options(so.mpi, !vm["rank-timeout"].defaulted());
   const double time_limit = time_limit_option(vm);
   const std::optional<double> stop_at = stop_at_option(vm);
 

@@ -6,6 +6,7 @@
 #include "search/errors.h"
 #include "search/settings.h"
 #include "tools/cli.h"
+#include "tools/distributed.h"
 #include "tools/search_session.h"
 
 namespace evo::cli {
@@ -74,6 +75,7 @@ int cmd_run(int argc, char** argv) {
   so.measure = vm.count("no-measure") == 0;
   so.mpi = vm.count("mpi") > 0;
   so.rank_timeout = rank_timeout_option(vm);
+  check_mpi_options(so.mpi, !vm["rank-timeout"].defaulted());
 
   const std::string path = db_path(vm);
   auto db = open_database(path, OpenMode::create);

@@ -1,6 +1,7 @@
 #include "tools/distributed.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "evaluators/registry.h"
@@ -14,6 +15,17 @@
 #endif
 
 namespace evo::cli {
+
+void check_mpi_options(bool mpi, bool rank_timeout_given) {
+  if (mpi) return;
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    const char* n = std::getenv(var);
+    if (n && std::atoi(n) > 1)
+      throw InputError(std::string("started by mpirun as one of ") + n +
+                       " processes but without --mpi: add --mpi, or run one process");
+  }
+  if (rank_timeout_given) throw InputError("--rank-timeout applies only with --mpi");
+}
 
 #ifdef EVO_WITH_MPI
 

@@ -27,6 +27,11 @@ class MpiScope {
   std::unique_ptr<Impl> impl_;
 };
 
+// InputError for a launch that cannot be what was meant: started by mpirun as one of
+// several processes without --mpi (each would be a search of its own on the same
+// database), or --rank-timeout without --mpi.
+void check_mpi_options(bool mpi, bool rank_timeout_given);
+
 struct EvaluatorChoice {
   std::unique_ptr<BatchEvaluator> evaluator;
   std::function<std::string()> summary;  // a line on what dispatching cost; empty when local

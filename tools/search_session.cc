@@ -110,25 +110,31 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   std::signal(SIGTERM, on_signal);
 
   ProgressLine progress(!opts.quiet, cfg.budget, engine.state().stats.evaluations, names.empty() ? "" : names[0]);
+  // What was committed stays; the run says it failed (resumable once the cause is fixed).
+  auto record_failure = [&] {
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    try {
+      sink.flush();
+      set_run_status(db, run.id, "failed", "error");
+      return true;
+    } catch (...) {
+      return false;
+    }
+  };
   StopReason reason;
   try {
     reason = engine.run([] { return g_signal.load() != 0; }, [&](const RunStats& s) { progress.update(s); });
     sink.flush();
   } catch (const std::exception& e) {
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
-    // What was committed stays; the run says it failed (resumable once the cause is fixed).
-    bool kept = false;
-    try {
-      sink.flush();
-      set_run_status(db, run.id, "failed", "error");
-      kept = true;
-    } catch (...) {
-    }
+    const bool kept = record_failure();
     // A failure outside the database (e.g. an MPI rank that died) says how to go on.
     if (!kept || dynamic_cast<const InputError*>(&e) || dynamic_cast<const SQLite::Exception*>(&e)) throw;
     throw std::runtime_error(std::string(e.what()) + "; the batches committed before it are kept: evo resume --db " +
                              db_path + " --run " + std::to_string(run.id) + " continues the run");
+  } catch (...) {
+    record_failure();
+    throw;
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);

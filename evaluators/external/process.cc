@@ -52,7 +52,8 @@ Child spawn(const std::string& command, const ProcessLimits& limits) {
   }
   // Everything the child needs is prepared before fork: between fork and exec a child of a
   // threaded process may only make system calls.
-  const char* cmd = command.c_str();
+  std::string sh = "sh", dash_c = "-c", cmd = command;
+  char* const argv[] = {sh.data(), dash_c.data(), cmd.data(), nullptr};
   const rlim_t bytes = static_cast<rlim_t>(limits.memory_mb) * 1024 * 1024;
   const struct rlimit memory {bytes, bytes};
   const bool limit_memory = limits.memory_mb > 0;
@@ -60,12 +61,14 @@ Child spawn(const std::string& command, const ProcessLimits& limits) {
   if (pid < 0) throw std::runtime_error("fork: " + std::string(std::strerror(errno)));
   if (pid == 0) {
     ::setpgid(0, 0);
-    if (limit_memory) ::setrlimit(RLIMIT_AS, &memory);
     ::signal(SIGPIPE, SIG_DFL);
     ::dup2(pin[0], 0);
     ::dup2(pout[1], 1);
     ::dup2(perr[1], 2);
-    ::execl("/bin/sh", "sh", "-c", cmd, static_cast<char*>(nullptr));
+    // The limit last, right before exec: a sanitizer's wrappers of the calls above may
+    // allocate, which the limit would make fail (ThreadSanitizer's address space is huge).
+    if (limit_memory) ::setrlimit(RLIMIT_AS, &memory);
+    ::execve("/bin/sh", argv, environ);
     ::_exit(127);
   }
   ::setpgid(pid, pid);  // from the parent too, so the group exists before it may be killed

@@ -14,7 +14,11 @@ Cluster::Cluster(int& argc, char**& argv)
 Cluster::~Cluster() {
   if (rank() != 0) return;
   if (broken_) env_->abort(1);  // does not return
-  for (int r = 1; r < size(); ++r) world_->send(r, Tag::exit);
+  try {
+    for (int r = 1; r < size(); ++r) world_->send(r, Tag::exit);
+  } catch (...) {
+    env_->abort(1);  // a rank is gone: end the job rather than wait in MPI_Finalize
+  }
 }
 
 int Cluster::rank() const { return world_->rank(); }

@@ -14,7 +14,7 @@ namespace evo::mpi {
 
 class Cluster {
  public:
-  // MPI_Init. Only rank 0's main thread calls MPI (MPI_THREAD_FUNNELED).
+  // MPI_Init. In every process only the main thread calls MPI (MPI_THREAD_FUNNELED).
   Cluster(int& argc, char**& argv);
   // Rank 0: tells the workers to exit, or, after a rank failed, aborts the job so that no
   // process waits for a rank that will never answer. Then MPI_Finalize.
@@ -28,6 +28,7 @@ class Cluster {
 
   // A rank died, hung or failed: the job ends with MPI_Abort.
   void mark_broken() { broken_ = true; }
+  bool broken() const { return broken_; }
 
  private:
   std::unique_ptr<boost::mpi::environment> env_;

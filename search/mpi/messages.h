@@ -33,8 +33,10 @@
 
 namespace evo::mpi {
 
-enum Tag : int {
-  session = 1, ready = 2, work = 3, result = 4, end_session = 5, exit = 6, breed = 7, bred = 8, screen = 9, scores = 10
+struct Tag {
+  enum : int {
+    session = 1, ready = 2, work = 3, result = 4, end_session = 5, exit = 6, breed = 7, bred = 8, screen = 9, scores = 10
+  };
 };
 
 // A domain as every rank can build it: its registry name and its resolved settings.

@@ -57,6 +57,7 @@ MpiEvaluator::MpiEvaluator(Cluster& cluster, Workers& local, const SessionSpec& 
 }
 
 MpiEvaluator::~MpiEvaluator() {
+  if (cluster_.broken()) return;  // the job ends with MPI_Abort
   try {
     for (int r = 1; r < cluster_.size(); ++r) cluster_.world().send(r, Tag::end_session);
   } catch (...) {  // the job is ending anyway
@@ -144,10 +145,10 @@ std::vector<EvalJob> MpiEvaluator::breed_remotely(std::size_t n, const Breeding&
         stats_.bred += size;
         return cluster_.world().isend(r, Tag::breed, chunk);
       },
-      [&](int r, std::size_t size) {
+      [&](int r, const Outbox& box, std::size_t size) {
         BredChunk answer;
         cluster_.world().recv(r, Tag::bred, answer);
-        check_answer(r, answer, answer.children.size(), size);
+        check_answer(r, answer, box.breed.index, answer.children.size(), size);
         for (std::size_t k = 0; k < size; ++k) children[answer.index[k]] = std::move(answer.children[k]);
         return answer.busy;
       });
@@ -173,10 +174,10 @@ void MpiEvaluator::evaluate_remotely(const std::vector<std::size_t>& todo, const
         stats_.programs += size;
         return cluster_.world().isend(r, Tag::work, chunk);
       },
-      [&](int r, std::size_t size) {
+      [&](int r, const Outbox& box, std::size_t size) {
         ResultChunk answer;
         cluster_.world().recv(r, Tag::result, answer);
-        check_answer(r, answer, answer.results.size(), size);
+        check_answer(r, answer, box.work.index, answer.results.size(), size);
         if (answer.seconds.size() != size) fail("rank " + std::to_string(r) + " answered without timings");
         for (std::size_t k = 0; k < size; ++k)
           results[answer.index[k]] = TimedEvaluation{std::move(answer.results[k]), answer.seconds[k]};
@@ -206,10 +207,10 @@ std::vector<double> MpiEvaluator::screen(const Domain& domain, const std::vector
         stats_.screened += size;
         return cluster_.world().isend(r, Tag::screen, chunk);
       },
-      [&](int r, std::size_t size) {
+      [&](int r, const Outbox& box, std::size_t size) {
         ScoreChunk answer;
         cluster_.world().recv(r, Tag::scores, answer);
-        check_answer(r, answer, answer.scores.size(), size);
+        check_answer(r, answer, box.screen.index, answer.scores.size(), size);
         for (std::size_t k = 0; k < size; ++k) score[answer.index[k]] = answer.scores[k];
         return answer.busy;
       });
@@ -217,16 +218,30 @@ std::vector<double> MpiEvaluator::screen(const Domain& domain, const std::vector
 }
 
 template <class Answer>
-void MpiEvaluator::check_answer(int rank, const Answer& answer, std::size_t answers, std::size_t expected) {
+void MpiEvaluator::check_answer(int rank, const Answer& answer, const std::vector<std::uint32_t>& sent,
+                                std::size_t answers, std::size_t expected) {
   if (!answer.error.empty()) fail("rank " + std::to_string(rank) + " failed: " + answer.error);
-  if (answer.index.size() != expected || answers != expected)
+  if (answers != expected || answer.index != sent)
     fail("rank " + std::to_string(rank) + " answered " + std::to_string(answers) + " results for " +
-         std::to_string(expected) + " jobs");
+         std::to_string(expected) + " jobs, or for other jobs than it was sent");
 }
 
-void MpiEvaluator::dispatch(std::size_t count, Tag answer,
+void MpiEvaluator::dispatch(std::size_t count, int answer,
                             const std::function<boost::mpi::request(int, Outbox&, std::size_t, std::size_t)>& send,
-                            const std::function<double(int, std::size_t)>& take) {
+                            const std::function<double(int, const Outbox&, std::size_t)>& take) {
+  try {
+    dispatch_round(count, answer, send, take);
+  } catch (...) {
+    // Whatever went wrong, chunks may be in flight: workers would wait forever to hand
+    // their answers to a rank 0 in MPI_Finalize. End the job instead.
+    cluster_.mark_broken();
+    throw;
+  }
+}
+
+void MpiEvaluator::dispatch_round(std::size_t count, int answer,
+                                  const std::function<boost::mpi::request(int, Outbox&, std::size_t, std::size_t)>& send,
+                                  const std::function<double(int, const Outbox&, std::size_t)>& take) {
   auto& world = cluster_.world();
   const int workers = worker_ranks();
   const auto t0 = Clock::now();
@@ -267,7 +282,7 @@ void MpiEvaluator::dispatch(std::size_t count, Tag answer,
       const int r = st->source();
       if (flights[r].empty()) fail("rank " + std::to_string(r) + " answered a chunk it was not sent");
       --outstanding;
-      busy[r] += take(r, flights[r].front().size);
+      busy[r] += take(r, outbox_[r][flights[r].front().slot], flights[r].front().size);
       last_answer_[r] = Clock::now();
       flights[r].pop_front();
       if (next < count) send_chunk(r);
@@ -293,6 +308,12 @@ void MpiEvaluator::dispatch(std::size_t count, Tag answer,
     }
     pause();
   }
+  for (auto& boxes : outbox_)  // every chunk was answered, so every send is complete
+    for (Outbox& box : boxes)
+      if (box.send) {
+        box.send->wait();
+        box.send.reset();
+      }
   stats_.wall += seconds_since(t0);
   stats_.busiest += *std::max_element(busy.begin(), busy.end());
 }

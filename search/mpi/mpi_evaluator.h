@@ -1,5 +1,5 @@
 // The batch evaluator of rank 0 in an MPI job. Per batch, in two rounds over the worker
-// ranks: rank 0 chooses each child's parent and the workers make the children (the costly,
+// ranks (elitist runs add a round per screening stage): rank 0 chooses each child's parent and the workers make the children (the costly,
 // pure part of making: mutation, constant fitting, hashing; search/breed.h); rank 0 asks the
 // functional-equivalence cache, and the workers evaluate each function the cache does not
 // know, once. Each round is a dynamic queue: a rank that finishes early gets more, and
@@ -72,28 +72,33 @@ class MpiEvaluator final : public BatchEvaluator {
 
  private:
   // Hands out `count` jobs in chunks and takes the answers: send(r, box, first, size) sends
-  // jobs [first, first + size) to rank r from `box`; take(r, size) receives rank r's answer
-  // to its oldest chunk and returns the seconds the rank worked on it.
+  // jobs [first, first + size) to rank r from `box`; take(r, box, size) receives rank r's
+  // answer to its oldest chunk (sent from `box`) and returns the seconds the rank worked on
+  // it. Any failure marks the cluster broken, so the job ends with MPI_Abort.
   struct Outbox;
-  void dispatch(std::size_t count, Tag answer,
+  void dispatch(std::size_t count, int answer,
                 const std::function<boost::mpi::request(int, Outbox&, std::size_t, std::size_t)>& send,
-                const std::function<double(int, std::size_t)>& take);
+                const std::function<double(int, const Outbox&, std::size_t)>& take);
+  void dispatch_round(std::size_t count, int answer,
+                      const std::function<boost::mpi::request(int, Outbox&, std::size_t, std::size_t)>& send,
+                      const std::function<double(int, const Outbox&, std::size_t)>& take);
   // The children of the batch, made by the workers; then make's result for each.
   std::vector<EvalJob> breed_remotely(std::size_t n, const Breeding& breeding);
   void evaluate_remotely(const std::vector<std::size_t>& todo, const std::vector<EvalJob>& jobs,
                          std::vector<std::optional<TimedEvaluation>>& results);
+  // RankFailure unless the rank answered every job it was sent, and only those.
   template <class Answer>
-  void check_answer(int rank, const Answer& answer, std::size_t answers, std::size_t expected);
+  void check_answer(int rank, const Answer& answer, const std::vector<std::uint32_t>& sent, std::size_t answers,
+                    std::size_t expected);
   [[noreturn]] void fail(const std::string& message);
 
   Cluster& cluster_;
   Workers& local_;
   DispatchOptions opts_;
   std::vector<int> threads_;  // per rank (index 0 unused): chunks are at least this large
-  // Each rank's chunk in flight and its send. Sends do not block -- a rank that hangs
-  // before receiving a large chunk would hold rank 0 in a blocking send, past any timeout
-  // -- and both live here, not in a round, so that a send still pending when a failure
-  // ends the job never outlives its buffer.
+  // Each rank's chunks in flight (their job indices check the answers) and their sends.
+  // Sends do not block: a rank that hangs before receiving a large chunk would hold rank 0
+  // in a blocking send, past any timeout.
   struct Outbox {
     WorkChunk work;
     BreedChunk breed;

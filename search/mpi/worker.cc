@@ -46,7 +46,7 @@ BredChunk breed_chunk(const Domain& domain, Workers& workers, const BreedChunk& 
   try {
     workers.for_each(chunk.items.size(), [&](std::size_t k) {
       const BreedItem& item = chunk.items[k];
-      out.children[k] = evo::breed(domain, chunk.retries, item.has_parent ? &item.parent : nullptr,
+      out.children[k] = breed(domain, chunk.retries, item.has_parent ? &item.parent : nullptr,
                                    item.parent_hash, item.rng);
     });
   } catch (const std::exception& e) {
