@@ -116,6 +116,9 @@ Program parse_program(std::string_view text, const Signature* expected) {
       const bool is_input = line[0] == 'i';
       std::string name(trim(line.substr(5)));
       if (!is_name(name)) ps.fail("bad name '" + name + "'");
+      // r1, r2, ... name the instructions' registers when a program is printed.
+      if (name.size() > 1 && name[0] == 'r' && name.find_first_not_of("0123456789", 1) == std::string::npos)
+        ps.fail("'" + name + "' is a register name; name inputs and states otherwise");
       if (in_body) ps.fail("declare inputs and states before the first instruction");
       if (regs.count(name)) ps.fail("'" + name + "' declared twice");
       if (is_input && !sig->states.empty()) ps.fail("declare inputs before states");

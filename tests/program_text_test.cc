@@ -86,6 +86,11 @@ TEST(ProgramText, RejectsMalformedText) {
   }
   // A program with other inputs than the domain's is rejected against that signature.
   EXPECT_THROW(parse_program("input t\noutput y = t\n", test::xy_signature()), InputError);
+  // Inputs and states may not take the names printed programs give registers (found by
+  // fuzz_program_text: the program printed back would not parse).
+  EXPECT_THROW(parse_program("input g\nstate r6\nr1 = add(g, r6)\nupdate r6 = r1\noutput y = r1\n"), InputError);
+  EXPECT_THROW(parse_program("input r1\noutput y = r1\n"), InputError);
+  EXPECT_NO_THROW(parse_program("input r\nstate r2x\nr1 = add(r, r2x)\nupdate r2x = r1\noutput y = r1\n"));
 }
 
 TEST(ProgramText, ErrorsNameTheLine) {
