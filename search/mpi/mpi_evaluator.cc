@@ -84,7 +84,7 @@ void MpiEvaluator::run(const Domain& domain, std::size_t n, const Make& make, co
 
   // Each function once: a job whose function an earlier job of the batch computes takes
   // that one's result.
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> to_evaluate;
   std::vector<std::size_t> twin_of(n, kNone);
   std::unordered_map<Hash128, std::size_t> first;
   for (std::size_t i = 0; i < n; ++i) {
@@ -97,20 +97,20 @@ void MpiEvaluator::run(const Domain& domain, std::size_t n, const Make& make, co
         continue;
       }
     }
-    todo.push_back(i);
+    to_evaluate.push_back(i);
   }
   stats_.local += seconds_since(sorting);
 
   std::vector<std::optional<TimedEvaluation>> results(n);
   if (worker_ranks() == 0) {
-    local_.for_each(todo.size(), [&](std::size_t k) {
-      const std::size_t i = todo[k];
+    local_.for_each(to_evaluate.size(), [&](std::size_t k) {
+      const std::size_t i = to_evaluate[k];
       const auto e0 = Clock::now();
       Evaluation e = domain.evaluate(*jobs[i].program);
       results[i] = TimedEvaluation{std::move(e), seconds_since(e0)};
     });
-  } else if (!todo.empty()) {
-    evaluate_remotely(todo, jobs, results);
+  } else if (!to_evaluate.empty()) {
+    evaluate_remotely(to_evaluate, jobs, results);
   }
   const auto finishing = Clock::now();
   for (std::size_t i = 0; i < n; ++i)
@@ -159,17 +159,17 @@ std::vector<EvalJob> MpiEvaluator::breed_remotely(std::size_t n, const Breeding&
   return jobs;
 }
 
-void MpiEvaluator::evaluate_remotely(const std::vector<std::size_t>& todo, const std::vector<EvalJob>& jobs,
+void MpiEvaluator::evaluate_remotely(const std::vector<std::size_t>& to_evaluate, const std::vector<EvalJob>& jobs,
                                      std::vector<std::optional<TimedEvaluation>>& results) {
   dispatch(
-      todo.size(), Tag::result,
+      to_evaluate.size(), Tag::result,
       [&](int r, Outbox& box, std::size_t first, std::size_t size) {
         WorkChunk& chunk = box.work;
         chunk.index.clear();
         chunk.programs.clear();
         for (std::size_t k = first; k < first + size; ++k) {
-          chunk.index.push_back(static_cast<std::uint32_t>(todo[k]));
-          chunk.programs.push_back(*jobs[todo[k]].program);
+          chunk.index.push_back(static_cast<std::uint32_t>(to_evaluate[k]));
+          chunk.programs.push_back(*jobs[to_evaluate[k]].program);
         }
         stats_.programs += size;
         return cluster_.world().isend(r, Tag::work, chunk);

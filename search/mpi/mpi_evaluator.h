@@ -84,7 +84,7 @@ class MpiEvaluator final : public BatchEvaluator {
                       const std::function<double(int, const Outbox&, std::size_t)>& take);
   // The children of the batch, made by the workers; then make's result for each.
   std::vector<EvalJob> breed_remotely(std::size_t n, const Breeding& breeding);
-  void evaluate_remotely(const std::vector<std::size_t>& todo, const std::vector<EvalJob>& jobs,
+  void evaluate_remotely(const std::vector<std::size_t>& to_evaluate, const std::vector<EvalJob>& jobs,
                          std::vector<std::optional<TimedEvaluation>>& results);
   // RankFailure unless the rank answered every job it was sent, and only those.
   template <class Answer>

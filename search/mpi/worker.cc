@@ -72,6 +72,22 @@ ScoreChunk screen_chunk(const Domain& domain, Workers& workers, const ScreenChun
   return out;
 }
 
+// Receives a chunk of `tag`, does `work` on it and sends the answer back as `answer_tag`.
+template <class Chunk, class Answer, class Work>
+void answer(boost::mpi::communicator& world, int tag, int answer_tag, const Domain* domain, Workers* workers,
+            Work work) {
+  Chunk chunk;
+  world.recv(0, tag, chunk);
+  Answer out;
+  if (domain) {
+    out = work(*domain, *workers, chunk);
+  } else {
+    out.index = chunk.index;
+    out.error = "work arrived before a domain";
+  }
+  world.send(0, answer_tag, out);
+}
+
 }  // namespace
 
 int serve_evaluations(Cluster& cluster, const DomainFactory& make_domain) {
@@ -96,45 +112,15 @@ int serve_evaluations(Cluster& cluster, const DomainFactory& make_domain) {
         world.send(0, Tag::ready, ready);
         break;
       }
-      case Tag::work: {
-        WorkChunk chunk;
-        world.recv(0, Tag::work, chunk);
-        ResultChunk out;
-        if (domain) {
-          out = evaluate_chunk(*domain, *workers, chunk);
-        } else {
-          out.index = chunk.index;
-          out.error = "work arrived before a domain";
-        }
-        world.send(0, Tag::result, out);
+      case Tag::work:
+        answer<WorkChunk, ResultChunk>(world, Tag::work, Tag::result, domain.get(), workers.get(), evaluate_chunk);
         break;
-      }
-      case Tag::breed: {
-        BreedChunk chunk;
-        world.recv(0, Tag::breed, chunk);
-        BredChunk out;
-        if (domain) {
-          out = breed_chunk(*domain, *workers, chunk);
-        } else {
-          out.index = chunk.index;
-          out.error = "work arrived before a domain";
-        }
-        world.send(0, Tag::bred, out);
+      case Tag::breed:
+        answer<BreedChunk, BredChunk>(world, Tag::breed, Tag::bred, domain.get(), workers.get(), breed_chunk);
         break;
-      }
-      case Tag::screen: {
-        ScreenChunk chunk;
-        world.recv(0, Tag::screen, chunk);
-        ScoreChunk out;
-        if (domain) {
-          out = screen_chunk(*domain, *workers, chunk);
-        } else {
-          out.index = chunk.index;
-          out.error = "work arrived before a domain";
-        }
-        world.send(0, Tag::scores, out);
+      case Tag::screen:
+        answer<ScreenChunk, ScoreChunk>(world, Tag::screen, Tag::scores, domain.get(), workers.get(), screen_chunk);
         break;
-      }
       case Tag::end_session:
         world.recv(0, Tag::end_session);
         domain.reset();
