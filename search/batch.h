@@ -101,6 +101,9 @@ struct BatchRecord {
   std::vector<std::pair<Hash128, CachedResult>> new_cache_entries;
   std::vector<std::pair<Hash128, std::uint64_t>> cache_hits;  // hit counts to add
   EngineState state;
+  // The population after the batch, for the run's progress record (not part of the state).
+  std::uint64_t population = 0;          // members, all islands
+  std::uint64_t distinct_functions = 0;  // distinct functional hashes among them
 };
 
 }  // namespace evo

@@ -362,10 +362,16 @@ BatchRecord Engine::run_batch(std::size_t n) {
 void Engine::finish_state(BatchRecord& batch) {
   state_.population.clear();
   state_.island_sizes.clear();
+  std::unordered_set<Hash128> functions;
   for (const auto& island : islands_) {
-    for (const Member& m : island) state_.population.push_back(m.id);
+    for (const Member& m : island) {
+      state_.population.push_back(m.id);
+      functions.insert(m.fhash);
+    }
     if (islands_.size() > 1) state_.island_sizes.push_back(island.size());
   }
+  batch.population = state_.population.size();
+  batch.distinct_functions = functions.size();
   state_.pending.clear();
   for (const Member& m : pending_) state_.pending.push_back(m.id);
   batch.state = state_;

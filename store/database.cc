@@ -180,6 +180,7 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
       SQLite::Transaction tx(*db);
       db->exec(kSchemaSql);
       db->exec(kMeasurementsSql);
+      db->exec(kProgressSql);
       db->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(kSchemaVersion) + ")");
       tx.commit();
     }

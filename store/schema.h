@@ -102,4 +102,24 @@ CREATE TABLE IF NOT EXISTS measurements (  -- expensive checks of finished candi
 ) WITHOUT ROWID;
 )SQL";
 
+// Added after the first databases were made; a run's writer creates it in older ones.
+inline constexpr const char* kProgressSql = R"SQL(
+CREATE TABLE IF NOT EXISTS progress (  -- one row per committed batch (evo report plots it)
+  run_id INTEGER NOT NULL,
+  births INTEGER NOT NULL,       -- candidates of the run after the batch
+  session INTEGER NOT NULL,      -- 1 for the process that started the run, 2 for its first resume, ...
+  seconds REAL NOT NULL,         -- wall-clock seconds since the session started
+  evaluations INTEGER NOT NULL,  -- the run's statistics after the batch (runs.stats)
+  evaluated INTEGER NOT NULL,
+  cache_hits INTEGER NOT NULL,
+  invalid INTEGER NOT NULL,
+  eval_seconds REAL NOT NULL,
+  best_value REAL,               -- the primary objective's best so far; NULL before a valid one
+  population INTEGER NOT NULL,   -- members after the batch, all islands
+  distinct_functions INTEGER NOT NULL,  -- distinct functional hashes among them
+  written_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, births)
+) WITHOUT ROWID;
+)SQL";
+
 }  // namespace evo

@@ -11,6 +11,7 @@
 #include "store/checkpoint.h"
 #include "store/queries.h"
 #include "store/runs.h"
+#include "store/schema.h"
 
 namespace evo {
 
@@ -24,12 +25,23 @@ std::int64_t config_id(SQLite::Database& db, const std::string& fingerprint) {
   return q.getColumn(0).getInt64();
 }
 
+// Creates the progress table when the database predates it; returns the next session number.
+static std::int64_t start_session(SQLite::Database& db, std::int64_t run_id) {
+  db.exec(kProgressSql);
+  SQLite::Statement q(db, "SELECT coalesce(max(session), 0) + 1 FROM progress WHERE run_id = ?");
+  q.bind(1, run_id);
+  q.executeStep();
+  return q.getColumn(0).getInt64();
+}
+
 StoreWriter::StoreWriter(SQLite::Database& db, std::int64_t run_id, std::string fingerprint,
                          std::vector<std::string> objective_names, std::size_t keep_programs)
     : db_(db),
       run_id_(run_id),
       config_id_(config_id(db, fingerprint)),
       names_(std::move(objective_names)),
+      session_(start_session(db, run_id)),
+      session_start_(std::chrono::steady_clock::now()),
       insert_candidate_(db,
                         "INSERT INTO candidates(id, run_id, birth, parent_id, mutation, program, ops, structural_hash, "
                         "functional_hash, valid, invalid_reason, cache_hit, objectives) "
@@ -50,7 +62,11 @@ StoreWriter::StoreWriter(SQLite::Database& db, std::int64_t run_id, std::string 
                   "UPDATE runs SET evaluations = ?, best_candidate = ?, best_value = ?, stats = ?, updated_at = ? "
                   "WHERE id = ?"),
       insert_kept_(db, "INSERT INTO kept_programs(candidate_id, program) VALUES (?, ?)"),
-      drop_kept_(db, "DELETE FROM kept_programs WHERE candidate_id = ?") {
+      drop_kept_(db, "DELETE FROM kept_programs WHERE candidate_id = ?"),
+      insert_progress_(db,
+                       "INSERT OR REPLACE INTO progress(run_id, births, session, seconds, evaluations, evaluated, "
+                       "cache_hits, invalid, eval_seconds, best_value, population, distinct_functions, written_at) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)") {
   if (keep_programs == 0) return;
   keeper_.emplace(keep_programs, objective_directions(db, run_id), objective_directions(db, run_id, true));
   for (const CandidateRow& r : candidates_with_programs(db, run_id))
@@ -183,6 +199,26 @@ void StoreWriter::commit(BatchRecord batch) {
   update_run_.bind(6, static_cast<std::int64_t>(run_id_));
   update_run_.exec();
   update_run_.reset();
+
+  auto& p = insert_progress_;
+  p.bind(1, static_cast<std::int64_t>(run_id_));
+  p.bind(2, static_cast<std::int64_t>(batch.state.births));
+  p.bind(3, session_);
+  p.bind(4, std::chrono::duration<double>(std::chrono::steady_clock::now() - session_start_).count());
+  p.bind(5, static_cast<std::int64_t>(st.evaluations));
+  p.bind(6, static_cast<std::int64_t>(st.evaluated));
+  p.bind(7, static_cast<std::int64_t>(st.cache_hits));
+  p.bind(8, static_cast<std::int64_t>(st.invalid));
+  p.bind(9, st.eval_seconds);
+  if (st.best_candidate && !st.best_objectives.empty() && std::isfinite(st.best_objectives[0]))
+    p.bind(10, st.best_objectives[0]);
+  else
+    p.bind(10);
+  p.bind(11, static_cast<std::int64_t>(batch.population));
+  p.bind(12, static_cast<std::int64_t>(batch.distinct_functions));
+  p.bind(13, now_utc());
+  p.exec();
+  p.reset();
   tx.commit();
 }
 

@@ -3,6 +3,7 @@
 // instant loses at most the batch being written.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,9 +35,11 @@ class StoreWriter final : public BatchSink {
   std::int64_t run_id_;
   std::int64_t config_id_;
   std::vector<std::string> names_;
+  std::int64_t session_;  // this process's session of the run (progress table)
+  std::chrono::steady_clock::time_point session_start_;
   std::unordered_set<std::int64_t> released(const BatchRecord& batch);
   SQLite::Statement insert_candidate_, insert_objective_, insert_cache_, add_hits_, save_checkpoint_, update_run_,
-      insert_kept_, drop_kept_;
+      insert_kept_, drop_kept_, insert_progress_;
   std::optional<ProgramKeeper> keeper_;
 };
 

@@ -18,6 +18,7 @@ packages=(
   libsleef-dev
   libeigen3-dev zlib1g-dev dataset-fashion-mnist
   libboost-mpi-dev openmpi-bin
+  libtomlplusplus-dev chromium
   python3
 )
 

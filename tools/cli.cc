@@ -4,6 +4,8 @@
 #include <iostream>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "search/errors.h"
 #include "search/settings.h"
 
@@ -83,7 +85,17 @@ void add_session_options(po::options_description& opts) {
       ("mpi", "evaluate on the ranks of an MPI job: mpirun -np N evo ... --mpi (rank 0 searches and writes, "
               "the others evaluate; same candidates for any N)")
       ("rank-timeout", po::value<std::string>()->default_value("600"),
-       "with --mpi: SECONDS a rank may take over one chunk of candidates before the run stops naming it");
+       "with --mpi: SECONDS a rank may take over one chunk of candidates before the run stops naming it")
+      ("quiet,q", "no progress line and no start line on stderr (results still go to stdout)")
+      ("log-level", po::value<std::string>()->default_value("warn"), "trace|debug|info|warn|error|off (on stderr)");
+}
+
+void apply_log_level(const po::variables_map& vm) {
+  const std::string name = vm["log-level"].as<std::string>();
+  const auto level = spdlog::level::from_str(name);
+  if (level == spdlog::level::off && name != "off")
+    throw InputError("--log-level must be trace|debug|info|warn|error|off, got '" + name + "'");
+  spdlog::set_level(level);
 }
 
 double rank_timeout_option(const po::variables_map& vm) {

@@ -41,8 +41,9 @@ RunInfo require_run(SQLite::Database& db, std::int64_t run_id, const std::string
 std::map<std::string, std::string> run_settings(const RunInfo& run);
 
 // The options run and resume share: --threads (default: all cores), --time-limit,
-// --stop-at, --no-measure, --mpi, --rank-timeout; InputError on bad values.
+// --stop-at, --no-measure, --mpi, --rank-timeout, --quiet, --log-level; InputError on bad values.
 void add_session_options(po::options_description& opts);
+void apply_log_level(const po::variables_map& vm);  // --log-level to spdlog
 double rank_timeout_option(const po::variables_map& vm);
 int threads_option(const po::variables_map& vm);
 double time_limit_option(const po::variables_map& vm);  // 0 when absent
@@ -69,5 +70,6 @@ int cmd_domains(int argc, char** argv);
 int cmd_speed(int argc, char** argv);
 int cmd_measure(int argc, char** argv);
 int cmd_model(int argc, char** argv);
+int cmd_report(int argc, char** argv);
 
 }  // namespace evo::cli

@@ -13,6 +13,7 @@
 #include "store/queries.h"
 #include "store/runs.h"
 #include "search/settings.h"
+#include "tools/baseline_scores.h"
 #include "tools/cli.h"
 
 namespace evo::cli {
@@ -34,26 +35,6 @@ DegreeRange parse_degrees(const std::string& text) {
   if (lo < 1 || hi > kMaxDegree) throw InputError("--degrees must lie within 1:" + std::to_string(kMaxDegree) + "; got '" + text + "'");
   if (lo > hi) throw InputError("--degrees LO:HI needs LO <= HI; got '" + text + "'");
   return {static_cast<int>(lo), static_cast<int>(hi)};
-}
-
-struct Scored {
-  const Baseline* baseline;
-  Evaluation ev;
-  std::vector<std::pair<std::string, std::optional<double>>> values;  // objectives() order; empty when invalid
-};
-
-Scored score(const Domain& d, const std::vector<ObjectiveSpec>& specs, const Baseline& b, Evaluation ev) {
-  Scored s{&b, std::move(ev), {}};
-  const auto structural = d.structural_objectives(b.program);
-  std::size_t f = 0, st = 0;
-  for (const auto& o : specs) {
-    std::optional<double> v;
-    if (o.functional && s.ev.valid && f < s.ev.values.size()) v = s.ev.values[f];
-    if (!o.functional && st < structural.size()) v = structural[st];
-    (o.functional ? f : st)++;
-    s.values.emplace_back(o.name, v);
-  }
-  return s;
 }
 
 }  // namespace
@@ -95,21 +76,13 @@ int cmd_baselines(int argc, char** argv) {
                          0, parse_program(best->program, domain->signature())});
   }
   // Evaluated like a batch of candidates: each on its own, then together (e.g. timed).
-  std::vector<Evaluation> evs;
-  std::vector<const Program*> programs;
-  for (const auto& b : baselines) {
-    evs.push_back(domain->evaluate(b.program));
-    programs.push_back(&b.program);
-  }
-  domain->evaluate_together(programs, evs);
-  std::vector<Scored> scored;
-  for (std::size_t i = 0; i < baselines.size(); ++i) scored.push_back(score(*domain, specs, baselines[i], std::move(evs[i])));
+  const std::vector<ScoredBaseline> scored = score_baselines(*domain, std::move(baselines));
   // The report's last row, as extra columns.
   std::vector<std::string> report_columns;
   std::vector<std::vector<double>> report_values(scored.size());
   if (vm.count("report"))
     for (std::size_t i = 0; i < scored.size(); ++i) {
-      const Report r = domain->report(baselines[i].program);
+      const Report r = domain->report(scored[i].baseline.program);
       if (r.rows.empty()) continue;
       report_columns = r.columns;
       report_values[i] = r.rows.back().values;
@@ -121,9 +94,9 @@ int cmd_baselines(int argc, char** argv) {
   if (fmt == Format::json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : scored) {
-      nlohmann::json row = {{"name", s.baseline->name},
-                            {"family", s.baseline->family},
-                            {"degree", s.baseline->degree},
+      nlohmann::json row = {{"name", s.baseline.name},
+                            {"family", s.baseline.family},
+                            {"degree", s.baseline.degree},
                             {"valid", s.ev.valid},
                             {"invalid_reason", s.ev.valid ? nlohmann::json(nullptr) : nlohmann::json(s.ev.reason)}};
       for (const auto& [name, v] : s.values) row[name] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
@@ -131,7 +104,7 @@ int cmd_baselines(int argc, char** argv) {
         const auto v = report_cell(static_cast<std::size_t>(&s - scored.data()), k);
         row["report"][report_columns[k]] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
       }
-      row["program"] = to_text(s.baseline->program);
+      row["program"] = to_text(s.baseline.program);
       out.push_back(row);
     }
     std::cout << out.dump(2) << "\n";
@@ -144,16 +117,16 @@ int cmd_baselines(int argc, char** argv) {
     return 0;
   }
   // Baselines without a size (e.g. known optimizers): one row each, by name.
-  if (std::all_of(scored.begin(), scored.end(), [](const Scored& s) { return s.baseline->degree == 0; })) {
+  if (std::all_of(scored.begin(), scored.end(), [](const ScoredBaseline& s) { return s.baseline.degree == 0; })) {
     std::size_t width = 12;
-    for (const auto& s : scored) width = std::max(width, s.baseline->name.size());
+    for (const auto& s : scored) width = std::max(width, s.baseline.name.size());
     std::printf("%-*s", static_cast<int>(width), "baseline");
     for (const auto& o : specs) std::printf(" %14s", o.name.c_str());
     for (const auto& c : report_columns) std::printf(" %14s", ("report " + c).c_str());
     std::printf("\n");
     for (std::size_t i = 0; i < scored.size(); ++i) {
-      const Scored& s = scored[i];
-      std::printf("%-*s", static_cast<int>(width), s.baseline->name.c_str());
+      const ScoredBaseline& s = scored[i];
+      std::printf("%-*s", static_cast<int>(width), s.baseline.name.c_str());
       for (const auto& [name, v] : s.values) std::printf(" %14s", v ? format_value(*v).c_str() : "invalid");
       for (std::size_t k = 0; k < report_columns.size(); ++k) {
         const auto v = report_cell(i, k);
@@ -165,11 +138,11 @@ int cmd_baselines(int argc, char** argv) {
   }
   // One row per degree, the families side by side in the order the domain lists them.
   std::vector<std::string> families;
-  std::map<int, std::map<std::string, const Scored*>> rows;
+  std::map<int, std::map<std::string, const ScoredBaseline*>> rows;
   for (const auto& s : scored) {
-    const std::string& fam = s.baseline->family;
+    const std::string& fam = s.baseline.family;
     if (std::find(families.begin(), families.end(), fam) == families.end()) families.push_back(fam);
-    rows[s.baseline->degree][fam] = &s;
+    rows[s.baseline.degree][fam] = &s;
   }
   std::printf("%-6s", "degree");
   for (const auto& fam : families)
@@ -192,8 +165,8 @@ int cmd_baselines(int argc, char** argv) {
   }
   // Say how a baseline is written when its name carries more than family and degree.
   for (const auto& s : scored)
-    if (s.baseline->name != s.baseline->family + " " + std::to_string(s.baseline->degree))
-      std::printf("note: %s\n", s.baseline->name.c_str());
+    if (s.baseline.name != s.baseline.family + " " + std::to_string(s.baseline.degree))
+      std::printf("note: %s\n", s.baseline.name.c_str());
   return 0;
 }
 

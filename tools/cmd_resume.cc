@@ -15,12 +15,12 @@ int cmd_resume(int argc, char** argv) {
   add_db_option(opts);
   opts.add_options()
       ("run", po::value<std::string>(), "run id")
-      ("budget", po::value<std::string>(), "total candidates for the run (default: its budget)")
-      ("quiet,q", "no progress line");
+      ("budget", po::value<std::string>(), "total candidates for the run (default: its budget)");
   add_session_options(opts);
   po::variables_map vm;
   if (!parse(argc, argv, "evo resume --db PATH --run ID [--budget N]", opts, vm)) return 0;
 
+  apply_log_level(vm);
   const std::int64_t run_id = positive_id(vm, "run");
   std::uint64_t budget = 0;
   if (vm.count("budget")) budget = positive_count(vm["budget"].as<std::string>(), "--budget");

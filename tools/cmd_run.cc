@@ -34,18 +34,13 @@ int cmd_run(int argc, char** argv) {
       ("islands", po::value<std::string>(), "K sub-populations with ring migration (same as --set islands=K)")
       ("migrate-every", po::value<std::string>(),
        "with --islands: migrate every M batches (same as --set migrate_every=M)")
-      ("quiet,q", "no progress line")
-      ("log-level", po::value<std::string>()->default_value("warn"), "trace|debug|info|warn|error|off");
+  ;
   add_session_options(opts);
   po::variables_map vm;
   if (!parse(argc, argv, "evo run --domain D [--set k=v ...] [--budget N] [--seed S] [--threads T] [--islands K] [--mpi] [--db PATH]", opts, vm))
     return 0;
 
-  const auto level = spdlog::level::from_str(vm["log-level"].as<std::string>());
-  if (level == spdlog::level::off && vm["log-level"].as<std::string>() != "off")
-    throw InputError("--log-level must be trace|debug|info|warn|error|off");
-  spdlog::set_level(level);
-
+  apply_log_level(vm);
   if (!vm.count("domain")) throw InputError("--domain is required (evo domains lists them)");
   const std::string domain_name = vm["domain"].as<std::string>();
   std::map<std::string, std::string> engine_given, domain_given;

@@ -109,7 +109,8 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
-  ProgressLine progress(!opts.quiet, cfg.budget, engine.state().stats.evaluations, names.empty() ? "" : names[0]);
+  ProgressLine progress(!opts.quiet, cfg.budget, engine.state().stats.evaluations, names.empty() ? "" : names[0],
+                        cfg.time_limit);
   // What was committed stays; the run says it failed (resumable once the cause is fixed).
   auto record_failure = [&] {
     std::signal(SIGINT, SIG_DFL);
