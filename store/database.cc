@@ -181,6 +181,7 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
       db->exec(kSchemaSql);
       db->exec(kMeasurementsSql);
       db->exec(kProgressSql);
+      db->exec(kRunConfigsSql);
       db->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(kSchemaVersion) + ")");
       tx.commit();
     }

@@ -9,6 +9,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "store/schema.h"
+
 namespace evo {
 
 std::string now_utc() {
@@ -92,6 +94,22 @@ constexpr const char* kRunColumns =
     "evaluations, best_candidate, best_value, stats, pid, host, created_at, updated_at FROM runs";
 
 }  // namespace
+
+void save_run_config(SQLite::Database& db, std::int64_t run_id, const std::string& config) {
+  db.exec(kRunConfigsSql);
+  SQLite::Statement q(db, "INSERT OR REPLACE INTO run_configs(run_id, config) VALUES (?, ?)");
+  q.bind(1, run_id);
+  q.bind(2, config);
+  q.exec();
+}
+
+std::optional<std::string> get_run_config(SQLite::Database& db, std::int64_t run_id) {
+  if (!db.tableExists("run_configs")) return std::nullopt;
+  SQLite::Statement q(db, "SELECT config FROM run_configs WHERE run_id = ?");
+  q.bind(1, run_id);
+  if (!q.executeStep()) return std::nullopt;
+  return q.getColumn(0).getString();
+}
 
 std::optional<RunInfo> get_run(SQLite::Database& db, std::int64_t id) {
   SQLite::Statement q(db, std::string(kRunColumns) + " WHERE id = ?");

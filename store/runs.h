@@ -34,6 +34,9 @@ std::string now_utc();  // ISO 8601, seconds
 std::string this_host();
 
 std::int64_t create_run(SQLite::Database& db, const RunInfo& run);
+// The run's configuration file text (tools/run_config.h); none for runs made before evo kept it.
+void save_run_config(SQLite::Database& db, std::int64_t run_id, const std::string& config);
+std::optional<std::string> get_run_config(SQLite::Database& db, std::int64_t run_id);
 std::optional<RunInfo> get_run(SQLite::Database& db, std::int64_t id);
 std::vector<RunInfo> list_runs(SQLite::Database& db);
 void set_run_status(SQLite::Database& db, std::int64_t id, const std::string& status, const std::string& stop_reason);

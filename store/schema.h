@@ -122,4 +122,12 @@ CREATE TABLE IF NOT EXISTS progress (  -- one row per committed batch (evo repor
 ) WITHOUT ROWID;
 )SQL";
 
+// Added after the first databases were made; `evo run` creates it in older ones.
+inline constexpr const char* kRunConfigsSql = R"SQL(
+CREATE TABLE IF NOT EXISTS run_configs (  -- the effective configuration of each run, as TOML
+  run_id INTEGER PRIMARY KEY,    -- runs.id
+  config TEXT NOT NULL           -- what evo run --print-config printed; evo resume reads it back
+);
+)SQL";
+
 }  // namespace evo

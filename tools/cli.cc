@@ -90,6 +90,15 @@ void add_session_options(po::options_description& opts) {
       ("log-level", po::value<std::string>()->default_value("warn"), "trace|debug|info|warn|error|off (on stderr)");
 }
 
+std::vector<std::pair<std::string, std::string>> given_session_options(const po::variables_map& vm) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const char* flag : {"threads", "time-limit", "stop-at", "rank-timeout", "log-level"})
+    if (vm.count(flag) && !vm[flag].defaulted()) out.emplace_back(flag, vm[flag].as<std::string>());
+  for (const char* flag : {"quiet", "no-measure"})
+    if (vm.count(flag)) out.emplace_back(flag, "");
+  return out;
+}
+
 void apply_log_level(const po::variables_map& vm) {
   const std::string name = vm["log-level"].as<std::string>();
   const auto level = spdlog::level::from_str(name);

@@ -44,6 +44,8 @@ std::map<std::string, std::string> run_settings(const RunInfo& run);
 // --stop-at, --no-measure, --mpi, --rank-timeout, --quiet, --log-level; InputError on bad values.
 void add_session_options(po::options_description& opts);
 void apply_log_level(const po::variables_map& vm);  // --log-level to spdlog
+// The session options given (not left at their defaults), as (flag, value) for a configuration file.
+std::vector<std::pair<std::string, std::string>> given_session_options(const po::variables_map& vm);
 double rank_timeout_option(const po::variables_map& vm);
 int threads_option(const po::variables_map& vm);
 double time_limit_option(const po::variables_map& vm);  // 0 when absent

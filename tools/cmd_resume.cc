@@ -6,6 +6,7 @@
 #include "store/checkpoint.h"
 #include "tools/cli.h"
 #include "tools/distributed.h"
+#include "tools/run_config.h"
 #include "tools/search_session.h"
 
 namespace evo::cli {
@@ -15,13 +16,42 @@ int cmd_resume(int argc, char** argv) {
   add_db_option(opts);
   opts.add_options()
       ("run", po::value<std::string>(), "run id")
-      ("budget", po::value<std::string>(), "total candidates for the run (default: its budget)");
+      ("budget", po::value<std::string>(), "total candidates for the run (default: its budget)")
+      ("print-config", "print the run's configuration (as stored, with the flags given here) and exit");
   add_session_options(opts);
   po::variables_map vm;
-  if (!parse(argc, argv, "evo resume --db PATH --run ID [--budget N]", opts, vm)) return 0;
+  if (!parse(argc, argv, "evo resume --db PATH --run ID [--budget N] [--print-config]", opts, vm)) return 0;
 
-  apply_log_level(vm);
   const std::int64_t run_id = positive_id(vm, "run");
+  const std::string path = db_path(vm);
+  // The session options the run was started with (threads, time limit, ...) apply again,
+  // beneath the flags given now; what shapes the run itself is read from the run.
+  {
+    auto db = open_database(path, OpenMode::read_only);
+    const RunInfo run = require_run(*db, run_id, path);
+    if (const auto stored = get_run_config(*db, run_id)) {
+      const std::string origin = "run " + std::to_string(run_id) + "'s stored configuration";
+      RunConfig config = parse_run_config(*stored, origin);
+      std::erase_if(config.options, [](const auto& o) { return o.first != "domain" && o.first != "name" && o.first != "seed"; });
+      RunConfig session = parse_run_config(*stored, origin);  // the options of a session, beneath the flags
+      std::erase_if(session.options, [](const auto& o) { return o.first == "db" || o.first == "budget"; });
+      store_config_options(session, opts, vm, true, origin);
+      if (vm.count("print-config")) {
+        config.options.emplace_back("budget", vm.count("budget") ? vm["budget"].as<std::string>() : std::to_string(run.budget));
+        config.options.emplace_back("db", path);
+        for (auto& o : given_session_options(vm)) config.options.push_back(std::move(o));
+        for (const auto& [k, v] : run_settings(run))
+          if (!config.settings.count(k)) config.defaults[k] = v;
+        for (const auto& [k, v] : run.engine.items())
+          if (v.is_string() && !config.settings.count(k)) config.defaults[k] = v.get<std::string>();
+        std::printf("%s", to_toml(config).c_str());
+        return 0;
+      }
+    } else if (vm.count("print-config")) {
+      throw InputError("run " + std::to_string(run_id) + " was made before evo stored configurations");
+    }
+  }
+  apply_log_level(vm);
   std::uint64_t budget = 0;
   if (vm.count("budget")) budget = positive_count(vm["budget"].as<std::string>(), "--budget");
   SessionOptions so;
@@ -34,7 +64,6 @@ int cmd_resume(int argc, char** argv) {
   const double time_limit = time_limit_option(vm);
   const std::optional<double> stop_at = stop_at_option(vm);
 
-  const std::string path = db_path(vm);
   auto db = open_database(path, OpenMode::read_write);
   RunInfo run = require_run(*db, run_id, path);
   auto domain = make_domain(run.domain, run_settings(run));

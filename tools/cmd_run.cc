@@ -7,6 +7,7 @@
 #include "search/settings.h"
 #include "tools/cli.h"
 #include "tools/distributed.h"
+#include "tools/run_config.h"
 #include "tools/search_session.h"
 
 namespace evo::cli {
@@ -22,6 +23,22 @@ static void split_sets(const std::map<std::string, std::string>& all, std::map<s
   }
 }
 
+// What the run is made of, as a configuration file: the options that shape it, the session
+// options given, and every setting with its default filled in.
+static RunConfig effective_config(const po::variables_map& vm, const std::string& domain, const Settings& domain_set,
+                                  const Settings& engine_set, const std::map<std::string, std::string>& given) {
+  RunConfig c;
+  c.options = {{"domain", domain},
+               {"name", vm["name"].as<std::string>()},
+               {"seed", vm["seed"].as<std::string>()},
+               {"budget", vm["budget"].as<std::string>()},
+               {"db", db_path(vm)}};
+  for (auto& o : given_session_options(vm)) c.options.push_back(std::move(o));
+  for (const auto* set : {&domain_set, &engine_set})
+    for (const auto& [k, v] : set->all()) (given.count(k) ? c.settings : c.defaults)[k] = v;
+  return c;
+}
+
 int cmd_run(int argc, char** argv) {
   po::options_description opts("evo run");
   add_db_option(opts);
@@ -34,21 +51,34 @@ int cmd_run(int argc, char** argv) {
       ("islands", po::value<std::string>(), "K sub-populations with ring migration (same as --set islands=K)")
       ("migrate-every", po::value<std::string>(),
        "with --islands: migrate every M batches (same as --set migrate_every=M)")
-  ;
+      ("config", po::value<std::string>(), "TOML file with the run's options and its [settings]; flags given here win")
+      ("print-config", "print the effective configuration as TOML (a file for --config) and exit; nothing is written");
   add_session_options(opts);
   po::variables_map vm;
-  if (!parse(argc, argv, "evo run --domain D [--set k=v ...] [--budget N] [--seed S] [--threads T] [--islands K] [--mpi] [--db PATH]", opts, vm))
+  if (!parse(argc, argv,
+             "evo run (--domain D | --config FILE) [--set k=v ...] [--budget N] [--seed S] [--threads T] [--islands K] "
+             "[--mpi] [--db PATH] [--print-config]",
+             opts, vm))
     return 0;
-
+  RunConfig file;
+  if (vm.count("config")) {
+    const std::string config_path = vm["config"].as<std::string>();
+    file = read_run_config(config_path);
+    store_config_options(file, opts, vm, false, config_path);
+  }
   apply_log_level(vm);
-  if (!vm.count("domain")) throw InputError("--domain is required (evo domains lists them)");
+  if (!vm.count("domain")) throw InputError("--domain is required, or a --config file that names it (evo domains lists the domains)");
   const std::string domain_name = vm["domain"].as<std::string>();
   std::map<std::string, std::string> engine_given, domain_given;
-  split_sets(parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{}),
-             engine_given, domain_given);
+  const auto flag_sets =
+      parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
+  auto sets = file.settings;  // the file's [settings], then --set on top
+  for (const auto& [k, v] : flag_sets) sets[k] = v;
+  split_sets(sets, engine_given, domain_given);
   for (const auto& [flag, key] : {std::pair{"islands", "islands"}, std::pair{"migrate-every", "migrate_every"}}) {
     if (!vm.count(flag)) continue;
-    if (engine_given.count(key)) throw InputError(std::string("--") + flag + " and --set " + key + " both given");
+    if (flag_sets.count(key))
+      throw InputError(std::string("--") + flag + " and --set " + key + " both given");
     engine_given[key] = vm[flag].as<std::string>();
   }
   auto domain = make_domain(domain_name, domain_given);
@@ -73,11 +103,18 @@ int cmd_run(int argc, char** argv) {
   check_mpi_options(so.mpi, !vm["rank-timeout"].defaulted());
 
   const std::string path = db_path(vm);
+  const Settings domain_set = resolve_settings(find_domain(domain_name)->settings(), domain_given, "domain");
+  std::map<std::string, std::string> given = domain_given;
+  given.insert(engine_given.begin(), engine_given.end());
+  const std::string config = to_toml(effective_config(vm, domain_name, domain_set, engine_set, given));
+  if (vm.count("print-config")) {
+    std::printf("%s", config.c_str());
+    return 0;
+  }
   auto db = open_database(path, OpenMode::create);
   RunInfo run;
   run.name = vm["name"].as<std::string>();
   run.domain = domain_name;
-  const Settings domain_set = resolve_settings(find_domain(domain_name)->settings(), domain_given, "domain");
   for (const auto& [k, v] : domain_set.all()) run.settings[k] = v;
   run.engine = engine_json(engine_set);
   for (const auto& o : domain->objectives()) {
@@ -93,6 +130,7 @@ int cmd_run(int argc, char** argv) {
     SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
     require_no_live_writer(*db, path);
     run.id = create_run(*db, run);
+    save_run_config(*db, run.id, config);
     tx.commit();
   }
   spdlog::info("run {} in {}: {}", run.id, path, domain->describe());

@@ -1,0 +1,117 @@
+// End-to-end tests of run configuration files: `evo run --config FILE`, flags over the file,
+// `--print-config`, and the configuration a run stores for `evo resume`.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e_support.h"
+
+namespace evo::test {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> flags_run(const std::string& db) {
+  return {"run",  "--domain", "funcapprox", "--set",   "target=exp2", "--set", "max_ops=8", "--set", "population=60",
+          "--budget", "700", "--seed", "4", "--threads", "2", "--db", db, "-q"};
+}
+
+json runs_of(const std::string& db) { return json::parse(run_evo({"runs", "--db", db, "--format", "json"}).out); }
+
+// Candidates of run 1 as (program, objectives): what "the same search" means.
+std::string candidates_of(const std::string& db) {
+  const Result r = run_program("sqlite3", {db, "SELECT birth, program, objectives FROM candidates WHERE run_id = 1 ORDER BY birth"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  return r.out;
+}
+
+TEST(ConfigCli, APrintedConfigurationRunsTheSameSearch) {
+  ScratchDir dir;
+  std::vector<std::string> print = flags_run(dir.file("flags.db"));
+  print.push_back("--print-config");
+  const Result printed = run_evo(print);
+  ASSERT_EQ(printed.code, 0) << printed.err;
+  EXPECT_FALSE(file_exists(dir.file("flags.db"))) << "--print-config writes nothing";
+  EXPECT_NE(printed.out.find("[settings]"), std::string::npos);
+  EXPECT_NE(printed.out.find("max_ops = 8"), std::string::npos) << printed.out;
+  EXPECT_NE(printed.out.find("# tournament = 10"), std::string::npos) << "defaults are listed as comments";
+
+  ASSERT_EQ(run_evo(flags_run(dir.file("flags.db"))).code, 0);
+  write_file(dir.file("run.toml"), printed.out);
+  // The file names flags.db; the flag points the run elsewhere.
+  const Result from_file = run_evo({"run", "--config", dir.file("run.toml"), "--db", dir.file("file.db")});
+  ASSERT_EQ(from_file.code, 0) << from_file.err;
+  EXPECT_EQ(from_file.err, "") << "quiet = true came from the file";
+  EXPECT_EQ(candidates_of(dir.file("file.db")), candidates_of(dir.file("flags.db")));
+  EXPECT_EQ(runs_of(dir.file("file.db"))[0]["settings"], runs_of(dir.file("flags.db"))[0]["settings"]);
+}
+
+TEST(ConfigCli, FlagsWinOverTheFileKeyByKey) {
+  ScratchDir dir;
+  write_file(dir.file("run.toml"), R"(# a search for 2^x
+domain = "funcapprox"
+name = "from-file"
+budget = 500
+seed = 2
+threads = 1
+
+[settings]
+target = "exp2"
+max_ops = 8
+ops = ["add", "mul", "fma"]   # joined with commas
+collision_check = 0.05
+population = 40
+)");
+  const std::string db = dir.file("r.db");
+  const Result r = run_evo({"run", "--config", dir.file("run.toml"), "--budget", "300", "--set", "max_ops=6", "--db", db, "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json run = runs_of(db)[0];
+  EXPECT_EQ(run["name"], "from-file");
+  EXPECT_EQ(run["budget"], 300);
+  EXPECT_EQ(run["seed"], 2);
+  EXPECT_EQ(run["settings"]["max_ops"], "6");
+  EXPECT_EQ(run["settings"]["ops"], "add,mul,fma");
+  EXPECT_EQ(run["engine"]["collision_check"], "0.05");
+  EXPECT_EQ(run["engine"]["population"], "40");
+}
+
+TEST(ConfigCli, ResumeNeedsOnlyTheRunsId) {
+  ScratchDir dir;
+  const std::string db = dir.file("r.db");
+  write_file(dir.file("run.toml"), "domain = \"funcapprox\"\nbudget = 400\nthreads = 1\nmeasure = false\nstop_at = 1e-30\n"
+                                   "[settings]\npopulation = 40\n");
+  ASSERT_EQ(run_evo({"run", "--config", dir.file("run.toml"), "--db", db, "-q"}).code, 0);
+  // The stored configuration comes back with the flags given now on top.
+  const Result shown = run_evo({"resume", "--db", db, "--run", "1", "--budget", "800", "--threads", "2", "--print-config"});
+  ASSERT_EQ(shown.code, 0) << shown.err;
+  for (const char* line : {"budget = 800\n", "threads = 2\n", "measure = false\n", "stop_at = '1e-30'\n", "population = 40\n"})
+    EXPECT_NE(shown.out.find(line), std::string::npos) << line << " in\n" << shown.out;
+  EXPECT_EQ(runs_of(db)[0]["evaluations"], 400) << "--print-config writes nothing";
+
+  const Result resumed = run_evo({"resume", "--db", db, "--run", "1", "--budget", "800", "-q"});
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_EQ(runs_of(db)[0]["evaluations"], 800);
+}
+
+TEST(ConfigCli, BadConfigurationIsOneLineAndExitTwo) {
+  ScratchDir dir;
+  const std::string db = dir.file("r.db");
+  auto refused = [&](const std::string& text, const std::string& says) {
+    write_file(dir.file("bad.toml"), text);
+    expect_input_error({"run", "--config", dir.file("bad.toml"), "--db", db});
+    const Result r = run_evo({"run", "--config", dir.file("bad.toml"), "--db", db});
+    EXPECT_NE(r.err.find(says), std::string::npos) << r.err;
+  };
+  refused("domain = \"funcapprox\"\nbudget = = 3\n", "bad.toml:2:");
+  refused("domain = \"funcapprox\"\nbugdet = 3\n", "unknown key 'bugdet'");
+  refused("domain = \"funcapprox\"\nsettings = 3\n", "settings must be a table");
+  refused("domain = \"funcapprox\"\nquiet = \"yes\"\n", "quiet must be true or false");
+  refused("domain = \"funcapprox\"\n[settings]\nmax_opps = 3\n", "max_opps");
+  refused("domain = \"funcapprox\"\nbudget = -5\n", "--budget");
+  refused("domain = \"funcapprox\"\n[settings]\nwhen = 1979-05-27\n", "when must be");
+  expect_input_error({"run", "--config", dir.file("missing.toml"), "--db", db});
+  EXPECT_FALSE(file_exists(db));
+}
+
+}  // namespace
+}  // namespace evo::test

@@ -1,0 +1,155 @@
+#include "tools/run_config.h"
+
+#include <charconv>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <toml++/toml.h>
+
+#include "search/errors.h"
+
+namespace evo::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+// Top-level keys (flag names with '_' for '-') and whether each is a switch (true/false).
+const std::map<std::string, bool> kTopLevel = {
+    {"domain", false},       {"name", false},       {"seed", false},      {"budget", false},
+    {"db", false},           {"threads", false},    {"time_limit", false}, {"stop_at", false},
+    {"rank_timeout", false}, {"log_level", false},  {"islands", false},    {"migrate_every", false},
+    {"quiet", true},         {"measure", true},
+};
+
+std::string where(const toml::node& n, const std::string& origin) {
+  const auto& b = n.source().begin;
+  return origin + ":" + std::to_string(b.line) + ":" + std::to_string(b.column);
+}
+
+// A scalar as the text a flag would take.
+std::string scalar_text(const toml::node& n, const std::string& key, const std::string& origin) {
+  if (const auto* s = n.as_string()) return s->get();
+  if (const auto* i = n.as_integer()) return std::to_string(i->get());
+  if (const auto* f = n.as_floating_point()) {
+    char buf[40];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f->get());  // shortest text that reads back exactly
+    return std::string(buf, ec == std::errc() ? end : buf);
+  }
+  if (const auto* b = n.as_boolean()) return b->get() ? "true" : "false";
+  throw InputError(where(n, origin) + ": " + key + " must be a string, a number or true/false");
+}
+
+std::string flag_name(std::string key) {
+  for (char& c : key)
+    if (c == '_') c = '-';
+  return key;
+}
+
+}  // namespace
+
+RunConfig parse_run_config(const std::string& text, const std::string& origin) {
+  toml::table root;
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    throw InputError(origin + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) + ": " +
+                     std::string(e.description()));
+  }
+  RunConfig config;
+  for (const auto& [k, node] : root) {
+    const std::string key(k.str());
+    if (key == "settings") {
+      const auto* table = node.as_table();
+      if (!table) throw InputError(where(node, origin) + ": settings must be a table ([settings])");
+      for (const auto& [sk, value] : *table) {
+        const std::string name(sk.str());
+        if (const auto* array = value.as_array()) {  // ops = ["add", "mul"] -> "add,mul"
+          std::string joined;
+          for (const auto& item : *array) {
+            if (!joined.empty()) joined += ',';
+            joined += scalar_text(item, name, origin);
+          }
+          config.settings[name] = joined;
+        } else {
+          config.settings[name] = scalar_text(value, name, origin);
+        }
+      }
+      continue;
+    }
+    const auto known = kTopLevel.find(key);
+    if (known == kTopLevel.end())
+      throw InputError(where(node, origin) + ": unknown key '" + key + "' (domain and engine settings go in [settings])");
+    if (known->second) {
+      const auto* b = node.as_boolean();
+      if (!b) throw InputError(where(node, origin) + ": " + key + " must be true or false");
+      if (key == "quiet" && b->get()) config.options.emplace_back("quiet", "");
+      if (key == "measure" && !b->get()) config.options.emplace_back("no-measure", "");
+      continue;
+    }
+    config.options.emplace_back(flag_name(key), scalar_text(node, key, origin));
+  }
+  return config;
+}
+
+RunConfig read_run_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot read the configuration file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_run_config(text.str(), path);
+}
+
+void store_config_options(const RunConfig& config, const po::options_description& opts, po::variables_map& vm,
+                          bool known_only, const std::string& origin) {
+  po::parsed_options parsed(&opts);
+  for (const auto& [name, value] : config.options) {
+    if (!opts.find_nothrow(name, false)) {
+      if (known_only) continue;
+      throw InputError(origin + ": '" + name + "' is not an option of this command");
+    }
+    po::option o(name, value.empty() ? std::vector<std::string>{} : std::vector<std::string>{value});
+    o.original_tokens = {"--" + name};
+    parsed.options.push_back(std::move(o));
+  }
+  try {
+    po::store(parsed, vm);  // values from the command line stay: store() keeps what is there
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError(origin + ": " + e.what());
+  }
+}
+
+std::string to_toml(const RunConfig& config) {
+  static const std::regex plain_integer("-?(0|[1-9][0-9]{0,17})");
+  auto value = [](const std::string& v) {
+    if (std::regex_match(v, plain_integer)) return v;
+    std::ostringstream s;
+    s << toml::value<std::string>(v);  // a TOML string, escaped
+    return s.str();
+  };
+  std::string out;
+  for (const auto& [name, v] : config.options) {
+    std::string key = name;
+    for (char& c : key)
+      if (c == '-') c = '_';
+    if (name == "quiet") out += "quiet = true\n";
+    else if (name == "no-measure") out += "measure = false\n";
+    else out += key + " = " + value(v) + "\n";
+  }
+  auto line = [&](const std::string& k, const std::string& v) {
+    std::ostringstream quoted;
+    quoted << toml::value<std::string>(k);
+    return (std::regex_match(k, std::regex("[A-Za-z0-9_-]+")) ? k : quoted.str()) + " = " + value(v);
+  };
+  if (!config.settings.empty() || !config.defaults.empty()) {
+    out += "\n[settings]\n";
+    for (const auto& [k, v] : config.settings) out += line(k, v) + "\n";
+    if (!config.defaults.empty()) out += "# left at their defaults:\n";
+    for (const auto& [k, v] : config.defaults) out += "# " + line(k, v) + "\n";
+  }
+  return out;
+}
+
+}  // namespace evo::cli
