@@ -69,6 +69,12 @@ RunInfo require_run(SQLite::Database& db, std::int64_t run_id, const std::string
   return *run;
 }
 
+std::string shown_status(const RunInfo& r) {
+  // A run that says "running" but whose process is gone was killed; it can be resumed.
+  if (r.status == "running" && !run_is_live(r) && r.host == this_host()) return "killed";
+  return r.status;
+}
+
 std::map<std::string, std::string> run_settings(const RunInfo& run) {
   std::map<std::string, std::string> settings;
   for (const auto& [k, v] : run.settings.items())

@@ -37,6 +37,9 @@ Format format_option(const po::variables_map& vm, const std::vector<std::string>
 // The run, or InputError naming the database.
 RunInfo require_run(SQLite::Database& db, std::int64_t run_id, const std::string& path);
 
+// The run's status as shown: "killed" for a run left "running" by a process that is gone.
+std::string shown_status(const RunInfo& run);
+
 // A stored run's domain settings as the map make_domain() takes.
 std::map<std::string, std::string> run_settings(const RunInfo& run);
 
@@ -73,5 +76,6 @@ int cmd_speed(int argc, char** argv);
 int cmd_measure(int argc, char** argv);
 int cmd_model(int argc, char** argv);
 int cmd_report(int argc, char** argv);
+int cmd_compare(int argc, char** argv);
 
 }  // namespace evo::cli

@@ -6,14 +6,6 @@
 
 namespace evo::cli {
 
-namespace {
-std::string shown_status(const RunInfo& r) {
-  // A run that says "running" but whose process is gone was killed; it can be resumed.
-  if (r.status == "running" && !run_is_live(r) && r.host == this_host()) return "killed";
-  return r.status;
-}
-}  // namespace
-
 int cmd_runs(int argc, char** argv) {
   po::options_description opts("evo runs");
   add_db_option(opts);

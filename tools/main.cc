@@ -27,6 +27,7 @@ constexpr Subcommand kSubcommands[] = {
     {"best", evo::cli::cmd_best, "the best candidates of a run"},
     {"pareto", evo::cli::cmd_pareto, "the Pareto front of a run over its objectives"},
     {"report", evo::cli::cmd_report, "one HTML page with a run's plots: progress, front, cache, diversity, lineage"},
+    {"compare", evo::cli::cmd_compare, "runs side by side: settings that differ, best objectives, evaluations to a threshold"},
     {"show", evo::cli::cmd_show, "one candidate as program text, C++ or JSON"},
     {"export", evo::cli::cmd_export, "write a candidate as source code (cpp, c, pytorch, text)"},
     {"measure", evo::cli::cmd_measure, "expensive checks of a run's front, e.g. float32 error on every input"},

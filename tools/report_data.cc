@@ -106,6 +106,16 @@ void read_lineage(SQLite::Database& db, ReportData& r) {
 
 }  // namespace
 
+std::optional<double> run_wall_seconds(SQLite::Database& db, std::int64_t run_id) {
+  if (!has_table(db, "progress")) return std::nullopt;
+  SQLite::Statement q(db,
+                      "SELECT count(*), sum(s) FROM (SELECT max(seconds) AS s FROM progress WHERE run_id = ? "
+                      "GROUP BY session)");
+  q.bind(1, run_id);
+  if (!q.executeStep() || q.getColumn(0).getInt64() == 0) return std::nullopt;
+  return q.getColumn(1).getDouble();
+}
+
 std::optional<double> objective_value(const CandidateRow& c, const std::string& name) {
   for (const auto& [n, v] : c.objectives)
     if (n == name) return v;

@@ -50,6 +50,10 @@ inline constexpr std::size_t kMaxScatter = 4000;
 
 ReportData read_report_data(SQLite::Database& db, const RunInfo& run);
 
+// Wall-clock seconds the run's sessions spent, back to back (from the progress table); none
+// for a run written before evo recorded progress.
+std::optional<double> run_wall_seconds(SQLite::Database& db, std::int64_t run_id);
+
 // The value of a named objective in a candidate row, if it has one.
 std::optional<double> objective_value(const CandidateRow& c, const std::string& name);
 
