@@ -26,8 +26,8 @@ CREATE TABLE runs (
   fingerprint TEXT NOT NULL,     -- domain configuration the FEC cache is keyed by
   seed INTEGER NOT NULL,
   budget INTEGER NOT NULL,
-  status TEXT NOT NULL,          -- running | done | stopped | interrupted
-  stop_reason TEXT,              -- budget | target | time_limit | interrupted
+  status TEXT NOT NULL,          -- running | done | stopped | interrupted | failed
+  stop_reason TEXT,              -- budget | target | time_limit | interrupted | error
   evaluations INTEGER NOT NULL DEFAULT 0,
   best_candidate INTEGER,
   best_value REAL,
@@ -68,7 +68,7 @@ CREATE TABLE configs (           -- domain configurations the FEC cache is keyed
 );
 CREATE TABLE fec_cache (
   config_id INTEGER NOT NULL,    -- configs.id
-  functional_hash BLOB NOT NULL, -- 16 bytes; hex(functional_hash) = candidates.functional_hash
+  functional_hash BLOB NOT NULL, -- 16 bytes; lower(hex(functional_hash)) = candidates.functional_hash
   valid INTEGER NOT NULL,
   invalid_reason TEXT,
   objectives BLOB,               -- the functional objectives as little-endian float64s

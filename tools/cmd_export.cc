@@ -13,10 +13,10 @@ int cmd_export(int argc, char** argv) {
   add_db_option(opts);
   opts.add_options()
       ("candidate", po::value<std::string>(), "candidate id")
-      ("lang", po::value<std::string>()->default_value("cpp"), "cpp|c|pytorch|text (what the domain supports)")
+      ("lang", po::value<std::string>()->default_value("cpp"), "funcapprox: cpp|c|text; optimizer: cpp|pytorch|text; compression: json|safetensors|text; external: json|text")
       ("output,o", po::value<std::string>(), "file to write (default: standard output)");
   po::variables_map vm;
-  if (!parse(argc, argv, "evo export --db PATH --candidate ID --lang cpp|c|pytorch|text [-o FILE]", opts, vm)) return 0;
+  if (!parse(argc, argv, "evo export --db PATH --candidate ID --lang LANG [-o FILE]", opts, vm)) return 0;
   const std::int64_t id = positive_id(vm, "candidate");
   const std::string lang = vm["lang"].as<std::string>();
   const std::string path = db_path(vm);

@@ -117,16 +117,18 @@ std::string front_plot(const ReportData& d, const std::vector<ScoredBaseline>& b
   double max_x = -INFINITY;
   for (double x : d.all_secondary)
     if (std::isfinite(x)) max_x = std::max(max_x, x);
+  // Baselines without a size (e.g. known optimizers) are a series each, by name.
+  const bool named = std::all_of(baselines.begin(), baselines.end(), [](const ScoredBaseline& b) { return b.baseline.degree == 0; });
+  auto group_of = [&](const ScoredBaseline& b) { return named ? b.baseline.name : b.baseline.family; };
   std::vector<std::string> families;
   for (const auto& b : baselines)
-    if (std::find(families.begin(), families.end(), b.baseline.family) == families.end()) families.push_back(b.baseline.family);
+    if (std::find(families.begin(), families.end(), group_of(b)) == families.end()) families.push_back(group_of(b));
   for (std::size_t f = 0; f < families.size(); ++f) {
-    PlotSeries s{families[f], PlotSeries::Style::line_markers, kColors[(f + 1) % std::size(kColors)], {}, {}};
-    if (std::all_of(baselines.begin(), baselines.end(), [](const ScoredBaseline& b) { return b.baseline.degree == 0; }))
-      s.style = PlotSeries::Style::markers;  // named, unordered (e.g. known optimizers)
+    PlotSeries s{families[f], named ? PlotSeries::Style::markers : PlotSeries::Style::line_markers,
+                 kColors[(f + 1) % std::size(kColors)]};
     s.marker_radius = 4;
     for (const auto& b : baselines) {
-      if (b.baseline.family != families[f]) continue;
+      if (group_of(b) != families[f]) continue;
       std::optional<double> x, y;
       for (const auto& [n, v] : b.values) {
         if (n == xn) x = v;

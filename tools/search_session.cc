@@ -125,7 +125,12 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   };
   StopReason reason;
   try {
-    reason = engine.run([] { return g_signal.load() != 0; }, [&](const RunStats& s) { progress.update(s); });
+    reason = engine.run([] { return g_signal.load() != 0; }, [&](const RunStats& s) {
+      progress.update(s);
+      spdlog::debug("run {}: {} candidates, {} evaluated, {} cache hits, {} invalid, best {}", run.id, s.evaluations,
+                    s.evaluated, s.cache_hits, s.invalid,
+                    s.best_objectives.empty() ? std::string("-") : format_value(s.best_objectives[0]));
+    });
     sink.flush();
   } catch (const std::exception& e) {
     const bool kept = record_failure();
