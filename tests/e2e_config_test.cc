@@ -78,19 +78,22 @@ population = 40
 TEST(ConfigCli, ResumeNeedsOnlyTheRunsId) {
   ScratchDir dir;
   const std::string db = dir.file("r.db");
-  write_file(dir.file("run.toml"), "domain = \"funcapprox\"\nbudget = 400\nthreads = 1\nmeasure = false\nstop_at = 1e-30\n"
+  write_file(dir.file("run.toml"), "domain = \"funcapprox\"\nbudget = 400\nthreads = 1\nmeasure = false\nquiet = true\nstop_at = 1e-30\n"
                                    "[settings]\npopulation = 40\n");
   ASSERT_EQ(run_evo({"run", "--config", dir.file("run.toml"), "--db", db, "-q"}).code, 0);
   // The stored configuration comes back with the flags given now on top.
   const Result shown = run_evo({"resume", "--db", db, "--run", "1", "--budget", "800", "--threads", "2", "--print-config"});
   ASSERT_EQ(shown.code, 0) << shown.err;
-  for (const char* line : {"budget = 800\n", "threads = 2\n", "measure = false\n", "stop_at = '1e-30'\n", "population = 40\n"})
+  for (const char* line : {"budget = 800\n", "threads = 2\n", "measure = false\n", "quiet = true\n", "population = 40\n"})
     EXPECT_NE(shown.out.find(line), std::string::npos) << line << " in\n" << shown.out;
+  // When to stop belongs to the session that said so.
+  EXPECT_EQ(shown.out.find("stop_at"), std::string::npos) << shown.out;
   EXPECT_EQ(runs_of(db)[0]["evaluations"], 400) << "--print-config writes nothing";
 
-  const Result resumed = run_evo({"resume", "--db", db, "--run", "1", "--budget", "800", "-q"});
+  const Result resumed = run_evo({"resume", "--db", db, "--run", "1", "--budget", "800"});
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_EQ(runs_of(db)[0]["evaluations"], 800);
+  EXPECT_EQ(resumed.err, "") << "quiet = true was stored with the run";
 }
 
 TEST(ConfigCli, BadConfigurationIsOneLineAndExitTwo) {

@@ -33,8 +33,14 @@ int cmd_resume(int argc, char** argv) {
       const std::string origin = "run " + std::to_string(run_id) + "'s stored configuration";
       RunConfig config = parse_run_config(*stored, origin);
       std::erase_if(config.options, [](const auto& o) { return o.first != "domain" && o.first != "name" && o.first != "seed"; });
-      RunConfig session = parse_run_config(*stored, origin);  // the options of a session, beneath the flags
-      std::erase_if(session.options, [](const auto& o) { return o.first == "db" || o.first == "budget"; });
+      // How the run's sessions run apply again, beneath the flags; when to stop (a time
+      // limit, a target) belongs to the session that asked for it.
+      RunConfig session = parse_run_config(*stored, origin);
+      const bool mpi = vm.count("mpi") > 0;
+      std::erase_if(session.options, [&](const auto& o) {
+        return !(o.first == "threads" || o.first == "log-level" || o.first == "quiet" || o.first == "no-measure" ||
+                 (o.first == "rank-timeout" && mpi));
+      });
       store_config_options(session, opts, vm, true, origin);
       if (vm.count("print-config")) {
         config.options.emplace_back("budget", vm.count("budget") ? vm["budget"].as<std::string>() : std::to_string(run.budget));
