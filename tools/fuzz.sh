@@ -4,14 +4,14 @@
 # tests/fuzz/corpus/<target>. New inputs the fuzzer finds go to build-fuzz/corpus/<target>
 # (the seed corpus is never written). A crash, a sanitizer report, a leak, a 10 s input or
 # more than 2 GB of memory fails the run; the input is kept in build-fuzz/findings/.
-#   tools/fuzz.sh [SECONDS] [TARGET...]      targets: program_text checkpoint safetensors npy idx answer
+#   tools/fuzz.sh [SECONDS] [TARGET...]      targets: program_text checkpoint safetensors npy idx answer run_config
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${EVO_FUZZ_BUILD_DIR:-$here/build-fuzz}"
 seconds="${1:-60}"
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "fuzz.sh: SECONDS must be a whole number, not '$seconds'" >&2; exit 2; }
 shift || true
-all=(program_text checkpoint safetensors npy idx answer)
+all=(program_text checkpoint safetensors npy idx answer run_config)
 targets=("$@")
 ((${#targets[@]})) || targets=("${all[@]}")
 for t in "${targets[@]}"; do
