@@ -11,6 +11,8 @@ void merge_batches(BatchRecord& into, BatchRecord&& next) {
                                 std::make_move_iterator(next.new_cache_entries.end()));
   into.cache_hits.insert(into.cache_hits.end(), next.cache_hits.begin(), next.cache_hits.end());
   into.state = std::move(next.state);
+  into.population = next.population;  // the population after the newest batch
+  into.distinct_functions = next.distinct_functions;
 }
 
 AsyncSink::AsyncSink(BatchSink& inner, int max_pending)

@@ -107,8 +107,8 @@ inline constexpr const char* kProgressSql = R"SQL(
 CREATE TABLE IF NOT EXISTS progress (  -- one row per committed batch (evo report plots it)
   run_id INTEGER NOT NULL,
   births INTEGER NOT NULL,       -- candidates of the run after the batch
-  session INTEGER NOT NULL,      -- 1 for the process that started the run, 2 for its first resume, ...
-  seconds REAL NOT NULL,         -- wall-clock seconds since the session started
+  session INTEGER NOT NULL,      -- 1 for the first process that recorded progress, 2 for its next resume, ...
+  seconds REAL NOT NULL,         -- wall-clock seconds since the session's writer started (search time)
   evaluations INTEGER NOT NULL,  -- the run's statistics after the batch (runs.stats)
   evaluated INTEGER NOT NULL,
   cache_hits INTEGER NOT NULL,

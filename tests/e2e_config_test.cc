@@ -84,16 +84,49 @@ TEST(ConfigCli, ResumeNeedsOnlyTheRunsId) {
   // The stored configuration comes back with the flags given now on top.
   const Result shown = run_evo({"resume", "--db", db, "--run", "1", "--budget", "800", "--threads", "2", "--print-config"});
   ASSERT_EQ(shown.code, 0) << shown.err;
-  for (const char* line : {"budget = 800\n", "threads = 2\n", "measure = false\n", "quiet = true\n", "population = 40\n"})
+  for (const char* line : {"budget = 800\n", "threads = 2\n", "population = 40\n"})
     EXPECT_NE(shown.out.find(line), std::string::npos) << line << " in\n" << shown.out;
-  // When to stop belongs to the session that said so.
-  EXPECT_EQ(shown.out.find("stop_at"), std::string::npos) << shown.out;
+  // When to stop and what to print belong to the session that said so.
+  for (const char* key : {"\nstop_at =", "\nquiet =", "\nmeasure ="})
+    EXPECT_EQ(shown.out.find(key), std::string::npos) << key << " in\n" << shown.out;
   EXPECT_EQ(runs_of(db)[0]["evaluations"], 400) << "--print-config writes nothing";
 
   const Result resumed = run_evo({"resume", "--db", db, "--run", "1", "--budget", "800"});
   ASSERT_EQ(resumed.code, 0) << resumed.err;
   EXPECT_EQ(runs_of(db)[0]["evaluations"], 800);
-  EXPECT_EQ(resumed.err, "") << "quiet = true was stored with the run";
+  EXPECT_NE(resumed.err.find("resuming at 400 evaluations"), std::string::npos) << resumed.err;
+}
+
+TEST(ConfigCli, AnyRunNameReadsBack) {
+  ScratchDir dir;
+  const std::string db = dir.file("r.db");
+  const std::string name = "a'''b\nc \"d\" \\ e\t";
+  const Result run = run_evo({"run", "--domain", "funcapprox", "--set", "population=40", "--budget", "200",
+                              "--name", name, "--db", db, "-q"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  const Result printed = run_evo({"resume", "--db", db, "--run", "1", "--print-config"});
+  ASSERT_EQ(printed.code, 0) << printed.err;
+  write_file(dir.file("again.toml"), printed.out);
+  const Result again = run_evo({"run", "--config", dir.file("again.toml"), "--db", dir.file("again.db"), "-q"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(runs_of(dir.file("again.db"))[0]["name"], name);
+  EXPECT_EQ(candidates_of(dir.file("again.db")), candidates_of(db));
+}
+
+TEST(ConfigCli, ResumeAppliesTheStoredLogLevel) {
+  ScratchDir dir;
+  const std::string db = dir.file("r.db");
+  write_file(dir.file("run.toml"), "domain = \"funcapprox\"\nbudget = 128\nlog_level = \"debug\"\nquiet = true\n"
+                                   "[settings]\npopulation = 40\n");
+  const Result first = run_evo({"run", "--config", dir.file("run.toml"), "--db", db});
+  ASSERT_EQ(first.code, 0) << first.err;
+  EXPECT_NE(first.err.find("debug"), std::string::npos) << first.err;
+  const Result resumed = run_evo({"resume", "--db", db, "--run", "1", "--budget", "256", "-q"});
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_NE(resumed.err.find("debug"), std::string::npos) << "the stored log level applies again:\n" << resumed.err;
+  const Result quieter = run_evo({"resume", "--db", db, "--run", "1", "--budget", "384", "-q", "--log-level", "warn"});
+  ASSERT_EQ(quieter.code, 0) << quieter.err;
+  EXPECT_EQ(quieter.err, "") << "a flag wins over the stored level";
 }
 
 TEST(ConfigCli, BadConfigurationIsOneLineAndExitTwo) {
@@ -112,6 +145,11 @@ TEST(ConfigCli, BadConfigurationIsOneLineAndExitTwo) {
   refused("domain = \"funcapprox\"\n[settings]\nmax_opps = 3\n", "max_opps");
   refused("domain = \"funcapprox\"\nbudget = -5\n", "--budget");
   refused("domain = \"funcapprox\"\n[settings]\nwhen = 1979-05-27\n", "when must be");
+  refused("domain = \"funcapprox\"\nseed = 1.5\n", "bad.toml:2:8: seed must be an integer");
+  refused("domain = \"funcapprox\"\nbudget = true\n", "budget must be an integer");
+  refused("domain = 3\n", "domain must be a string");
+  refused("domain = \"funcapprox\"\nislands = 2\n", "unknown key 'islands'");
+  expect_input_error({"run", "--config", dir.path(), "--db", db});
   expect_input_error({"run", "--config", dir.file("missing.toml"), "--db", db});
   EXPECT_FALSE(file_exists(db));
 }

@@ -10,6 +10,7 @@
 #include "evaluators/registry.h"
 #include "search/errors.h"
 #include "search/program_text.h"
+#include "search/async_sink.h"
 #include "store/checkpoint.h"
 #include "store/database.h"
 #include "store/queries.h"
@@ -297,3 +298,26 @@ TEST(Store, UnmeasuredObjectivesRoundTripAsInfinityAndOnlySteeringOnesMakeTheFro
 }
 
 }  // namespace evo
+
+// Batches the writer takes together commit as one: their candidates in order, the newest
+// state, and the population figures after the newest batch (the progress row).
+TEST(Store, MergedBatchesKeepTheNewestStateAndPopulation) {
+  evo::BatchRecord a, b;
+  a.candidates.resize(2);
+  a.candidates[0].id = 1;
+  a.candidates[1].id = 2;
+  a.state.births = 2;
+  a.population = 10;
+  a.distinct_functions = 7;
+  b.candidates.resize(1);
+  b.candidates[0].id = 3;
+  b.state.births = 3;
+  b.population = 11;
+  b.distinct_functions = 9;
+  evo::merge_batches(a, std::move(b));
+  ASSERT_EQ(a.candidates.size(), 3u);
+  EXPECT_EQ(a.candidates[2].id, 3);
+  EXPECT_EQ(a.state.births, 3u);
+  EXPECT_EQ(a.population, 11u);
+  EXPECT_EQ(a.distinct_functions, 9u);
+}

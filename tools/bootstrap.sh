@@ -18,7 +18,7 @@ packages=(
   libsleef-dev
   libeigen3-dev zlib1g-dev dataset-fashion-mnist
   libboost-mpi-dev openmpi-bin
-  libtomlplusplus-dev chromium
+  libtomlplusplus-dev
   python3
 )
 
@@ -51,6 +51,7 @@ case "$cmd" in
       --set max_ops=10 --set selection=nsga2 --budget "${EVO_DEMO_BUDGET:-50000}" --seed 1 --db "${EVO_DB:-./evo.db}" --name demo
     ;;
   test)
+    packages+=(chromium)  # the report test loads a page in headless Chromium
     install_missing; build
     ctest --test-dir "$build_dir" --output-on-failure -j "$(nproc)"
     ;;

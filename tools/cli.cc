@@ -35,7 +35,12 @@ void add_db_option(po::options_description& opts) {
   opts.add_options()("db", po::value<std::string>()->default_value("evo.db"), "database file");
 }
 
-std::string db_path(const po::variables_map& vm) { return vm["db"].as<std::string>(); }
+std::string db_path(const po::variables_map& vm) {
+  const std::string path = vm["db"].as<std::string>();
+  // SQLite would open a temporary database for "" and lose it on exit.
+  if (path.empty()) throw InputError("--db must name a file");
+  return path;
+}
 
 std::uint64_t positive_count(const std::string& text, const std::string& what) {
   long long v = 0;

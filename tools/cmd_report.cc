@@ -1,12 +1,20 @@
 // evo report: one self-contained HTML file (inline SVG, no script, no network) that shows a
 // run at a glance: best objective over the evaluations, the Pareto front beside the domain's
 // baselines, cache hits and throughput over time, diversity, and the best one's lineage.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
+
+#include <SQLiteCpp/Transaction.h>
 
 #include "evaluators/registry.h"
 #include "search/errors.h"
@@ -56,7 +64,7 @@ std::string facts(const ReportData& d, const std::string& description) {
     o << "<tr><td>" << html_escape(k) << "</td><td>" << html_escape(v) << "</td></tr>\n";
   };
   row("domain", description.empty() ? run.domain : run.domain + ": " + description);
-  row("status", run.status + (run.stop_reason.empty() ? "" : " (" + run.stop_reason + ")"));
+  row("status", shown_status(run) + (run.stop_reason.empty() ? "" : " (" + run.stop_reason + ")"));
   row("evaluations", std::to_string(run.evaluations) + " of a budget of " + std::to_string(run.budget) + "; " +
                          std::to_string(d.valid) + " valid, " + std::to_string(d.invalid) + " invalid");
   if (run.best_candidate)
@@ -103,7 +111,10 @@ std::string front_plot(const ReportData& d, const std::vector<ScoredBaseline>& b
   all.marker_radius = 2;
   for (std::size_t i = 0; i < d.all_ids.size(); ++i) all.tips.push_back("candidate " + std::to_string(d.all_ids[i]));
   p.series.push_back(std::move(all));
-  PlotSeries front{"Pareto front", PlotSeries::Style::line_markers, kColors[0], {}, {}};
+  // With more than two objectives steering, the front seen on two of them is not a line.
+  PlotSeries front{"Pareto front", d.steering > 2 ? PlotSeries::Style::markers : PlotSeries::Style::line_markers,
+                   kColors[0]};
+  front.marker_radius = 3.5;
   for (const auto& c : d.front) {
     const auto x = objective_value(c, xn), y = objective_value(c, d.primary.name);
     if (!x || !y) continue;
@@ -260,7 +271,8 @@ std::string lineage_section(const ReportData& d) {
     }
     const int dops = parent ? step.candidate.ops - parent->candidate.ops : 0;
     const std::string change = parent ? step.candidate.mutation + (dops ? (dops > 0 ? " (+" : " (") + std::to_string(dops) + " ops)" : "")
-                                      : "start population";
+                               : step.candidate.parent ? "(earlier ancestors not shown)"
+                                                       : "start population";
     o << "<tr><td class=\"num\">" << step.candidate.id << "</td><td class=\"num\">" << step.candidate.birth << "</td><td>"
       << html_escape(change) << "</td><td class=\"num\">" << step.candidate.ops << "</td><td class=\"num\">"
       << fmt(step.primary) << "</td><td class=\"num\">" << gain << "</td>";
@@ -287,16 +299,47 @@ std::string program_section(const ReportData& d, const Domain* domain) {
                  " print it as text or code.");
 }
 
+// The page's path, refused when it would replace the database (or its journal) or a directory.
+void check_out_path(const std::string& out, const std::string& db) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(out, ec)) throw InputError("--out " + out + " is a directory; name the HTML file to write");
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    if (fs::equivalent(out, db + suffix, ec) ||
+        fs::absolute(out, ec).lexically_normal() == fs::absolute(db + suffix, ec).lexically_normal())
+      throw InputError("--out " + out + " would replace the database " + db + suffix);
+  std::ifstream existing(out, std::ios::binary);
+  char head[16] = {};
+  if (existing.read(head, sizeof head) && std::string(head, sizeof head) == std::string("SQLite format 3\0", 16))
+    throw InputError("--out " + out + " is an SQLite database; evo report does not overwrite one");
+}
+
+// Written beside the target and renamed over it, so a reader never sees half a page.
 void write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError("cannot write " + path);
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("writing " + path + " failed");
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  std::string tmp = (target.parent_path().empty() ? fs::path(".") : target.parent_path()).string() + "/.evo-report-XXXXXX";
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) throw InputError("cannot write " + path + ": " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw std::runtime_error("writing " + path + " failed: " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
   }
-  std::filesystem::rename(tmp, path);
+  ::fchmod(fd, 0644);
+  ::close(fd);
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    ::unlink(tmp.c_str());
+    throw InputError("cannot write " + path + ": " + ec.message());
+  }
 }
 
 }  // namespace
@@ -314,9 +357,14 @@ int cmd_report(int argc, char** argv) {
   const std::string out_path = vm["out"].as<std::string>();
   if (out_path.empty()) throw InputError("--out must name a file");
   const std::string path = db_path(vm);
+  check_out_path(out_path, path);
   auto db = open_database(path, OpenMode::read_only);
-  const RunInfo run = require_run(*db, run_id, path);
-  const ReportData data = read_report_data(*db, run);
+  ReportData data;
+  {
+    SQLite::Transaction snapshot(*db, SQLite::TransactionBehavior::DEFERRED);  // one view of a run being written
+    data = read_report_data(*db, require_run(*db, run_id, path));
+  }
+  const RunInfo& run = data.run;
 
   // The domain describes the run, renders its best program and scores the baselines; a run
   // whose domain cannot be built here (e.g. its data files are elsewhere) is reported without.
@@ -328,7 +376,13 @@ int cmd_report(int argc, char** argv) {
     note = std::string("The domain could not be built here (") + e.what() + "), so no baselines are shown.";
   }
   std::vector<ScoredBaseline> baselines;
-  if (domain && !vm.count("no-baselines")) baselines = score_baselines(*domain, domain->baselines(1, 9));
+  if (domain && !vm.count("no-baselines")) {
+    try {
+      baselines = score_baselines(*domain, domain->baselines(1, 9));
+    } catch (const std::exception& e) {
+      note = std::string("The baselines could not be scored here (") + e.what() + ").";
+    }
+  }
 
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>evo run " << run.id << ": "

@@ -1,4 +1,6 @@
 // evo resume: continue a run from its last committed batch.
+#include <spdlog/spdlog.h>
+
 #include "evaluators/registry.h"
 #include "search/errors.h"
 #include <SQLiteCpp/Transaction.h>
@@ -10,6 +12,56 @@
 #include "tools/search_session.h"
 
 namespace evo::cli {
+
+namespace {
+
+// How the run was started to run (threads, log level; the rank timeout with --mpi) applies
+// again, beneath the flags given now; when to stop (a time limit, a target) and what to
+// print belong to the session that asked. With --print-config, prints the run's
+// configuration and returns true.
+bool show_stored_config(SQLite::Database& db, const RunInfo& run, const std::string& path,
+                        const po::options_description& opts, po::variables_map& vm) {
+  const std::string origin = "run " + std::to_string(run.id) + "'s stored configuration";
+  const bool print = vm.count("print-config") > 0;
+  const auto stored = get_run_config(db, run.id);
+  if (!stored && print) throw InputError("run " + std::to_string(run.id) + " was made before evo stored configurations");
+  if (!stored) return false;
+  RunConfig config;
+  try {
+    config = parse_run_config(*stored, origin);
+  } catch (const InputError& e) {  // it only adds session options: go on without them
+    if (print) throw;
+    spdlog::warn("{}; resuming without it", e.what());
+    return false;
+  }
+  RunConfig session = config;
+  const bool mpi = vm.count("mpi") > 0;
+  std::erase_if(session.options, [&](const auto& o) {
+    return !(o.first == "threads" || o.first == "log-level" || (o.first == "rank-timeout" && mpi));
+  });
+  store_config_options(session, opts, vm, true, origin);
+  if (!print) return false;
+
+  // The values shown are checked as a resume would check them.
+  apply_log_level(vm);
+  threads_option(vm);
+  time_limit_option(vm);
+  stop_at_option(vm);
+  rank_timeout_option(vm);
+  if (vm.count("budget")) positive_count(vm["budget"].as<std::string>(), "--budget");
+  std::erase_if(config.options, [](const auto& o) { return o.first != "domain" && o.first != "name" && o.first != "seed"; });
+  config.options.emplace_back("budget", vm.count("budget") ? vm["budget"].as<std::string>() : std::to_string(run.budget));
+  config.options.emplace_back("db", path);
+  for (auto& o : given_session_options(vm)) config.options.push_back(std::move(o));
+  for (const auto& [k, v] : run_settings(run))
+    if (!config.settings.count(k)) config.defaults[k] = v;
+  for (const auto& [k, v] : run.engine.items())
+    if (v.is_string() && !config.settings.count(k)) config.defaults[k] = v.get<std::string>();
+  std::printf("%s", to_toml(config).c_str());
+  return true;
+}
+
+}  // namespace
 
 int cmd_resume(int argc, char** argv) {
   po::options_description opts("evo resume");
@@ -24,38 +76,10 @@ int cmd_resume(int argc, char** argv) {
 
   const std::int64_t run_id = positive_id(vm, "run");
   const std::string path = db_path(vm);
-  // The session options the run was started with (threads, time limit, ...) apply again,
-  // beneath the flags given now; what shapes the run itself is read from the run.
   {
     auto db = open_database(path, OpenMode::read_only);
     const RunInfo run = require_run(*db, run_id, path);
-    if (const auto stored = get_run_config(*db, run_id)) {
-      const std::string origin = "run " + std::to_string(run_id) + "'s stored configuration";
-      RunConfig config = parse_run_config(*stored, origin);
-      std::erase_if(config.options, [](const auto& o) { return o.first != "domain" && o.first != "name" && o.first != "seed"; });
-      // How the run's sessions run apply again, beneath the flags; when to stop (a time
-      // limit, a target) belongs to the session that asked for it.
-      RunConfig session = parse_run_config(*stored, origin);
-      const bool mpi = vm.count("mpi") > 0;
-      std::erase_if(session.options, [&](const auto& o) {
-        return !(o.first == "threads" || o.first == "log-level" || o.first == "quiet" || o.first == "no-measure" ||
-                 (o.first == "rank-timeout" && mpi));
-      });
-      store_config_options(session, opts, vm, true, origin);
-      if (vm.count("print-config")) {
-        config.options.emplace_back("budget", vm.count("budget") ? vm["budget"].as<std::string>() : std::to_string(run.budget));
-        config.options.emplace_back("db", path);
-        for (auto& o : given_session_options(vm)) config.options.push_back(std::move(o));
-        for (const auto& [k, v] : run_settings(run))
-          if (!config.settings.count(k)) config.defaults[k] = v;
-        for (const auto& [k, v] : run.engine.items())
-          if (v.is_string() && !config.settings.count(k)) config.defaults[k] = v.get<std::string>();
-        std::printf("%s", to_toml(config).c_str());
-        return 0;
-      }
-    } else if (vm.count("print-config")) {
-      throw InputError("run " + std::to_string(run_id) + " was made before evo stored configurations");
-    }
+    if (show_stored_config(*db, run, path, opts, vm)) return 0;
   }
   apply_log_level(vm);
   std::uint64_t budget = 0;

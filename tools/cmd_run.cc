@@ -77,8 +77,7 @@ int cmd_run(int argc, char** argv) {
   split_sets(sets, engine_given, domain_given);
   for (const auto& [flag, key] : {std::pair{"islands", "islands"}, std::pair{"migrate-every", "migrate_every"}}) {
     if (!vm.count(flag)) continue;
-    if (flag_sets.count(key))
-      throw InputError(std::string("--") + flag + " and --set " + key + " both given");
+    if (flag_sets.count(key)) throw InputError(std::string("--") + flag + " and --set " + key + " both given");
     engine_given[key] = vm[flag].as<std::string>();
   }
   auto domain = make_domain(domain_name, domain_given);

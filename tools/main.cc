@@ -5,6 +5,7 @@
 #include <iostream>
 #include <string_view>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <SQLiteCpp/Exception.h>
 
@@ -50,6 +51,8 @@ int main(int argc, char** argv) {
   // Past a file-size limit a write should fail (SQLite then reports the disk full and the
   // transaction rolls back) rather than the signal kill evo in the middle of a commit.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Logs go to stderr: stdout carries results (tables, JSON, code) that people pipe.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("evo"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
   spdlog::set_level(spdlog::level::warn);
   evo::cli::MpiScope mpi(argc, argv);  // with --mpi: ranks >= 1 serve evaluations

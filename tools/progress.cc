@@ -35,6 +35,7 @@ std::string ProgressLine::eta(const RunStats& s) const {
   if (budget_ <= s.evaluations) left = 0;
   if (time_limit_ > 0) left = left < 0 ? time_limit_ - seconds() : std::min(left, time_limit_ - seconds());
   if (left < 0) return "ETA -";
+  if (left > 3.6e7) return "ETA >10000h";
   const auto secs = static_cast<long long>(left + 0.5);
   char buf[48];
   if (secs >= 3600) std::snprintf(buf, sizeof buf, "ETA %lldh%02lldm", secs / 3600, secs / 60 % 60);

@@ -127,6 +127,7 @@ ReportData read_report_data(SQLite::Database& db, const RunInfo& run) {
   r.run = run;
   const auto all = objective_directions(db, run.id);
   const auto steering = objective_directions(db, run.id, true);
+  r.steering = steering.size();
   if (!all.empty()) r.primary = {all[0].first, all[0].second};
   for (const auto& list : {steering, all}) {
     for (const auto& [name, minimize] : list)

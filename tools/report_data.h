@@ -36,7 +36,8 @@ struct LineageStep {
 struct ReportData {
   RunInfo run;
   ObjectiveAxis primary;
-  std::optional<ObjectiveAxis> secondary;  // the Pareto plot's x axis: the next objective that steers, or the next one
+  std::optional<ObjectiveAxis> secondary;
+  std::size_t steering = 0;  // objectives that steer the search  // the Pareto plot's x axis: the next objective that steers, or the next one
   std::vector<double> best_at, best_value;  // evaluations at which the best primary improved, and its value
   std::vector<double> all_primary, all_secondary;  // valid candidates (thinned to at most kMaxScatter)
   std::vector<std::int64_t> all_ids;

@@ -1,6 +1,9 @@
 #include "tools/run_config.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -8,19 +11,23 @@
 #include <toml++/toml.h>
 
 #include "search/errors.h"
+#include "search/settings.h"
 
 namespace evo::cli {
 namespace {
 
 namespace po = boost::program_options;
 
-// Top-level keys (flag names with '_' for '-') and whether each is a switch (true/false).
-const std::map<std::string, bool> kTopLevel = {
-    {"domain", false},       {"name", false},       {"seed", false},      {"budget", false},
-    {"db", false},           {"threads", false},    {"time_limit", false}, {"stop_at", false},
-    {"rank_timeout", false}, {"log_level", false},  {"islands", false},    {"migrate_every", false},
-    {"quiet", true},         {"measure", true},
+// Top-level keys (flag names with '_' for '-') and the kind of value each takes.
+enum class Kind { text, integer, number, boolean };
+const std::map<std::string, Kind> kTopLevel = {
+    {"domain", Kind::text},       {"name", Kind::text},         {"db", Kind::text},
+    {"log_level", Kind::text},    {"seed", Kind::integer},      {"budget", Kind::integer},
+    {"threads", Kind::integer},   {"time_limit", Kind::number}, {"stop_at", Kind::number},
+    {"rank_timeout", Kind::number}, {"quiet", Kind::boolean},   {"measure", Kind::boolean},
 };
+
+constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20;
 
 std::string where(const toml::node& n, const std::string& origin) {
   const auto& b = n.source().begin;
@@ -38,6 +45,30 @@ std::string scalar_text(const toml::node& n, const std::string& key, const std::
   }
   if (const auto* b = n.as_boolean()) return b->get() ? "true" : "false";
   throw InputError(where(n, origin) + ": " + key + " must be a string, a number or true/false");
+}
+
+// A TOML basic string: quotes, backslashes and control characters escaped, so any text
+// (a run name with quotes or newlines) reads back exactly.
+std::string toml_string(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
 }
 
 std::string flag_name(std::string key) {
@@ -81,12 +112,24 @@ RunConfig parse_run_config(const std::string& text, const std::string& origin) {
     const auto known = kTopLevel.find(key);
     if (known == kTopLevel.end())
       throw InputError(where(node, origin) + ": unknown key '" + key + "' (domain and engine settings go in [settings])");
-    if (known->second) {
-      const auto* b = node.as_boolean();
-      if (!b) throw InputError(where(node, origin) + ": " + key + " must be true or false");
-      if (key == "quiet" && b->get()) config.options.emplace_back("quiet", "");
-      if (key == "measure" && !b->get()) config.options.emplace_back("no-measure", "");
-      continue;
+    switch (known->second) {
+      case Kind::boolean: {
+        const auto* b = node.as_boolean();
+        if (!b) throw InputError(where(node, origin) + ": " + key + " must be true or false");
+        if (key == "quiet" && b->get()) config.options.emplace_back("quiet", "");
+        if (key == "measure" && !b->get()) config.options.emplace_back("no-measure", "");
+        continue;
+      }
+      case Kind::integer:
+        if (!node.is_integer()) throw InputError(where(node, origin) + ": " + key + " must be an integer");
+        break;
+      case Kind::number:
+        if (!node.is_number() || !std::isfinite(node.value<double>().value_or(NAN)))
+          throw InputError(where(node, origin) + ": " + key + " must be a finite number");
+        break;
+      case Kind::text:
+        if (!node.is_string()) throw InputError(where(node, origin) + ": " + key + " must be a string");
+        break;
     }
     config.options.emplace_back(flag_name(key), scalar_text(node, key, origin));
   }
@@ -94,10 +137,15 @@ RunConfig parse_run_config(const std::string& text, const std::string& origin) {
 }
 
 RunConfig read_run_config(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw InputError("no configuration file " + path);
+  if (!std::filesystem::is_regular_file(path, ec)) throw InputError("the configuration file " + path + " is not a regular file");
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > kMaxConfigBytes) throw InputError("the configuration file " + path + " is larger than 1 MiB");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read the configuration file " + path);
+  if (!in.is_open()) throw InputError("cannot read the configuration file " + path);
   std::ostringstream text;
-  text << in.rdbuf();
+  if (size > 0) text << in.rdbuf();
   return parse_run_config(text.str(), path);
 }
 
@@ -124,24 +172,33 @@ void store_config_options(const RunConfig& config, const po::options_description
 std::string to_toml(const RunConfig& config) {
   static const std::regex plain_integer("-?(0|[1-9][0-9]{0,17})");
   auto value = [](const std::string& v) {
-    if (std::regex_match(v, plain_integer)) return v;
-    std::ostringstream s;
-    s << toml::value<std::string>(v);  // a TOML string, escaped
-    return s.str();
+    return std::regex_match(v, plain_integer) ? v : toml_string(v);
+  };
+  // Options that take a number are written as TOML numbers (the file's own check wants one).
+  auto number = [&](const std::string& v) {
+    double x = 0;
+    if (std::regex_match(v, plain_integer) || !parse_real(v, x)) return value(v);
+    char buf[40];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+    std::string text(buf, ec == std::errc() ? end : buf);
+    if (text == "inf" || text == "-inf" || text == "nan" || text == "-nan") return text;  // TOML spells them so
+    if (text.find_first_of(".en") == std::string::npos) text += ".0";  // a float, not an integer
+    return text;
   };
   std::string out;
   for (const auto& [name, v] : config.options) {
     std::string key = name;
     for (char& c : key)
       if (c == '-') c = '_';
+    const auto kind = kTopLevel.find(key);
     if (name == "quiet") out += "quiet = true\n";
     else if (name == "no-measure") out += "measure = false\n";
+    else if (kind != kTopLevel.end() && kind->second == Kind::number) out += key + " = " + number(v) + "\n";
+    else if (kind != kTopLevel.end() && kind->second == Kind::text) out += key + " = " + toml_string(v) + "\n";
     else out += key + " = " + value(v) + "\n";
   }
   auto line = [&](const std::string& k, const std::string& v) {
-    std::ostringstream quoted;
-    quoted << toml::value<std::string>(k);
-    return (std::regex_match(k, std::regex("[A-Za-z0-9_-]+")) ? k : quoted.str()) + " = " + value(v);
+    return (std::regex_match(k, std::regex("[A-Za-z0-9_-]+")) ? k : toml_string(k)) + " = " + value(v);
   };
   if (!config.settings.empty() || !config.defaults.empty()) {
     out += "\n[settings]\n";

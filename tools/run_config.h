@@ -3,8 +3,8 @@
 //
 //   domain = "funcapprox"       # top level: the options of `evo run`, named as the flags
 //   budget = 50000              # (with '_' for '-'): name seed budget db threads time_limit
-//   seed = 7                    # stop_at rank_timeout log_level quiet measure islands
-//   [settings]                  # migrate_every; [settings] holds what --set takes
+//   seed = 7                    # stop_at rank_timeout log_level quiet measure
+//   [settings]                  # [settings] holds what --set takes (islands too)
 //   target = "exp2"
 //   ops = ["add", "mul", "fma"]  # an array is joined with commas
 //

@@ -48,7 +48,7 @@ Scale make_scale(bool log, Range r) {
   if (r.empty()) return s;
   double lo = log ? std::log10(r.lo) : r.lo, hi = log ? std::log10(r.hi) : r.hi;
   if (hi - lo < 1e-12 * std::max(1.0, std::fabs(hi))) {  // one value: a window around it
-    const double pad = log ? 0.5 : std::max(std::fabs(lo) * 0.1, 1e-12);
+    const double pad = log ? 0.5 : lo == 0 ? 1.0 : std::fabs(lo) * 0.1;
     lo -= pad;
     hi += pad;
   } else {
