@@ -170,14 +170,20 @@ void store_config_options(const RunConfig& config, const po::options_description
 }
 
 std::string to_toml(const RunConfig& config) {
-  static const std::regex plain_integer("-?(0|[1-9][0-9]{0,17})");
+  static const std::regex plain_integer("0|-?[1-9][0-9]{0,17}");  // no "-0": TOML reads it as 0
   auto value = [](const std::string& v) {
     return std::regex_match(v, plain_integer) ? v : toml_string(v);
+  };
+  // Options that take an integer: any 64-bit integer is written bare (what TOML reads back).
+  auto integer = [&](const std::string& v) {
+    long long x = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+    return ec == std::errc() && end == v.data() + v.size() && std::to_string(x) == v ? v : value(v);
   };
   // Options that take a number are written as TOML numbers (the file's own check wants one).
   auto number = [&](const std::string& v) {
     double x = 0;
-    if (std::regex_match(v, plain_integer) || !parse_real(v, x)) return value(v);
+    if (!parse_real(v, x)) return value(v);
     char buf[40];
     const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
     std::string text(buf, ec == std::errc() ? end : buf);
@@ -195,6 +201,7 @@ std::string to_toml(const RunConfig& config) {
     else if (name == "no-measure") out += "measure = false\n";
     else if (kind != kTopLevel.end() && kind->second == Kind::number) out += key + " = " + number(v) + "\n";
     else if (kind != kTopLevel.end() && kind->second == Kind::text) out += key + " = " + toml_string(v) + "\n";
+    else if (kind != kTopLevel.end() && kind->second == Kind::integer) out += key + " = " + integer(v) + "\n";
     else out += key + " = " + value(v) + "\n";
   }
   auto line = [&](const std::string& k, const std::string& v) {
