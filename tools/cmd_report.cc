@@ -78,12 +78,13 @@ std::string facts(const ReportData& d, const std::string& description) {
     row("time", duration(d.progress.back().run_seconds) + " over " + std::to_string(d.progress.back().session) +
                     " session(s)");
   row("seed", std::to_string(run.seed));
-  std::string settings;
-  for (const auto& [k, v] : run.settings.items()) settings += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()) + "  ";
-  row("settings", settings);
-  std::string engine;
-  for (const auto& [k, v] : run.engine.items()) engine += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()) + "  ";
-  row("engine", engine);
+  auto joined = [](const nlohmann::json& settings) {  // k=v  k=v ...
+    std::string text;
+    for (const auto& [k, v] : settings.items()) text += k + "=" + (v.is_string() ? v.get<std::string>() : v.dump()) + "  ";
+    return text;
+  };
+  row("settings", joined(run.settings));
+  row("engine", joined(run.engine));
   row("created", run.created_at + " on " + run.host + ", last written " + run.updated_at);
   o << "</table>\n";
   return o.str();

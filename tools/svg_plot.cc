@@ -122,19 +122,6 @@ std::string html_escape(const std::string& text) {
   return out;
 }
 
-std::size_t drawable_points(const Plot& plot) {
-  std::vector<const std::vector<double>*> xs, ys;
-  for (const auto& s : plot.series) {
-    xs.push_back(&s.x);
-    ys.push_back(&s.y);
-  }
-  const bool lx = use_log(plot.x, xs), ly = use_log(plot.y, ys);
-  std::size_t n = 0;
-  for (const auto& s : plot.series)
-    for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) n += drawable(s.x[i], lx) && drawable(s.y[i], ly);
-  return n;
-}
-
 std::string render_svg(const Plot& plot, int width, int height) {
   std::vector<const std::vector<double>*> xs, ys;
   for (const auto& s : plot.series) {

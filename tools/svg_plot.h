@@ -30,9 +30,6 @@ struct Plot {
   std::vector<PlotSeries> series;
 };
 
-// The points drawn (finite, and positive on a log axis) over all series.
-std::size_t drawable_points(const Plot& plot);
-
 // <svg class="plot" data-plot=ID data-points=N ...>; with no drawable point, a box that says so.
 std::string render_svg(const Plot& plot, int width = 760, int height = 360);
 
