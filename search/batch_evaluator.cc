@@ -1,6 +1,7 @@
 #include "search/batch_evaluator.h"
 
 #include <chrono>
+#include <unordered_map>
 
 #include <tbb/parallel_for.h>
 
@@ -27,17 +28,56 @@ void Workers::for_each(std::size_t n, const std::function<void(std::size_t)>& f)
   });
 }
 
+BatchPlan plan_batch(const std::vector<EvalJob>& jobs) {
+  BatchPlan plan;
+  plan.twin_of.assign(jobs.size(), kNoTwin);
+  std::unordered_map<Hash128, std::size_t> first;
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    if (!jobs[i].program) continue;
+    if (jobs[i].same_function) {
+      const auto [it, fresh] = first.emplace(*jobs[i].same_function, i);
+      if (!fresh) {
+        plan.twin_of[i] = it->second;
+        ++plan.shared;
+        continue;
+      }
+    }
+    plan.to_evaluate.push_back(i);
+  }
+  return plan;
+}
+
+// Two passes: make every child, then evaluate each function once and finish. (A single
+// pass could not know, while a child is evaluated, whether an earlier child of the batch
+// computes the same function.)
 void ThreadEvaluator::run(const Domain& domain, std::size_t n, const Make& make, const Finish& finish,
                           const Breeding* /*breeding*/) {
-  workers_.for_each(n, [&](std::size_t i) {
-    const Program* p = make(i).program;
-    if (!p) return finish(i, std::nullopt);
-    const auto t0 = std::chrono::steady_clock::now();
-    TimedEvaluation t;
-    t.result = domain.evaluate(*p);
-    t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    finish(i, std::move(t));
+  std::vector<EvalJob> jobs(n);
+  workers_.for_each(n, [&](std::size_t i) { jobs[i] = make(i); });
+  const BatchPlan plan = plan_batch(jobs);
+  std::vector<std::optional<TimedEvaluation>> results(n);
+  std::vector<char> evaluated(n, 0);
+  for (std::size_t i : plan.to_evaluate) evaluated[i] = 1;
+  // Jobs with nothing to evaluate finish in the same pass as the evaluations.
+  std::vector<std::size_t> order = plan.to_evaluate;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!evaluated[i] && plan.twin_of[i] == kNoTwin) order.push_back(i);
+  workers_.for_each(order.size(), [&](std::size_t k) {
+    const std::size_t i = order[k];
+    if (evaluated[i]) {
+      const auto t0 = std::chrono::steady_clock::now();
+      TimedEvaluation t;
+      t.result = domain.evaluate(*jobs[i].program);
+      t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      results[i] = std::move(t);
+      // A twin's leader keeps its result until the twins have copied it.
+      if (plan.shared) return finish(i, results[i]);
+    }
+    finish(i, std::move(results[i]));
   });
+  if (!plan.shared) return;
+  for (std::size_t i = 0; i < n; ++i)
+    if (plan.twin_of[i] != kNoTwin) finish(i, TimedEvaluation{results[plan.twin_of[i]]->result, 0.0});
 }
 
 std::vector<double> ThreadEvaluator::screen(const Domain& domain, const std::vector<const Program*>& programs,

@@ -47,6 +47,17 @@ struct EvalJob {
   const Hash128* same_function = nullptr;
 };
 
+// Each function of a batch evaluated once: the jobs to evaluate, in index order, and for
+// every job whose function an earlier job of the batch computes, that job's index (kNoTwin
+// otherwise). Index order makes the choice independent of which thread made which job.
+inline constexpr std::size_t kNoTwin = static_cast<std::size_t>(-1);
+struct BatchPlan {
+  std::vector<std::size_t> to_evaluate;
+  std::vector<std::size_t> twin_of;
+  std::size_t shared = 0;  // jobs answered by a twin
+};
+BatchPlan plan_batch(const std::vector<EvalJob>& jobs);
+
 // A child's making before its breeding (search/breed.h): its stream, after its parent was
 // chosen with it, and that parent (none: a start program).
 struct BreedTask {

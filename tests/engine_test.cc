@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "evaluators/registry.h"
@@ -269,6 +270,10 @@ class StagedDomain final : public Domain {
   void polish(Program& p, MutationKind k) const override { base_->polish(p, k); }
   Hash128 functional_hash(const Program& p) const override { return base_->functional_hash(p); }
   Evaluation evaluate(const Program& p) const override {
+    {
+      std::lock_guard lock(mutex);
+      ++evaluations[functional_hash(p).hex()];
+    }
     Evaluation ev = base_->evaluate(p);
     if (ev.valid) ev.values.push_back(-1);  // not yet known
     return ev;
@@ -288,6 +293,8 @@ class StagedDomain final : public Domain {
     return base_->render(p, lang, ctx);
   }
   mutable int calls = 0, duplicate_programs = 0, invalid_passed = 0;
+  mutable std::mutex mutex;
+  mutable std::map<std::string, int> evaluations;  // evaluate() calls per function
 
  private:
   std::unique_ptr<Domain> base_;
@@ -316,6 +323,41 @@ TEST(Engine, EvaluateTogetherCompletesEveryRecordOncePerBatch) {
 
   StagedDomain d1;
   EXPECT_EQ(fingerprint_of(run_engine(d1, cfg, 1)), fingerprint_of(cs));
+}
+
+}  // namespace evo
+
+namespace evo {
+
+// Children of one batch that compute the same function are evaluated once, whichever
+// thread makes them first: with no collision checks, every function is evaluated once in
+// the whole run (the cache answers later batches), and the candidates are the same.
+TEST(Engine, TwinsInABatchAreEvaluatedOnceForAnyThreadCount) {
+  std::vector<std::vector<CandidateRecord>> runs;
+  for (int threads : {1, 2}) {
+    StagedDomain d;
+    EngineConfig cfg = small_config(2000);
+    cfg.collision_check = 0;
+    RunStats st;
+    runs.push_back(run_engine(d, cfg, threads, &st));
+    ASSERT_FALSE(d.evaluations.empty());
+    int calls = 0;
+    for (const auto& [hash, n] : d.evaluations) {
+      EXPECT_EQ(n, 1) << hash << " evaluated " << n << " times with " << threads << " threads";
+      calls += n;
+    }
+    EXPECT_EQ(static_cast<std::uint64_t>(calls), st.evaluated);
+  }
+  // Twins within a batch occurred (else the test shows nothing).
+  std::size_t twins = 0;
+  std::map<std::pair<std::uint64_t, std::string>, int> per_batch;
+  for (const auto& c : runs[0]) twins += ++per_batch[{c.birth / 32, c.functional_hash.hex()}] == 2;
+  EXPECT_GT(twins, 0u);
+  ASSERT_EQ(runs[0].size(), runs[1].size());
+  for (std::size_t i = 0; i < runs[0].size(); ++i) {
+    ASSERT_EQ(runs[0][i].functional_hash, runs[1][i].functional_hash) << i;
+    ASSERT_EQ(runs[0][i].objectives, runs[1][i].objectives) << i;
+  }
 }
 
 }  // namespace evo

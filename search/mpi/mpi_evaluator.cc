@@ -5,13 +5,11 @@
 #include <cstdio>
 #include <deque>
 #include <limits>
-#include <unordered_map>
 
 namespace evo::mpi {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
 
 std::string seconds_text(double s) {
   char buf[32];
@@ -84,21 +82,9 @@ void MpiEvaluator::run(const Domain& domain, std::size_t n, const Make& make, co
 
   // Each function once: a job whose function an earlier job of the batch computes takes
   // that one's result.
-  std::vector<std::size_t> to_evaluate;
-  std::vector<std::size_t> twin_of(n, kNone);
-  std::unordered_map<Hash128, std::size_t> first;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (!jobs[i].program) continue;
-    if (jobs[i].same_function) {
-      const auto [it, fresh] = first.emplace(*jobs[i].same_function, i);
-      if (!fresh) {
-        twin_of[i] = it->second;
-        ++stats_.shared;
-        continue;
-      }
-    }
-    to_evaluate.push_back(i);
-  }
+  const BatchPlan plan = plan_batch(jobs);
+  const std::vector<std::size_t>& to_evaluate = plan.to_evaluate;
+  stats_.shared += plan.shared;
   stats_.local += seconds_since(sorting);
 
   std::vector<std::optional<TimedEvaluation>> results(n);
@@ -114,7 +100,7 @@ void MpiEvaluator::run(const Domain& domain, std::size_t n, const Make& make, co
   }
   const auto finishing = Clock::now();
   for (std::size_t i = 0; i < n; ++i)
-    if (twin_of[i] != kNone) results[i] = TimedEvaluation{results[twin_of[i]]->result, 0.0};
+    if (plan.twin_of[i] != kNoTwin) results[i] = TimedEvaluation{results[plan.twin_of[i]]->result, 0.0};
   local_.for_each(n, [&](std::size_t i) { finish(i, std::move(results[i])); });
   stats_.local += seconds_since(finishing);
   ++stats_.batches;
