@@ -25,6 +25,10 @@ std::string hex_double(double v) {
   return std::string(buf, end);
 }
 
+bool is_register_name(std::string_view name) {
+  return name.size() > 1 && name[0] == 'r' && name.find_first_not_of("0123456789", 1) == std::string_view::npos;
+}
+
 std::string to_text(const Program& p) {
   const Signature& sig = *p.sig;
   const std::size_t named = sig.inputs.size() + sig.states.size();
@@ -116,8 +120,7 @@ Program parse_program(std::string_view text, const Signature* expected) {
       const bool is_input = line[0] == 'i';
       std::string name(trim(line.substr(5)));
       if (!is_name(name)) ps.fail("bad name '" + name + "'");
-      // r1, r2, ... name the instructions' registers when a program is printed.
-      if (name.size() > 1 && name[0] == 'r' && name.find_first_not_of("0123456789", 1) == std::string::npos)
+      if (is_register_name(name))
         ps.fail("'" + name + "' is a register name; name inputs and states otherwise");
       if (in_body) ps.fail("declare inputs and states before the first instruction");
       if (regs.count(name)) ps.fail("'" + name + "' declared twice");

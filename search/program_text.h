@@ -25,6 +25,10 @@ std::string to_text(const Program& p);
 // inputs, states and outputs must match it and the program shares that signature object.
 Program parse_program(std::string_view text, const Signature* expected = nullptr);
 
+// r1, r2, ...: the names printed programs give their instructions' results, which inputs,
+// states and outputs therefore may not take.
+bool is_register_name(std::string_view name);
+
 // Hex float text of a double (exact), e.g. 0x1.8p+0.
 std::string hex_double(double v);
 

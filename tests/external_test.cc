@@ -207,6 +207,9 @@ TEST(ExternalDomain, SettingsAreChecked) {
   EXPECT_THROW(external({{"command", "cat"}, {"genome", "reals"}, {"lo", "1"}, {"hi", "0"}}), InputError);
   EXPECT_THROW(external({{"command", "cat"}, {"timeout", "0"}}), InputError);
   EXPECT_THROW(external({{"command", "cat"}, {"inputs", "x,1y"}}), InputError);
+  EXPECT_THROW(external({{"command", "cat"}, {"inputs", "x,r2"}}), InputError);  // a register name
+  EXPECT_THROW(external({{"command", "cat"}, {"outputs", "r1"}}), InputError);
+  EXPECT_NO_THROW(external({{"command", "cat"}, {"inputs", "r,rate,r2x"}}));
   const auto d = external({{"command", "cat"}, {"objectives", "loss,acc:max"}});
   const auto obj = d->objectives();
   ASSERT_EQ(obj.size(), 3u);

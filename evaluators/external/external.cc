@@ -35,8 +35,10 @@ std::string objectives_check(const std::string& v) {
 std::string names_check(const std::string& v) {
   const auto names = split(v, ',');
   if (names.empty()) return "expected NAME[,NAME...]";
-  for (const auto& n : names)
+  for (const auto& n : names) {
     if (!is_name(n)) return "'" + n + "' is not a name";
+    if (is_register_name(n)) return "'" + n + "' is a register name (r1, r2, ... name instructions' results)";
+  }
   if (std::set<std::string>(names.begin(), names.end()).size() != names.size()) return "a name repeats";
   return {};
 }
