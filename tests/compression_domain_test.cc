@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -159,6 +161,43 @@ TEST_F(Compression, MeasuresTheDeployedModelBesideTheDenseOne) {
     EXPECT_GT(m[0][2].value, 0.0);
     EXPECT_NE(m[0][0].detail.find("dense_us_batch1"), std::string::npos);
   }
+}
+
+// Quarter-bit levels: the budget stays exact, layouts use fractional levels, and the packed
+// model (a width per row) computes the compressed one and stores each row at its width.
+TEST_F(Compression, FractionalBitLevelsKeepTheBudgetAndPackAtEachRowsWidth) {
+  const auto d = domain({{"method", "gptq"}, {"bits", "3"}, {"bit_fraction", "4"}, {"group", "8"}});
+  const LevelSet& set = d->level_set();
+  ASSERT_EQ(set.levels[0].size(), 6u * 4 + 1);  // 16 rows: 2, 2.25, ..., 8
+  ASSERT_EQ(set.levels[3].size(), 7u);          // 5 rows: whole bits only
+  Rng rng(3);
+  Program p = d->initial_program(rng);
+  const double budget = d->structural_objectives(p)[0];
+  EXPECT_EQ(budget, 3.0);
+  bool fractional = false;
+  for (int i = 0; i < 100; ++i) {
+    d->mutate(p, rng);
+    ASSERT_TRUE(d->admissible(p));
+    ASSERT_EQ(d->structural_objectives(p)[0], budget);
+    for (double v : d->decode(p)) fractional |= v != std::floor(v);
+  }
+  EXPECT_TRUE(fractional);
+  const auto v = d->decode(p);
+  const PackedModel packed = d->packed(v);
+  const Eigen::MatrixXf x = normal(20, 40, 77, 1.0f);
+  EXPECT_TRUE(packed.forward(x).isApprox(d->compressed(v).forward(x), 1e-4f));
+  std::size_t code_bits = 0, grid_bytes = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const PackedLayer& l = packed.layers[i];
+    ASSERT_EQ(l.kind, PackedLayer::Kind::quantized);
+    const long promoted = std::count(l.row_bits.begin(), l.row_bits.end(), static_cast<int>(std::floor(v[i])) + 1);
+    EXPECT_EQ(promoted, promoted_rows(v[i], l.rows)) << i;
+    for (int b : l.row_bits) code_bits += static_cast<std::size_t>(b * l.cols);
+    grid_bytes += sizeof(QuantGrid) * l.grids.size();
+  }
+  EXPECT_EQ(static_cast<double>(code_bits) / static_cast<double>(d->structural_objectives(p)[0]), 912.0);  // every weight
+  EXPECT_EQ(packed.weight_bytes(), (code_bits + 7) / 8 + grid_bytes);
+  EXPECT_THROW(domain({{"method", "gptq"}, {"bit_fraction", "0"}}), InputError);
 }
 
 EngineConfig elitist_config(std::uint64_t budget) {

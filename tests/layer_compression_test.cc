@@ -119,6 +119,46 @@ TEST_F(Layer, GptqStaysOnItsGridWithLessOutputError) {
     }
 }
 
+// b + f bits: the promoted rows are the b + 1 bit rows, the others the b bit rows; the rows
+// promoted are those whose error drops most; the layer's error falls level by level.
+TEST_F(Layer, FractionalBitLevelsPromoteTheRowsThatGainMost) {
+  for (const char* method : {"rtn", "gptq"}) {
+    LayerQuantizer q(method, w, h, 32);
+    const QuantizedLayer lo = q.at(3), hi = q.at(4);
+    const bool rtn = std::string(method) == "rtn";
+    EXPECT_EQ(lo.weight, rtn ? quantize_rtn(w, 3, 32) : quantize_gptq(w, h, 3, 32)) << method;
+    EXPECT_EQ(hi.weight, rtn ? quantize_rtn(w, 4, 32) : quantize_gptq(w, h, 4, 32)) << method;
+    auto row_error = [&](const Eigen::MatrixXf& m, Eigen::Index r) {
+      const Eigen::RowVectorXd d = (m.row(r) - w.row(r)).cast<double>();
+      return rtn ? d.squaredNorm() : (d * h.cast<double>() * d.transpose())(0, 0);
+    };
+    double last = output_error(w, lo.weight, x);
+    for (double level : {3.25, 3.5, 3.75}) {
+      const QuantizedLayer mid = q.at(level);
+      const Eigen::Index k = promoted_rows(level, w.rows());
+      EXPECT_EQ(k, static_cast<Eigen::Index>((level - 3) * 24));
+      std::vector<Eigen::Index> up, down;
+      for (Eigen::Index r = 0; r < w.rows(); ++r) {
+        const int bits = mid.row_bits[static_cast<std::size_t>(r)];
+        ASSERT_EQ(mid.weight.row(r), (bits == 4 ? hi : lo).weight.row(r)) << method << " row " << r;
+        (bits == 4 ? up : down).push_back(r);
+      }
+      ASSERT_EQ(static_cast<Eigen::Index>(up.size()), k) << method << " " << level;
+      for (Eigen::Index u : up)
+        for (Eigen::Index d : down)
+          EXPECT_GE(row_error(lo.weight, u) - row_error(hi.weight, u), row_error(lo.weight, d) - row_error(hi.weight, d))
+              << method << " " << level << ": row " << u << " promoted before row " << d;
+      // The output error falls as rows are promoted (for gptq by its own measure, for rtn on
+      // these inputs).
+      const double e = output_error(w, mid.weight, x);
+      EXPECT_LT(e, last) << method << " " << level;
+      last = e;
+    }
+    EXPECT_LT(output_error(w, hi.weight, x), last) << method;
+  }
+  EXPECT_THROW(LayerQuantizer("magnitude", w, h, 0), std::invalid_argument);
+}
+
 TEST_F(Layer, BadLevelsAreRejected) {
   EXPECT_THROW(prune_magnitude(w, 1.5), std::invalid_argument);
   EXPECT_THROW(prune_sparsegpt(w, h, -0.1), std::invalid_argument);

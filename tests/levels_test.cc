@@ -30,8 +30,10 @@ TEST(Levels, SetsAreValidated) {
   EXPECT_THROW(validate({"magnitude", {}, 0}), InputError);
   EXPECT_THROW(validate(set("magnitude", {0, 1.0}, 0)), InputError);
   EXPECT_THROW(validate(set("magnitude", {0.5, 0.3}, 0)), InputError);
-  EXPECT_THROW(validate(set("rtn", {2.5}, 0)), InputError);
+  EXPECT_NO_THROW(validate(set("rtn", {2, 2.5, 3}, 0)));  // fractional: rows at two widths
   EXPECT_THROW(validate(set("rtn", {0, 4}, 0)), InputError);
+  EXPECT_THROW(validate(set("rtn", {0.5}, 0)), InputError);
+  EXPECT_THROW(validate(set("gptq", {16.5}, 0)), InputError);
   EXPECT_THROW(validate(set("gptq", {4}, -1)), InputError);
 }
 
@@ -46,9 +48,28 @@ TEST(Levels, EqualStepsPruneTheSameNumberOfWeightsInEveryLayer) {
   const std::vector<long> sizes{320, 256, 80};
   for (std::size_t i = 0; i < grid.size(); ++i)
     for (std::size_t k = 0; k < grid[i].size(); ++k)
-      EXPECT_EQ(level_cost(set, sizes[i], grid[i][k]), static_cast<long>(16 * k)) << i << "," << k;
-  EXPECT_EQ(level_cost({"gptq", {{3}}, 0}, 100, 3), 300);
+      EXPECT_EQ(level_cost(set, 1, sizes[i], grid[i][k]), static_cast<long>(16 * k)) << i << "," << k;
+  EXPECT_EQ(level_cost({"gptq", {{3}}, 0}, 10, 10, 3), 300);
   EXPECT_THROW(sparsity_steps({10}, 0, 0.9), InputError);
+}
+
+// Fractional bit levels: only between consecutive widths, only where the promoted rows are
+// whole; each step promotes the same rows, so its cost is the same in every layer of a width.
+TEST(Levels, BitStepsPromoteWholeRowsAndCostThemExactly) {
+  const auto grid = bit_steps({128, 10}, {4, 2, 3, 8}, 8);
+  ASSERT_EQ(grid.size(), 2u);
+  const std::vector<double> wide = {2, 2.125, 2.25, 2.375, 2.5, 2.625, 2.75, 2.875, 3,
+                                    3.125, 3.25, 3.375, 3.5, 3.625, 3.75, 3.875, 4, 8};
+  EXPECT_EQ(grid[0], wide);
+  EXPECT_EQ(grid[1], (std::vector<double>{2, 2.5, 3, 3.5, 4, 8}));
+  EXPECT_EQ(bit_steps({128}, {3, 4}, 1)[0], (std::vector<double>{3, 4}));
+  EXPECT_THROW(bit_steps({128}, {3}, 0), InputError);
+  const LevelSet set{"gptq", grid, 32};
+  EXPECT_NO_THROW(validate(set));
+  for (std::size_t k = 0; k + 2 < wide.size(); ++k)  // 16 rows of 64 inputs a step
+    EXPECT_EQ(level_cost(set, 128, 64, wide[k + 1]) - level_cost(set, 128, 64, wide[k]), 16 * 64) << wide[k];
+  EXPECT_EQ(level_cost(set, 10, 7, 3.5), (3 * 10 + 5) * 7);
+  EXPECT_EQ(level_cost(set, 10, 7, 8), 8 * 70);
 }
 
 TEST(Levels, KlIsZeroForTheSameModelAndMatchesTheDefinition) {

@@ -77,6 +77,10 @@ std::vector<SettingSpec> CompressionDomain::settings() {
        integer_in(0, 1000000000)},
       {"max_sparsity", "0.95", "the highest sparsity a layer may have", real_in(0.0, 0.99)},
       {"bit_levels", "2,3,4,5,6,7,8", "bit-widths a layer may have (quantization methods)", int_list(1, 16)},
+      {"bit_fraction", "1",
+       "quantization levels in steps of 1/N bit between consecutive bit_levels: at b + j/N bits a layer keeps "
+       "the share j/N of its rows that gains most from it at b + 1 bits (1: whole bits only)",
+       integer_in(1, 64)},
       {"group", "32", "quantization group along a row's inputs (0: the whole row)", integer_in(0, 1000000)},
       {"data", "fashion-mnist",
        "inputs: fashion-mnist (its standardised images), a .npy file of shape (N, model inputs), or an IDX file "
@@ -148,11 +152,9 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
     }
     set.levels = sparsity_steps(sizes, step, s.real("max_sparsity"));
   } else {
-    std::vector<double> bits;
-    for (int b : ints(s, "bit_levels")) bits.push_back(b);
-    std::sort(bits.begin(), bits.end());
-    bits.erase(std::unique(bits.begin(), bits.end()), bits.end());
-    set.levels = same_levels(sizes.size(), bits);
+    std::vector<long> rows;
+    for (const auto& l : dense_.layers) rows.push_back(static_cast<long>(l.weight.rows()));
+    set.levels = bit_steps(rows, ints(s, "bit_levels"), static_cast<int>(s.integer("bit_fraction")));
   }
   validate(set);
 
@@ -192,7 +194,7 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
   std::vector<std::vector<long>> cost;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     std::vector<long> c;
-    for (double v : set.levels[i]) c.push_back(level_cost(set, sizes[i], v));
+    for (double v : set.levels[i]) c.push_back(level_cost(levels_.set, rows_of(i), cols_of(i), v));
     cost.push_back(std::move(c));
   }
   layout_space_ = std::make_unique<LayoutSpace>(std::move(cost), sizes, target_);
@@ -292,12 +294,16 @@ const Eigen::MatrixXf& CompressionDomain::layer_weight(std::size_t layer, double
     return levels_.weights[layer][static_cast<std::size_t>(it - levels.begin())];
   const Eigen::MatrixXf& w = dense_.layers[layer].weight;
   const std::string& m = levels_.set.method;
-  const int bits = static_cast<int>(value);
   scratch[layer] = m == "magnitude"   ? prune_magnitude(w, value)
                    : m == "sparsegpt" ? prune_sparsegpt(w, hessians_[layer], value)
-                   : m == "rtn"       ? quantize_rtn(w, bits, levels_.set.group)
-                                      : quantize_gptq(w, hessians_[layer], bits, levels_.set.group);
+                                      : quantizer(layer).at(value).weight;
   return scratch[layer];
+}
+
+LayerQuantizer CompressionDomain::quantizer(std::size_t layer) const {
+  static const Eigen::MatrixXf kNoHessian;  // rtn orders rows by plain squared error
+  return LayerQuantizer(levels_.set.method, dense_.layers[layer].weight,
+                        levels_.set.method == "gptq" ? hessians_[layer] : kNoHessian, levels_.set.group);
 }
 
 DenseModel CompressionDomain::compressed(const std::vector<double>& values) const {
@@ -366,7 +372,7 @@ double CompressionDomain::screen(const Program& p, std::size_t stage, std::uint6
 double CompressionDomain::budget_of(const std::vector<double>& values) const {
   double spent = 0;
   for (std::size_t i = 0; i < values.size(); ++i)
-    spent += static_cast<double>(level_cost(levels_.set, layout_space_->size(i), values[i]));
+    spent += static_cast<double>(level_cost(levels_.set, rows_of(i), cols_of(i), values[i]));
   return spent / static_cast<double>(layout_space_->total_size());
 }
 
@@ -398,17 +404,13 @@ PackedModel CompressionDomain::packed(const std::vector<double>& values) const {
   if (levels_.set.is_sparsity()) return pack_sparse(m);
   PackedModel p;
   for (std::size_t i = 0; i < m.layers.size(); ++i) {
-    const int bits = static_cast<int>(values[i]);
-    if (bits > 8) {  // one byte per code: wider codes stay dense
+    if (std::ceil(values[i]) > 8) {  // one byte per code: wider codes stay dense
       p.layers.push_back(pack_dense(DenseModel{{m.layers[i]}, {}}).layers.front());
       continue;
     }
     // The grids are those the level was quantized on (the same deterministic computation).
-    std::vector<QuantGrid> grids;
-    const Eigen::MatrixXf& w = dense_.layers[i].weight;
-    if (levels_.set.method == "rtn") quantize_rtn(w, bits, levels_.set.group, &grids);
-    else quantize_gptq(w, hessians_[i], bits, levels_.set.group, &grids);
-    p.layers.push_back(pack_quantized(m.layers[i], grids, bits, levels_.set.group));
+    const QuantizedLayer q = quantizer(i).at(values[i]);
+    p.layers.push_back(pack_quantized(m.layers[i], q.grids, q.row_bits, levels_.set.group));
   }
   return p;
 }
@@ -544,8 +546,9 @@ std::string CompressionDomain::render(const Program& p, std::string_view lang, c
     char buf[96];
     const std::string shape =
         std::to_string(dense_.layers[i].weight.rows()) + "x" + std::to_string(dense_.layers[i].weight.cols());
-    std::snprintf(buf, sizeof buf, "%-6zu %-11s %s\n", i, shape.c_str(),
-                  sparsity ? fixed(v[i], 4).c_str() : fixed(v[i], 0).c_str());
+    char bits[32];
+    std::snprintf(bits, sizeof bits, "%g", v[i]);
+    std::snprintf(buf, sizeof buf, "%-6zu %-11s %s\n", i, shape.c_str(), sparsity ? fixed(v[i], 4).c_str() : bits);
     s += buf;
   }
   return s;

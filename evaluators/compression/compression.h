@@ -90,6 +90,10 @@ class CompressionDomain final : public Domain {
  private:
   const Eigen::MatrixXf& layer_weight(std::size_t layer, double value, std::vector<Eigen::MatrixXf>& scratch) const;
   double budget_of(const std::vector<double>& values) const;  // sparsity or bits per weight
+  long rows_of(std::size_t layer) const { return static_cast<long>(dense_.layers[layer].weight.rows()); }
+  long cols_of(std::size_t layer) const { return static_cast<long>(dense_.layers[layer].weight.cols()); }
+  // A fresh quantizer of a layer (the level database holds the levels on the grid).
+  LayerQuantizer quantizer(std::size_t layer) const;
   // Images of a screening draw and the dense model's logits on them (cached by draw).
   std::shared_ptr<const std::pair<Eigen::MatrixXf, Eigen::MatrixXf>> draw_images(std::size_t stage,
                                                                                   std::uint64_t draw) const;
@@ -98,7 +102,7 @@ class CompressionDomain final : public Domain {
   DenseModel dense_;
   LevelDatabase levels_;
   std::vector<std::vector<std::uint64_t>> level_hashes_;  // [layer][level]: digest of the weights
-  std::vector<Eigen::MatrixXf> hessians_;                 // per layer, for values off the grid
+  std::vector<Eigen::MatrixXf> hessians_;                 // per layer (sparsegpt, gptq), for values off the grid
   std::vector<Eigen::VectorXf> input_norms_;              // per layer: each input's norm (OWL)
   std::unique_ptr<LayoutSpace> layout_space_;
   double target_ = 0;

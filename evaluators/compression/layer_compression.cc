@@ -173,4 +173,48 @@ Eigen::MatrixXf quantize_gptq(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h
   });
 }
 
+Eigen::Index promoted_rows(double level, Eigen::Index rows) {
+  return static_cast<Eigen::Index>(std::llround((level - std::floor(level)) * static_cast<double>(rows)));
+}
+
+LayerQuantizer::LayerQuantizer(std::string method, const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int group)
+    : method_(std::move(method)), w_(w), h_(h), group_(group) {
+  if (method_ != "rtn" && method_ != "gptq") throw std::invalid_argument("not a quantization method: " + method_);
+}
+
+const QuantizedLayer& LayerQuantizer::whole(int bits) {
+  auto it = whole_.find(bits);
+  if (it != whole_.end()) return it->second;
+  QuantizedLayer q;
+  q.weight = method_ == "rtn" ? quantize_rtn(w_, bits, group_, &q.grids) : quantize_gptq(w_, h_, bits, group_, &q.grids);
+  q.row_bits.assign(static_cast<std::size_t>(w_.rows()), bits);
+  return whole_.emplace(bits, std::move(q)).first->second;
+}
+
+QuantizedLayer LayerQuantizer::at(double level) {
+  const int b = static_cast<int>(std::floor(level));
+  const Eigen::Index k = promoted_rows(level, w_.rows());
+  if (k == 0) return whole(b);
+  const QuantizedLayer& lo = whole(b);
+  const QuantizedLayer& hi = whole(b + 1);
+  auto row_error = [&](const Eigen::MatrixXf& q) -> Eigen::VectorXd {
+    const Eigen::MatrixXd d = (q - w_).cast<double>();
+    if (method_ == "rtn") return d.rowwise().squaredNorm();
+    return (d * h_.cast<double>()).cwiseProduct(d).rowwise().sum();
+  };
+  // The rows that gain most: the smallest negated gains (ties by row index).
+  const Eigen::VectorXd loss = row_error(hi.weight) - row_error(lo.weight);
+  QuantizedLayer out = lo;
+  const std::size_t groups = lo.grids.size() / static_cast<std::size_t>(w_.rows());
+  for (Eigen::Index r : smallest(loss, k)) {
+    out.weight.row(r) = hi.weight.row(r);
+    out.row_bits[static_cast<std::size_t>(r)] = b + 1;
+    const std::size_t first = static_cast<std::size_t>(r) * groups;
+    std::copy(hi.grids.begin() + static_cast<std::ptrdiff_t>(first),
+              hi.grids.begin() + static_cast<std::ptrdiff_t>(first + groups),
+              out.grids.begin() + static_cast<std::ptrdiff_t>(first));
+  }
+  return out;
+}
+
 }  // namespace evo::compression

@@ -16,6 +16,8 @@
 // mean diagonal; inputs that are always 0 get their weights zeroed.
 #pragma once
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
@@ -38,5 +40,35 @@ Eigen::MatrixXf quantize_rtn(const Eigen::MatrixXf& w, int bits, int group, std:
 Eigen::MatrixXf quantize_gptq(const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int bits, int group,
                               std::vector<QuantGrid>* grids = nullptr);
 int group_size(int group, Eigen::Index in);  // the inputs per group a setting means
+
+// A layer quantized to a bit level, with what a packed layer stores.
+struct QuantizedLayer {
+  Eigen::MatrixXf weight;
+  std::vector<QuantGrid> grids;  // per row, per group
+  std::vector<int> row_bits;     // each row's width
+};
+
+// Rows promoted to b + 1 bits at level b + f: round(f * rows).
+Eigen::Index promoted_rows(double level, Eigen::Index rows);
+
+// Quantizes one layer (rtn or gptq) to any bit level, each whole width computed once.
+// A whole level b is quantize_rtn/gptq at b bits. A level b + f (0 < f < 1) mixes rows:
+// every row at b bits except the promoted_rows(b + f) that gain most from one bit more,
+// which are taken at b + 1 bits (each row is quantized independently of the others, so
+// the mix is exactly what a per-row width would give). A row's gain is its error at b
+// minus at b + 1, the error being (q - w) H (q - w)ᵀ for gptq, |q - w|² for rtn.
+class LayerQuantizer {
+ public:
+  LayerQuantizer(std::string method, const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int group);
+  QuantizedLayer at(double level);
+
+ private:
+  const QuantizedLayer& whole(int bits);
+  std::string method_;
+  const Eigen::MatrixXf& w_;
+  const Eigen::MatrixXf& h_;
+  int group_;
+  std::map<int, QuantizedLayer> whole_;
+};
 
 }  // namespace evo::compression

@@ -1,5 +1,6 @@
 #include "evaluators/compression/levels.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "evaluators/compression/layer_compression.h"
@@ -64,6 +65,25 @@ std::vector<std::vector<double>> sparsity_steps(const std::vector<long>& layer_s
   return out;
 }
 
+std::vector<std::vector<double>> bit_steps(const std::vector<long>& layer_rows, std::vector<int> widths, int fraction) {
+  if (fraction < 1) throw InputError("the bit fraction must be a positive whole number");
+  std::sort(widths.begin(), widths.end());
+  widths.erase(std::unique(widths.begin(), widths.end()), widths.end());
+  std::vector<std::vector<double>> out;
+  for (long rows : layer_rows) {
+    std::vector<double> l;
+    for (std::size_t k = 0; k < widths.size(); ++k) {
+      l.push_back(widths[k]);
+      if (k + 1 == widths.size() || widths[k + 1] != widths[k] + 1) continue;
+      for (int j = 1; j < fraction; ++j)
+        if ((static_cast<long>(j) * rows) % fraction == 0)
+          l.push_back(widths[k] + static_cast<double>(j) / static_cast<double>(fraction));
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
 void validate(const LevelSet& set) {
   const bool bits = set.method == "rtn" || set.method == "gptq";
   if (!set.is_sparsity() && !bits)
@@ -73,18 +93,18 @@ void validate(const LevelSet& set) {
     if (layer.empty()) throw InputError("a layer has no compression levels");
     for (std::size_t k = 0; k < layer.size(); ++k) {
       const double l = layer[k];
-      if (set.is_sparsity() ? !(l >= 0 && l < 1) : !(l >= 1 && l <= 16 && l == std::floor(l)))
+      if (set.is_sparsity() ? !(l >= 0 && l < 1) : !(l >= 1 && l <= 16))
         throw InputError("compression level " + level_text({l}) +
-                         (set.is_sparsity() ? " is not a sparsity in [0, 1)" : " is not a bit-width in 1..16"));
+                         (set.is_sparsity() ? " is not a sparsity in [0, 1)" : " is not a bit level in [1, 16]"));
       if (k && !(layer[k - 1] < l)) throw InputError("compression levels must increase: " + level_text(layer));
     }
   }
   if (set.group < 0) throw InputError("quantization group must be 0 (whole rows) or positive");
 }
 
-long level_cost(const LevelSet& set, long layer_size, double level) {
-  if (set.is_sparsity()) return static_cast<long>(std::floor(level * static_cast<double>(layer_size) + 1e-9));
-  return static_cast<long>(level) * layer_size;
+long level_cost(const LevelSet& set, long rows, long cols, double level) {
+  if (set.is_sparsity()) return static_cast<long>(std::floor(level * static_cast<double>(rows * cols) + 1e-9));
+  return (static_cast<long>(std::floor(level)) * rows + promoted_rows(level, rows)) * cols;
 }
 
 LevelDatabase build_levels(const DenseModel& dense, const Eigen::MatrixXf& calibration, const LevelSet& set) {
@@ -100,11 +120,12 @@ LevelDatabase build_levels(const DenseModel& dense, const Eigen::MatrixXf& calib
     const bool needs_h = set.method == "sparsegpt" || set.method == "gptq";
     const Eigen::MatrixXf h = needs_h ? hessian(inputs[i]) : Eigen::MatrixXf();
     std::vector<Eigen::MatrixXf> per_level;
-    for (double l : set.levels[i]) {
-      if (set.method == "magnitude") per_level.push_back(prune_magnitude(w, l));
-      else if (set.method == "sparsegpt") per_level.push_back(prune_sparsegpt(w, h, l));
-      else if (set.method == "rtn") per_level.push_back(quantize_rtn(w, static_cast<int>(l), set.group));
-      else per_level.push_back(quantize_gptq(w, h, static_cast<int>(l), set.group));
+    if (set.is_sparsity()) {
+      for (double l : set.levels[i])
+        per_level.push_back(set.method == "magnitude" ? prune_magnitude(w, l) : prune_sparsegpt(w, h, l));
+    } else {
+      LayerQuantizer q(set.method, w, h, set.group);
+      for (double l : set.levels[i]) per_level.push_back(q.at(l).weight);
     }
     db.weights.push_back(std::move(per_level));
     db.layer_sizes.push_back(static_cast<long>(w.size()));

@@ -16,7 +16,7 @@ namespace evo::compression {
 
 struct LevelSet {
   std::string method;                       // magnitude | sparsegpt (sparsity) or rtn | gptq (bits)
-  std::vector<std::vector<double>> levels;  // [layer]: sparsity fractions in [0, 1), or bit-widths 1..16
+  std::vector<std::vector<double>> levels;  // [layer]: sparsity fractions in [0, 1), or bits in [1, 16]
   int group = 0;                            // quantization group along the inputs (0 = a whole row)
   bool is_sparsity() const { return method == "magnitude" || method == "sparsegpt"; }
   // What the database was built for, in full (it is compared on load).
@@ -33,6 +33,12 @@ std::vector<std::vector<double>> same_levels(std::size_t layers, const std::vect
 std::vector<std::vector<double>> sparsity_steps(const std::vector<long>& layer_sizes, long step,
                                                 double max_sparsity);
 
+// Bit levels: every width in `widths`, and between two consecutive widths b and b + 1 the
+// levels b + j / fraction (0 < j < fraction) whose share of promoted rows is whole in a
+// layer of that many rows (see LayerQuantizer). With fraction 8 a 128-row layer moves in
+// eighths of a bit, 16 rows at a time; a 10-row layer only in halves.
+std::vector<std::vector<double>> bit_steps(const std::vector<long>& layer_rows, std::vector<int> widths, int fraction);
+
 // Throws InputError naming the problem (unknown method, a level outside its range, levels
 // not increasing).
 void validate(const LevelSet& set);
@@ -43,9 +49,9 @@ struct LevelDatabase {
   std::vector<long> layer_sizes;                      // weights per layer (for budgets)
 };
 
-// What a layer at a level costs the budget, in whole units: weights pruned (sparsity,
-// exactly as the pruners count them) or bits stored (bit-width x weights).
-long level_cost(const LevelSet& set, long layer_size, double level);
+// What a layer (rows x cols) at a level costs the budget, in whole units: weights pruned
+// (sparsity, exactly as the pruners count them) or bits stored (each row's width x cols).
+long level_cost(const LevelSet& set, long rows, long cols, double level);
 
 // Layer i's levels are computed from the dense model's inputs to layer i on `calibration`
 // (inputs x n columns).

@@ -1,5 +1,6 @@
 #include "evaluators/compression/packed_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -52,9 +53,11 @@ std::size_t PackedLayer::weight_bytes() const {
     case Kind::sparse:  // values and column indices, row starts
       return (sizeof(float) + sizeof(int)) * static_cast<std::size_t>(sparse.nonZeros()) +
              sizeof(int) * static_cast<std::size_t>(rows + 1);
-    case Kind::quantized:
-      return (static_cast<std::size_t>(rows * cols) * static_cast<std::size_t>(bits) + 7) / 8 +
-             sizeof(QuantGrid) * grids.size();
+    case Kind::quantized: {
+      std::size_t code_bits = 0;
+      for (int b : row_bits) code_bits += static_cast<std::size_t>(cols) * static_cast<std::size_t>(b);
+      return (code_bits + 7) / 8 + sizeof(QuantGrid) * grids.size();
+    }
   }
   return 0;
 }
@@ -99,9 +102,19 @@ PackedModel pack_sparse(const DenseModel& m) {
 }
 
 PackedLayer pack_quantized(const DenseLayer& l, const std::vector<QuantGrid>& grids, int bits, int group) {
+  return pack_quantized(l, grids, std::vector<int>(static_cast<std::size_t>(l.weight.rows()), bits), group);
+}
+
+PackedLayer pack_quantized(const DenseLayer& l, const std::vector<QuantGrid>& grids, const std::vector<int>& row_bits,
+                           int group) {
   PackedLayer q = base(l);
   q.kind = PackedLayer::Kind::quantized;
-  q.bits = bits;
+  if (row_bits.size() != static_cast<std::size_t>(q.rows))
+    throw std::invalid_argument("pack_quantized: one width per row expected");
+  q.row_bits = row_bits;
+  q.bits = row_bits.empty() ? 1 : *std::max_element(row_bits.begin(), row_bits.end());
+  if (q.bits > 8 || (!row_bits.empty() && *std::min_element(row_bits.begin(), row_bits.end()) < 1))
+    throw std::invalid_argument("pack_quantized: widths must be 1..8 bits (one byte per code)");
   q.group = group;
   q.grids = grids;
   const int g = group_size(group, q.cols);

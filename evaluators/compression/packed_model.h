@@ -22,7 +22,8 @@ struct PackedLayer {
   Eigen::SparseMatrix<float, Eigen::RowMajor> sparse;     // kind sparse
   std::vector<std::uint8_t> codes;                        // kind quantized: rows x cols, row-major
   std::vector<QuantGrid> grids;                           // per row, per group
-  int bits = 8, group = 0;
+  int bits = 8, group = 0;                                // bits: the widest row's
+  std::vector<int> row_bits;                              // kind quantized: each row's width
   Eigen::Index rows = 0, cols = 0;
   Eigen::VectorXf bias;
   bool residual = false;
@@ -41,5 +42,8 @@ PackedModel pack_sparse(const DenseModel& m);
 // Layer i from its dense weights w and grids (from quantize_rtn/gptq): codes recovered as
 // round(w / scale + zero), which the grid maps back to w exactly.
 PackedLayer pack_quantized(const DenseLayer& l, const std::vector<QuantGrid>& grids, int bits, int group);
+// The same with a width per row (at most 8 bits).
+PackedLayer pack_quantized(const DenseLayer& l, const std::vector<QuantGrid>& grids, const std::vector<int>& row_bits,
+                           int group);
 
 }  // namespace evo::compression
