@@ -163,25 +163,27 @@ TEST_F(Compression, MeasuresTheDeployedModelBesideTheDenseOne) {
   }
 }
 
-// Quarter-bit levels: the budget stays exact, layouts use fractional levels, and the packed
-// model (a width per row) computes the compressed one and stores each row at its width.
+// Levels a row apart: the budget stays exact, layouts use fractional levels in every layer
+// (the 20-input first layer trades with the 16-input ones several rows at a time), and the
+// packed model (a width per row) computes the compressed one, each row at its width.
 TEST_F(Compression, FractionalBitLevelsKeepTheBudgetAndPackAtEachRowsWidth) {
-  const auto d = domain({{"method", "gptq"}, {"bits", "3"}, {"bit_fraction", "4"}, {"group", "8"}});
+  const auto d = domain({{"method", "gptq"}, {"bits", "3"}, {"bit_rows", "1"}, {"group", "8"}, {"switch_steps", "4"}});
   const LevelSet& set = d->level_set();
-  ASSERT_EQ(set.levels[0].size(), 6u * 4 + 1);  // 16 rows: 2, 2.25, ..., 8
-  ASSERT_EQ(set.levels[3].size(), 7u);          // 5 rows: whole bits only
+  ASSERT_EQ(set.levels[0].size(), 6u * 16 + 1);  // 16 rows: 2, 2 + 1/16, ..., 8
+  ASSERT_EQ(set.levels[3].size(), 6u * 5 + 1);   // 5 rows
   Rng rng(3);
   Program p = d->initial_program(rng);
   const double budget = d->structural_objectives(p)[0];
   EXPECT_EQ(budget, 3.0);
-  bool fractional = false;
-  for (int i = 0; i < 100; ++i) {
+  std::vector<bool> moved(4, false);
+  for (int i = 0; i < 300; ++i) {
     d->mutate(p, rng);
     ASSERT_TRUE(d->admissible(p));
     ASSERT_EQ(d->structural_objectives(p)[0], budget);
-    for (double v : d->decode(p)) fractional |= v != std::floor(v);
+    const auto v = d->decode(p);
+    for (std::size_t k = 0; k < v.size(); ++k) moved[k] = moved[k] || v[k] != std::floor(v[k]);
   }
-  EXPECT_TRUE(fractional);
+  for (std::size_t k = 0; k < 4; ++k) EXPECT_TRUE(moved[k]) << "layer " << k << " never left whole bits";
   const auto v = d->decode(p);
   const PackedModel packed = d->packed(v);
   const Eigen::MatrixXf x = normal(20, 40, 77, 1.0f);
@@ -197,7 +199,7 @@ TEST_F(Compression, FractionalBitLevelsKeepTheBudgetAndPackAtEachRowsWidth) {
   }
   EXPECT_EQ(static_cast<double>(code_bits) / static_cast<double>(d->structural_objectives(p)[0]), 912.0);  // every weight
   EXPECT_EQ(packed.weight_bytes(), (code_bits + 7) / 8 + grid_bytes);
-  EXPECT_THROW(domain({{"method", "gptq"}, {"bit_fraction", "0"}}), InputError);
+  EXPECT_THROW(domain({{"method", "gptq"}, {"bit_rows", "-1"}}), InputError);
 }
 
 EngineConfig elitist_config(std::uint64_t budget) {

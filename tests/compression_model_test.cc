@@ -88,6 +88,8 @@ TEST_F(ModelFileTest, ForwardIsResidualReluStack) {
   const auto ins = m.layer_inputs(x);
   ASSERT_EQ(ins.size(), m.layers.size());
   EXPECT_EQ(ins[0], x);
+  // From any layer's inputs on, the same logits, to the bit.
+  for (std::size_t i = 0; i < m.layers.size(); ++i) EXPECT_EQ(m.forward_from(i, ins[i]), m.forward(x)) << i;
 }
 
 TEST_F(ModelFileTest, LoadRejectsInconsistentModels) {

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <limits>
+#include <set>
 
 namespace evo::compression {
 namespace {
@@ -54,8 +55,9 @@ TEST(Layout, LevelSwitchesKeepTheBudgetExactAndFavourBigLayers) {
   EXPECT_GT(raised[1], raised[3]);  // 256 against 128
 }
 
-TEST(Layout, BitsMoveOnlyBetweenLayersOfEqualSize) {
-  // Bits 2..4; layers of 100, 50, 50 weights: only the two of 50 can trade a bit.
+TEST(Layout, WholeBitsMoveOnlyWhereCostsBalance) {
+  // Bits 2..4; layers of 100, 50, 50 weights at 3 bits: a bit of the first costs two of
+  // another layer, which has only one to give, so only the two of 50 trade.
   std::vector<std::vector<long>> cost;
   for (long n : {100L, 50L, 50L}) cost.push_back({2 * n, 3 * n, 4 * n});
   const LayoutSpace space(cost, {100, 50, 50}, 3.0);
@@ -69,6 +71,49 @@ TEST(Layout, BitsMoveOnlyBetweenLayersOfEqualSize) {
   Layout m = lone.start();
   EXPECT_FALSE(lone.level_switch(m, rng));
   EXPECT_EQ(m, lone.start());
+}
+
+// Steps of different costs (3 and 2 units: fine bit levels in layers of different widths)
+// balance several against several: 2 up against 3 down, or 3 up against 2 down.
+TEST(Layout, UnequalStepsTradeTheFewestLevelsWithEqualCosts) {
+  std::vector<std::vector<long>> cost(2);
+  for (long k = 0; k <= 12; ++k) cost[0].push_back(3 * k), cost[1].push_back(2 * k);
+  const LayoutSpace space(cost, {30, 20}, 0.5);
+  const Layout start = space.start();
+  EXPECT_EQ(space.balance(start, 0, 1), std::make_pair(2, 3));
+  EXPECT_EQ(space.balance(start, 1, 0), std::make_pair(3, 2));
+  EXPECT_EQ(space.balance(start, 0, 0), std::nullopt);
+  EXPECT_EQ(space.balance(Layout{11, start[1]}, 0, 1), std::nullopt);  // no room for 2 up
+  Layout l = start;
+  Rng rng(5);
+  std::set<Layout> seen;
+  for (int i = 0; i < 200; ++i) {
+    const Layout before = l;
+    ASSERT_TRUE(space.level_switch(l, rng));
+    ASSERT_EQ(space.spent(l), space.budget());
+    const int d0 = l[0] - before[0], d1 = l[1] - before[1];
+    ASSERT_TRUE((d0 == 2 && d1 == -3) || (d0 == -2 && d1 == 3)) << d0 << " " << d1;
+    seen.insert(l);
+  }
+  EXPECT_GT(seen.size(), 2u);
+  const auto n = space.neighbours(start);
+  ASSERT_EQ(n.size(), 2u);
+  for (const Layout& m : n) EXPECT_EQ(space.spent(m), space.budget());
+}
+
+// A bigger move: at least `steps` levels up, balanced exactly.
+TEST(Layout, LevelSwitchesOfSeveralStepsKeepTheBudget) {
+  const LayoutSpace space(steps({40, 40, 40}, 8), {320, 320, 320}, 0.5);
+  Layout l = space.start();
+  Rng rng(9);
+  for (int i = 0; i < 500; ++i) {
+    const Layout before = l;
+    ASSERT_TRUE(space.level_switch(l, rng, 4));
+    ASSERT_EQ(space.spent(l), space.budget());
+    int raised = 0;
+    for (std::size_t j = 0; j < 3; ++j) raised = std::max(raised, l[j] - before[j]);
+    ASSERT_EQ(raised, 4);  // equal steps: exactly 4 up against 4 down
+  }
 }
 
 TEST(Layout, ErrorSumAllocationIsTheOptimumOfTheBudget) {

@@ -5,6 +5,8 @@
 // model it is not guaranteed, each layer being fitted to the dense model's inputs.)
 #include "evaluators/compression/levels.h"
 
+#include "evaluators/compression/layer_compression.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -53,23 +55,51 @@ TEST(Levels, EqualStepsPruneTheSameNumberOfWeightsInEveryLayer) {
   EXPECT_THROW(sparsity_steps({10}, 0, 0.9), InputError);
 }
 
-// Fractional bit levels: only between consecutive widths, only where the promoted rows are
-// whole; each step promotes the same rows, so its cost is the same in every layer of a width.
+// Fractional bit levels: only between consecutive widths, in steps of whole rows; each step
+// promotes the same number of rows, so it costs the same in every layer of a width.
 TEST(Levels, BitStepsPromoteWholeRowsAndCostThemExactly) {
-  const auto grid = bit_steps({128, 10}, {4, 2, 3, 8}, 8);
+  const auto grid = bit_steps({128, 10}, {4, 2, 3, 8}, 16);
   ASSERT_EQ(grid.size(), 2u);
   const std::vector<double> wide = {2, 2.125, 2.25, 2.375, 2.5, 2.625, 2.75, 2.875, 3,
                                     3.125, 3.25, 3.375, 3.5, 3.625, 3.75, 3.875, 4, 8};
   EXPECT_EQ(grid[0], wide);
-  EXPECT_EQ(grid[1], (std::vector<double>{2, 2.5, 3, 3.5, 4, 8}));
-  EXPECT_EQ(bit_steps({128}, {3, 4}, 1)[0], (std::vector<double>{3, 4}));
-  EXPECT_THROW(bit_steps({128}, {3}, 0), InputError);
+  EXPECT_EQ(grid[1], (std::vector<double>{2, 3, 4, 8}));  // 16 rows of 10: none
+  EXPECT_EQ(bit_steps({10}, {2, 3}, 4)[0], (std::vector<double>{2, 2.4, 2.8, 3}));
+  EXPECT_EQ(bit_steps({128}, {3, 4}, 0)[0], (std::vector<double>{3, 4}));
+  EXPECT_THROW(bit_steps({128}, {3}, -1), InputError);
   const LevelSet set{"gptq", grid, 32};
   EXPECT_NO_THROW(validate(set));
   for (std::size_t k = 0; k + 2 < wide.size(); ++k)  // 16 rows of 64 inputs a step
     EXPECT_EQ(level_cost(set, 128, 64, wide[k + 1]) - level_cost(set, 128, 64, wide[k]), 16 * 64) << wide[k];
-  EXPECT_EQ(level_cost(set, 10, 7, 3.5), (3 * 10 + 5) * 7);
+  EXPECT_EQ(level_cost(set, 10, 7, 2.4), (2 * 10 + 4) * 7);
   EXPECT_EQ(level_cost(set, 10, 7, 8), 8 * 70);
+}
+
+// A bit database stores whole widths and row orders; every level it assembles is what the
+// layer quantizer gives, and the file round-trips.
+TEST(Levels, FractionalBitLevelsAreAssembledFromWholeWidths) {
+  const DenseModel m = small_model();
+  const Eigen::MatrixXf calib = inputs(300, 4);
+  std::vector<long> rows;
+  for (const auto& l : m.layers) rows.push_back(static_cast<long>(l.weight.rows()));
+  for (const char* method : {"gptq", "rtn"}) {
+    const LevelSet set{method, bit_steps(rows, {2, 3, 4}, 3), 8};
+    const LevelDatabase db = build_levels(m, calib, set);
+    ASSERT_EQ(db.weights[0].size(), 3u);  // 2, 3 and 4 bits stored
+    const auto layer_inputs = m.layer_inputs(calib);
+    test::ScratchDir dir;
+    save_levels(dir.file("l.safetensors"), db, "k");
+    const LevelDatabase back = load_levels(dir.file("l.safetensors"), set, "k");
+    for (std::size_t i = 0; i < m.layers.size(); ++i) {
+      const Eigen::MatrixXf h = hessian(layer_inputs[i]);
+      const Eigen::MatrixXf none;
+      LayerQuantizer q(method, m.layers[i].weight, std::string(method) == "gptq" ? h : none, 8);
+      for (std::size_t k = 0; k < set.levels[i].size(); ++k) {
+        ASSERT_EQ(db.weight(i, k), q.at(set.levels[i][k]).weight) << method << " layer " << i << " level " << k;
+        ASSERT_EQ(back.weight(i, k), db.weight(i, k)) << method << " layer " << i << " level " << k;
+      }
+    }
+  }
 }
 
 TEST(Levels, KlIsZeroForTheSameModelAndMatchesTheDefinition) {

@@ -77,10 +77,14 @@ std::vector<SettingSpec> CompressionDomain::settings() {
        integer_in(0, 1000000000)},
       {"max_sparsity", "0.95", "the highest sparsity a layer may have", real_in(0.0, 0.99)},
       {"bit_levels", "2,3,4,5,6,7,8", "bit-widths a layer may have (quantization methods)", int_list(1, 16)},
-      {"bit_fraction", "1",
-       "quantization levels in steps of 1/N bit between consecutive bit_levels: at b + j/N bits a layer keeps "
-       "the share j/N of its rows that gains most from it at b + 1 bits (1: whole bits only)",
-       integer_in(1, 64)},
+      {"switch_steps", "1",
+       "levels one level switch moves, drawn log-uniformly from 1 to this (more than 1 for fine level grids, "
+       "e.g. bit_rows=1)",
+       integer_in(1, 1000)},
+      {"bit_rows", "0",
+       "quantization levels between consecutive bit_levels b and b + 1 in steps of this many rows: each step "
+       "gives b + 1 bits to that many more of the layer's rows, those that gain most from it (0: whole bits only)",
+       integer_in(0, 1000000)},
       {"group", "32", "quantization group along a row's inputs (0: the whole row)", integer_in(0, 1000000)},
       {"data", "fashion-mnist",
        "inputs: fashion-mnist (its standardised images), a .npy file of shape (N, model inputs), or an IDX file "
@@ -103,6 +107,7 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
   const bool sparsity = is_sparsity_method(method);
   target_ = sparsity ? s.real("sparsity") : s.real("bits");
   max_sparsity_ = s.real("max_sparsity");
+  switch_steps_ = static_cast<int>(s.integer("switch_steps"));
 
   // Inputs: the calibration images, then the selection set; screening draws from all.
   const long calibration = s.integer("calibration"), samples = s.integer("samples");
@@ -154,7 +159,7 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
   } else {
     std::vector<long> rows;
     for (const auto& l : dense_.layers) rows.push_back(static_cast<long>(l.weight.rows()));
-    set.levels = bit_steps(rows, ints(s, "bit_levels"), static_cast<int>(s.integer("bit_fraction")));
+    set.levels = bit_steps(rows, ints(s, "bit_levels"), s.integer("bit_rows"));
   }
   validate(set);
 
@@ -184,7 +189,7 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
   const auto inputs = dense_.layer_inputs(calib);
   for (std::size_t i = 0; i < dense_.layers.size(); ++i) {
     std::vector<std::uint64_t> h;
-    for (const auto& w : levels_.weights[i]) h.push_back(digest(w));
+    for (std::size_t k = 0; k < set.levels[i].size(); ++k) h.push_back(digest(levels_.weight(i, k)));
     level_hashes_.push_back(std::move(h));
     if (method == "sparsegpt" || method == "gptq") hessians_.push_back(hessian(inputs[i]));
     input_norms_.push_back(inputs[i].rowwise().norm());
@@ -280,24 +285,28 @@ std::optional<MutationKind> CompressionDomain::mutate(Program& p, Rng& rng) cons
   if (l.empty()) l = layout_space_->start();
   // One level switch, and with probability 1/2 each, one more: a small model has only a
   // few hundred layouts one switch away, which a parent that stays a while exhausts.
-  layout_space_->level_switch(l, rng);
+  // On a fine grid (bit levels a row apart) a switch may move several levels: how many is
+  // drawn log-uniformly from 1 to switch_steps.
+  auto steps = [&] {
+    if (switch_steps_ <= 1) return 1;
+    return static_cast<int>(std::floor(std::exp2(rng.uniform() * std::log2(switch_steps_ + 1.0))));
+  };
+  layout_space_->level_switch(l, rng, steps());
   for (std::size_t extra = 0; extra < layout_space_->layers() && rng.chance(0.5); ++extra)
-    layout_space_->level_switch(l, rng);
+    layout_space_->level_switch(l, rng, steps());
   p = encode_layout(l);
   return MutationKind::level_switch;
 }
 
-const Eigen::MatrixXf& CompressionDomain::layer_weight(std::size_t layer, double value,
-                                                       std::vector<Eigen::MatrixXf>& scratch) const {
+Eigen::MatrixXf CompressionDomain::layer_weight(std::size_t layer, double value) const {
   const auto& levels = levels_.set.levels[layer];
   if (const auto it = std::find(levels.begin(), levels.end(), value); it != levels.end())
-    return levels_.weights[layer][static_cast<std::size_t>(it - levels.begin())];
+    return levels_.weight(layer, static_cast<std::size_t>(it - levels.begin()));
   const Eigen::MatrixXf& w = dense_.layers[layer].weight;
   const std::string& m = levels_.set.method;
-  scratch[layer] = m == "magnitude"   ? prune_magnitude(w, value)
-                   : m == "sparsegpt" ? prune_sparsegpt(w, hessians_[layer], value)
-                                      : quantizer(layer).at(value).weight;
-  return scratch[layer];
+  return m == "magnitude"   ? prune_magnitude(w, value)
+         : m == "sparsegpt" ? prune_sparsegpt(w, hessians_[layer], value)
+                            : quantizer(layer).at(value).weight;
 }
 
 LayerQuantizer CompressionDomain::quantizer(std::size_t layer) const {
@@ -308,8 +317,7 @@ LayerQuantizer CompressionDomain::quantizer(std::size_t layer) const {
 
 DenseModel CompressionDomain::compressed(const std::vector<double>& values) const {
   DenseModel m = dense_;
-  std::vector<Eigen::MatrixXf> scratch(values.size());
-  for (std::size_t i = 0; i < values.size(); ++i) m.layers[i].weight = layer_weight(i, values[i], scratch);
+  for (std::size_t i = 0; i < values.size(); ++i) m.layers[i].weight = layer_weight(i, values[i]);
   return m;
 }
 
@@ -320,12 +328,11 @@ double CompressionDomain::kl(const DenseModel& m, const Eigen::MatrixXf& x, cons
 Hash128 CompressionDomain::functional_hash(const Program& p) const {
   const auto v = decode(p);
   std::vector<std::uint64_t> words;
-  std::vector<Eigen::MatrixXf> scratch(v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
     const auto& levels = levels_.set.levels[i];
     const auto it = std::find(levels.begin(), levels.end(), v[i]);
     words.push_back(it != levels.end() ? level_hashes_[i][static_cast<std::size_t>(it - levels.begin())]
-                                       : digest(layer_weight(i, v[i], scratch)));
+                                       : digest(layer_weight(i, v[i])));
   }
   const XXH128_hash_t h = XXH3_128bits(words.data(), words.size() * sizeof(std::uint64_t));
   return Hash128{h.low64, h.high64};
@@ -449,11 +456,13 @@ std::vector<std::vector<double>> CompressionDomain::layer_errors() const {
       for (int k = 0; k < space.levels(i); ++k) cells.emplace_back(i, k);
     layer_errors_.assign(space.layers(), {});
     for (std::size_t i = 0; i < space.layers(); ++i) layer_errors_[i].resize(static_cast<std::size_t>(space.levels(i)));
+    // Only layer i differs from the dense model: run it from its dense inputs on.
+    const std::vector<Eigen::MatrixXf> inputs = dense_.layer_inputs(selection_);
     parallel_for(cells.size(), [&](std::size_t c) {
       const auto [i, k] = cells[c];
       DenseModel m = dense_;
-      m.layers[i].weight = levels_.weights[i][static_cast<std::size_t>(k)];
-      layer_errors_[i][static_cast<std::size_t>(k)] = kl(m, selection_, selection_logits_);
+      m.layers[i].weight = levels_.weight(i, static_cast<std::size_t>(k));
+      layer_errors_[i][static_cast<std::size_t>(k)] = mean_kl_logits(selection_logits_, m.forward_from(i, inputs[i]));
     });
   });
   return layer_errors_;

@@ -88,7 +88,7 @@ class CompressionDomain final : public Domain {
   double error_sum(const Program& p) const;
 
  private:
-  const Eigen::MatrixXf& layer_weight(std::size_t layer, double value, std::vector<Eigen::MatrixXf>& scratch) const;
+  Eigen::MatrixXf layer_weight(std::size_t layer, double value) const;
   double budget_of(const std::vector<double>& values) const;  // sparsity or bits per weight
   long rows_of(std::size_t layer) const { return static_cast<long>(dense_.layers[layer].weight.rows()); }
   long cols_of(std::size_t layer) const { return static_cast<long>(dense_.layers[layer].weight.cols()); }
@@ -107,6 +107,7 @@ class CompressionDomain final : public Domain {
   std::unique_ptr<LayoutSpace> layout_space_;
   double target_ = 0;
   double max_sparsity_ = 0;
+  int switch_steps_ = 1;
   Eigen::MatrixXf pool_;                 // training images screening draws come from
   Eigen::MatrixXf selection_, selection_logits_;
   std::vector<ScreenStage> screens_;

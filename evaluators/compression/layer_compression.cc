@@ -191,28 +191,55 @@ const QuantizedLayer& LayerQuantizer::whole(int bits) {
   return whole_.emplace(bits, std::move(q)).first->second;
 }
 
+std::vector<Eigen::Index> promotion_order(const std::string& method, const Eigen::MatrixXf& w,
+                                          const Eigen::MatrixXf& h, const Eigen::MatrixXf& lo,
+                                          const Eigen::MatrixXf& hi) {
+  auto row_error = [&](const Eigen::MatrixXf& q) -> Eigen::VectorXd {
+    const Eigen::MatrixXd d = (q - w).cast<double>();
+    if (method == "rtn") return d.rowwise().squaredNorm();
+    return (d * h.cast<double>()).cwiseProduct(d).rowwise().sum();
+  };
+  const Eigen::VectorXd loss = row_error(hi) - row_error(lo);  // the most negative gains most
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(w.rows()));
+  std::iota(order.begin(), order.end(), Eigen::Index{0});
+  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return loss[a] < loss[b]; });
+  return order;
+}
+
+Eigen::MatrixXf promote_rows(const Eigen::MatrixXf& lo, const Eigen::MatrixXf& hi,
+                             const std::vector<Eigen::Index>& order, Eigen::Index k) {
+  if (k < 0 || static_cast<std::size_t>(k) > order.size()) throw std::invalid_argument("promote_rows: k out of range");
+  Eigen::MatrixXf out = lo;
+  for (Eigen::Index j = 0; j < k; ++j) out.row(order[static_cast<std::size_t>(j)]) = hi.row(order[static_cast<std::size_t>(j)]);
+  return out;
+}
+
+const std::vector<Eigen::Index>& LayerQuantizer::order(int bits) {
+  auto it = order_.find(bits);
+  if (it != order_.end()) return it->second;
+  const Eigen::MatrixXf& lo = whole(bits).weight;
+  const Eigen::MatrixXf& hi = whole(bits + 1).weight;
+  return order_.emplace(bits, promotion_order(method_, w_, h_, lo, hi)).first->second;
+}
+
 QuantizedLayer LayerQuantizer::at(double level) {
   const int b = static_cast<int>(std::floor(level));
   const Eigen::Index k = promoted_rows(level, w_.rows());
   if (k == 0) return whole(b);
+  const std::vector<Eigen::Index>& rows = order(b);
   const QuantizedLayer& lo = whole(b);
   const QuantizedLayer& hi = whole(b + 1);
-  auto row_error = [&](const Eigen::MatrixXf& q) -> Eigen::VectorXd {
-    const Eigen::MatrixXd d = (q - w_).cast<double>();
-    if (method_ == "rtn") return d.rowwise().squaredNorm();
-    return (d * h_.cast<double>()).cwiseProduct(d).rowwise().sum();
-  };
-  // The rows that gain most: the smallest negated gains (ties by row index).
-  const Eigen::VectorXd loss = row_error(hi.weight) - row_error(lo.weight);
-  QuantizedLayer out = lo;
+  QuantizedLayer out;
+  out.weight = promote_rows(lo.weight, hi.weight, rows, k);
+  out.grids = lo.grids;
+  out.row_bits = lo.row_bits;
   const std::size_t groups = lo.grids.size() / static_cast<std::size_t>(w_.rows());
-  for (Eigen::Index r : smallest(loss, k)) {
-    out.weight.row(r) = hi.weight.row(r);
-    out.row_bits[static_cast<std::size_t>(r)] = b + 1;
-    const std::size_t first = static_cast<std::size_t>(r) * groups;
-    std::copy(hi.grids.begin() + static_cast<std::ptrdiff_t>(first),
-              hi.grids.begin() + static_cast<std::ptrdiff_t>(first + groups),
-              out.grids.begin() + static_cast<std::ptrdiff_t>(first));
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const std::size_t r = static_cast<std::size_t>(rows[static_cast<std::size_t>(j)]);
+    out.row_bits[r] = b + 1;
+    std::copy(hi.grids.begin() + static_cast<std::ptrdiff_t>(r * groups),
+              hi.grids.begin() + static_cast<std::ptrdiff_t>((r + 1) * groups),
+              out.grids.begin() + static_cast<std::ptrdiff_t>(r * groups));
   }
   return out;
 }

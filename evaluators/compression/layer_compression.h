@@ -51,24 +51,34 @@ struct QuantizedLayer {
 // Rows promoted to b + 1 bits at level b + f: round(f * rows).
 Eigen::Index promoted_rows(double level, Eigen::Index rows);
 
-// Quantizes one layer (rtn or gptq) to any bit level, each whole width computed once.
-// A whole level b is quantize_rtn/gptq at b bits. A level b + f (0 < f < 1) mixes rows:
-// every row at b bits except the promoted_rows(b + f) that gain most from one bit more,
-// which are taken at b + 1 bits (each row is quantized independently of the others, so
-// the mix is exactly what a per-row width would give). A row's gain is its error at b
-// minus at b + 1, the error being (q - w) H (q - w)ᵀ for gptq, |q - w|² for rtn.
+// Fractional bit levels mix rows. Each row is quantized independently of the others, so
+// a layer with some rows at b bits and the rest at b + 1 is exactly what a per-row width
+// gives. At level b + f the promoted_rows(b + f) rows that gain most from the extra bit
+// are at b + 1: a row's gain is its error at b minus at b + 1, the error being
+// (q - w) H (q - w)ᵀ for gptq, |q - w|² for rtn (no calibration data).
+std::vector<Eigen::Index> promotion_order(const std::string& method, const Eigen::MatrixXf& w,
+                                          const Eigen::MatrixXf& h, const Eigen::MatrixXf& lo,
+                                          const Eigen::MatrixXf& hi);  // rows, most gain first
+// lo with the first k rows of `order` taken from hi.
+Eigen::MatrixXf promote_rows(const Eigen::MatrixXf& lo, const Eigen::MatrixXf& hi,
+                             const std::vector<Eigen::Index>& order, Eigen::Index k);
+
+// Quantizes one layer (rtn or gptq) to any bit level, with its grids; each whole width is
+// computed once.
 class LayerQuantizer {
  public:
   LayerQuantizer(std::string method, const Eigen::MatrixXf& w, const Eigen::MatrixXf& h, int group);
+  const QuantizedLayer& whole(int bits);
+  const std::vector<Eigen::Index>& order(int bits);  // promotion_order from bits to bits + 1
   QuantizedLayer at(double level);
 
  private:
-  const QuantizedLayer& whole(int bits);
   std::string method_;
   const Eigen::MatrixXf& w_;
   const Eigen::MatrixXf& h_;
   int group_;
   std::map<int, QuantizedLayer> whole_;
+  std::map<int, std::vector<Eigen::Index>> order_;
 };
 
 }  // namespace evo::compression

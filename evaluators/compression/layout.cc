@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "search/errors.h"
@@ -66,10 +67,25 @@ long LayoutSpace::spent(const Layout& l) const {
   return s;
 }
 
-bool LayoutSpace::level_switch(Layout& l, Rng& rng) const {
+std::optional<std::pair<int, int>> LayoutSpace::balance(const Layout& l, std::size_t i, std::size_t j,
+                                                       int min_up) const {
+  if (i == j) return std::nullopt;
+  for (int k = min_up; k < min_up + kMaxSteps && l[i] + k < levels(i); ++k) {
+    const long gain = cost(i, l[i] + k) - cost(i, l[i]);
+    for (int m = 1; m < min_up + kMaxSteps && l[j] - m >= 0; ++m) {
+      const long freed = cost(j, l[j]) - cost(j, l[j] - m);
+      if (freed == gain) return std::make_pair(k, m);
+      if (freed > gain) break;
+    }
+  }
+  return std::nullopt;
+}
+
+bool LayoutSpace::level_switch(Layout& l, Rng& rng, int steps) const {
+  steps = std::max(steps, 1);
   std::vector<long> up(layers(), 0);
   for (std::size_t i = 0; i < layers(); ++i)
-    if (l[i] + 1 < levels(i)) up[i] = sizes_[i];
+    if (l[i] + steps < levels(i)) up[i] = sizes_[i];
   // A layer whose step no other layer can give back is skipped; at most one pass over
   // the layers finds out that none can move.
   for (std::size_t tries = 0; tries < layers(); ++tries) {
@@ -78,14 +94,25 @@ bool LayoutSpace::level_switch(Layout& l, Rng& rng) const {
     const long step = cost(i, l[i] + 1) - cost(i, l[i]);
     std::vector<long> down(layers(), 0);
     for (std::size_t j = 0; j < layers(); ++j)
-      if (j != i && l[j] > 0 && cost(j, l[j]) - cost(j, l[j] - 1) == step) down[j] = sizes_[j];
+      if (steps == 1 && j != i && l[j] > 0 && cost(j, l[j]) - cost(j, l[j] - 1) == step) down[j] = sizes_[j];
+    if (std::accumulate(down.begin(), down.end(), 0L) > 0) {
+      const std::size_t j = draw_weighted(down, rng);
+      ++l[i];
+      --l[j];
+      return true;
+    }
+    // No layer gives back one step's cost: a few steps up against a few down, where
+    // the costs meet (layers of different widths).
+    std::vector<std::optional<std::pair<int, int>>> moves(layers());
+    for (std::size_t j = 0; j < layers(); ++j)
+      if ((moves[j] = balance(l, i, j, steps))) down[j] = sizes_[j];
     if (std::accumulate(down.begin(), down.end(), 0L) == 0) {
       up[i] = 0;
       continue;
     }
     const std::size_t j = draw_weighted(down, rng);
-    ++l[i];
-    --l[j];
+    l[i] += moves[j]->first;
+    l[j] -= moves[j]->second;
     return true;
   }
   return false;
@@ -96,11 +123,21 @@ std::vector<Layout> LayoutSpace::neighbours(const Layout& l) const {
   for (std::size_t i = 0; i < layers(); ++i) {
     if (l[i] + 1 >= levels(i)) continue;
     const long step = cost(i, l[i] + 1) - cost(i, l[i]);
+    bool single = false;
     for (std::size_t j = 0; j < layers(); ++j)
       if (j != i && l[j] > 0 && cost(j, l[j]) - cost(j, l[j] - 1) == step) {
         Layout n = l;
         ++n[i];
         --n[j];
+        out.push_back(std::move(n));
+        single = true;
+      }
+    if (single) continue;
+    for (std::size_t j = 0; j < layers(); ++j)  // as level_switch: the balanced moves
+      if (const auto move = balance(l, i, j)) {
+        Layout n = l;
+        n[i] += move->first;
+        n[j] -= move->second;
         out.push_back(std::move(n));
       }
   }

@@ -3,12 +3,15 @@
 // Each level of a layer costs whole units of the budget (level_cost: weights pruned, or
 // bits stored). The space fixes the budget once, at the layout nearest to uniform, and
 // every layout the search makes spends exactly that: the level switch moves one layer one
-// level up and another one level down by the same number of units. Layers are drawn
+// level up and another one level down by the same number of units (or, where steps differ,
+// a few levels against a few, see level_switch). Layers are drawn
 // with probability proportional to their size, so a big layer moves as often as the
 // weights it holds.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "search/rng.h"
@@ -35,9 +38,16 @@ class LayoutSpace {
   // allow, then single levels added where they bring the total nearest the target.
   const Layout& start() const { return start_; }
 
-  // One layer one level up, another one level down, with equal costs. Returns false
-  // (layout unchanged) when no such pair exists.
-  bool level_switch(Layout& l, Rng& rng) const;
+  // One layer one level up, another one level down, with equal costs; when no layer's
+  // step down costs what the drawn layer's step up does (layers of different widths at
+  // fine bit levels), k levels up against m down, the fewest with equal costs (fewer than
+  // kMaxSteps each). With steps > 1, at least that many levels up (a bigger move on a fine
+  // grid). Returns false (layout unchanged) when no such pair exists.
+  bool level_switch(Layout& l, Rng& rng, int steps = 1) const;
+  static constexpr int kMaxSteps = 64;
+  // The fewest (k >= min_up, m) with layer i k levels up costing what layer j m levels
+  // down frees (k, m < min_up + kMaxSteps).
+  std::optional<std::pair<int, int>> balance(const Layout& l, std::size_t i, std::size_t j, int min_up = 1) const;
 
   // Every layout one level switch away (for baselines that walk the space).
   std::vector<Layout> neighbours(const Layout& l) const;

@@ -33,11 +33,12 @@ std::vector<std::vector<double>> same_levels(std::size_t layers, const std::vect
 std::vector<std::vector<double>> sparsity_steps(const std::vector<long>& layer_sizes, long step,
                                                 double max_sparsity);
 
-// Bit levels: every width in `widths`, and between two consecutive widths b and b + 1 the
-// levels b + j / fraction (0 < j < fraction) whose share of promoted rows is whole in a
-// layer of that many rows (see LayerQuantizer). With fraction 8 a 128-row layer moves in
-// eighths of a bit, 16 rows at a time; a 10-row layer only in halves.
-std::vector<std::vector<double>> bit_steps(const std::vector<long>& layer_rows, std::vector<int> widths, int fraction);
+// Bit levels: every width in `widths`, and with `rows_per_step` > 0, between two
+// consecutive widths b and b + 1 the levels that promote rows_per_step, 2 rows_per_step, ...
+// of a layer's rows to b + 1 bits (see promotion_order): b + k rows_per_step / rows. Each
+// step then costs rows_per_step x the layer's inputs, the same in layers of equal width.
+std::vector<std::vector<double>> bit_steps(const std::vector<long>& layer_rows, std::vector<int> widths,
+                                           long rows_per_step);
 
 // Throws InputError naming the problem (unknown method, a level outside its range, levels
 // not increasing).
@@ -45,8 +46,16 @@ void validate(const LevelSet& set);
 
 struct LevelDatabase {
   LevelSet set;
-  std::vector<std::vector<Eigen::MatrixXf>> weights;  // [layer][level]
-  std::vector<long> layer_sizes;                      // weights per layer (for budgets)
+  // What is stored, per layer. Sparsity: one matrix per level. Bits: one per whole width in
+  // widths[layer] (ascending), and for each width w whose w + 1 is held too, the rows in
+  // the order they are promoted (orders[layer][w]); a level between two widths is
+  // assembled from them by rows (weight()), so fine levels cost no storage.
+  std::vector<std::vector<Eigen::MatrixXf>> weights;
+  std::vector<std::vector<int>> widths;
+  std::vector<std::vector<std::vector<Eigen::Index>>> orders;
+  std::vector<long> layer_sizes;  // weights per layer (for budgets)
+  // Level `level` (an index into set.levels[layer]) of a layer.
+  Eigen::MatrixXf weight(std::size_t layer, std::size_t level) const;
 };
 
 // What a layer (rows x cols) at a level costs the budget, in whole units: weights pruned

@@ -33,9 +33,11 @@ long DenseModel::parameters() const {
   return n;
 }
 
-Eigen::MatrixXf DenseModel::forward(const Eigen::MatrixXf& x) const {
+Eigen::MatrixXf DenseModel::forward(const Eigen::MatrixXf& x) const { return forward_from(0, x); }
+
+Eigen::MatrixXf DenseModel::forward_from(std::size_t first, const Eigen::MatrixXf& x) const {
   Eigen::MatrixXf h = x;
-  for (std::size_t i = 0; i < layers.size(); ++i) h = apply(layers[i], h, i + 1 == layers.size());
+  for (std::size_t i = first; i < layers.size(); ++i) h = apply(layers[i], h, i + 1 == layers.size());
   return h;
 }
 

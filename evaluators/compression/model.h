@@ -28,6 +28,9 @@ struct DenseModel {
   long parameters() const;
   // Logits for each column of x (inputs x n).
   Eigen::MatrixXf forward(const Eigen::MatrixXf& x) const;
+  // Logits from layer `first` on, given the inputs that layer sees (layer_inputs(x)[first]):
+  // forward(x) when the layers before `first` are those layer_inputs ran.
+  Eigen::MatrixXf forward_from(std::size_t first, const Eigen::MatrixXf& h) const;
   // The inputs each layer sees for the columns of x, in order (layer i's is element i):
   // what calibration-aware compression of layer i needs.
   std::vector<Eigen::MatrixXf> layer_inputs(const Eigen::MatrixXf& x) const;
