@@ -10,6 +10,10 @@
 #        run's best, with KL and accuracy on the test split (evo baselines --report)
 #   bash bench/compression_goals.sh bits [GENERATIONS] [SEED] [SETTINGS...]
 #        the same with GPTQ at 3 bits per weight on average
+#   bash bench/compression_goals.sh sparsity-seeds|bits-seeds [GENERATIONS] [SEEDS] [SETTINGS...]
+#        the same searches for several seeds (SEEDS: comma-separated, default 1,2,3,4,5), each
+#        followed by `evo eval` of its best: one line per seed with KL and test accuracy (the
+#        baselines do not depend on the seed; the plain goals above print them)
 #   bash bench/compression_goals.sh ranking [SEED]   after `sparsity`: does the sum of
 #        per-layer errors rank the run's finalists as KL does? (bench/compression_ranking)
 #
@@ -20,7 +24,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evo="${EVO:-$here/build/tools/evo}"
 out="${EVO_BENCH_DIR:-bench-out}"
 mkdir -p "$out"
-what="${1:?usage: compression_goals.sh sparsity|bits|ranking [GENERATIONS] [SEED] [SETTINGS...]}"
+what="${1:?usage: compression_goals.sh sparsity|bits|sparsity-seeds|bits-seeds|ranking [GENERATIONS] [SEED] [SETTINGS...]}"
 
 run() {  # prints the command, runs it, prints its CPU and wall time
   echo "\$ evo $*" >&2
@@ -45,6 +49,31 @@ case "$what" in
       --set batch=64 --budget $((1 + 64 * generations)) --seed "$seed" --threads 2 --db "$db" -q
     run runs --db "$db"
     run baselines --domain compression --set model="$model" "${method[@]}" "${extra[@]}" --db "$db" --run 1 --report
+    ;;
+  sparsity-seeds|bits-seeds)
+    generations="${2:-400}"
+    IFS=, read -ra seeds <<< "${3:-1,2,3,4,5}"
+    shift $(( $# < 3 ? $# : 3 ))
+    extra=()
+    for s in "$@"; do extra+=(--set "$s"); done
+    if [[ $what == sparsity-seeds ]]; then method=(--set method=sparsegpt --set sparsity=0.7)
+    else method=(--set method=gptq --set bits=3); fi
+    rows=()
+    for seed in "${seeds[@]}"; do
+      db="$out/compression-$what-$seed.db"
+      rm -f "$db"
+      run run --domain compression --set model="$model" "${method[@]}" "${extra[@]}" --set selection=elitist \
+        --set batch=64 --budget $((1 + 64 * generations)) --seed "$seed" --threads 2 --db "$db" -q >/dev/null
+      best=$("$evo" best --db "$db" --top 1 --format json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["candidate"])')
+      echo "\$ evo eval --db $db --candidate $best" >&2
+      rows+=("$seed $best $("$evo" eval --db "$db" --candidate "$best" --format json | python3 -c '
+import json, sys
+r = {p["part"]: p for p in json.load(sys.stdin)["report"]}
+sel, test = r["selection set (training images)"], r["test: this layout"]
+print("%.6f %.6f %.2f" % (sel["kl"], test["kl"], 100 * test["accuracy"]))')")
+    done
+    printf '%-6s %-10s %-12s %-12s %s\n' seed candidate "kl (sel.)" "kl (test)" "test acc %"
+    for r in "${rows[@]}"; do printf '%-6s %-10s %-12s %-12s %s\n' $r; done
     ;;
   ranking)
     seed="${2:-1}"
