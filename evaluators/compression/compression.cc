@@ -77,11 +77,11 @@ std::vector<SettingSpec> CompressionDomain::settings() {
        integer_in(0, 1000000000)},
       {"max_sparsity", "0.95", "the highest sparsity a layer may have", real_in(0.0, 0.99)},
       {"bit_levels", "2,3,4,5,6,7,8", "bit-widths a layer may have (quantization methods)", int_list(1, 16)},
-      {"switch_steps", "1",
-       "levels one level switch moves, drawn log-uniformly from 1 to this (more than 1 for fine level grids, "
-       "e.g. bit_rows=1)",
-       integer_in(1, 1000)},
-      {"bit_rows", "0",
+      {"switch_steps", "0",
+       "levels one level switch moves, drawn log-uniformly from 1 to this (0: 32 for bit levels a row apart, "
+       "bit_rows > 0, whose steps are too fine to get anywhere one at a time; 1 otherwise)",
+       integer_in(0, 1000)},
+      {"bit_rows", "1",
        "quantization levels between consecutive bit_levels b and b + 1 in steps of this many rows: each step "
        "gives b + 1 bits to that many more of the layer's rows, those that gain most from it (0: whole bits only)",
        integer_in(0, 1000000)},
@@ -108,6 +108,7 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
   target_ = sparsity ? s.real("sparsity") : s.real("bits");
   max_sparsity_ = s.real("max_sparsity");
   switch_steps_ = static_cast<int>(s.integer("switch_steps"));
+  if (switch_steps_ == 0) switch_steps_ = !sparsity && s.integer("bit_rows") > 0 ? 32 : 1;
 
   // Inputs: the calibration images, then the selection set; screening draws from all.
   const long calibration = s.integer("calibration"), samples = s.integer("samples");
