@@ -202,6 +202,32 @@ TEST_F(Compression, FractionalBitLevelsKeepTheBudgetAndPackAtEachRowsWidth) {
   EXPECT_THROW(domain({{"method", "gptq"}, {"bit_rows", "-1"}}), InputError);
 }
 
+// switch_steps=0 (the default) means 32 for bit levels a row apart (bit_rows > 0, the
+// default for quantization) and 1 otherwise: the same mutations as those settings given.
+TEST_F(Compression, DefaultSwitchStepsFollowTheLevelGrid) {
+  const auto layouts = [&](std::map<std::string, std::string> settings) {
+    const auto d = domain(settings);
+    Rng rng(11);
+    Program p = d->initial_program(rng);
+    std::vector<std::vector<double>> out;
+    for (int i = 0; i < 60; ++i) {
+      d->mutate(p, rng);
+      out.push_back(d->decode(p));
+    }
+    return out;
+  };
+  const std::map<std::string, std::string> gptq = {{"method", "gptq"}, {"bits", "3"}, {"group", "8"}};
+  auto with = [](std::map<std::string, std::string> m, const char* k, const char* v) {
+    m[k] = v;
+    return m;
+  };
+  EXPECT_EQ(layouts(gptq), layouts(with(gptq, "switch_steps", "32")));
+  EXPECT_NE(layouts(gptq), layouts(with(gptq, "switch_steps", "1")));
+  EXPECT_EQ(layouts(with(gptq, "bit_rows", "0")), layouts(with(with(gptq, "bit_rows", "0"), "switch_steps", "1")));
+  EXPECT_EQ(layouts({{"method", "sparsegpt"}}), layouts({{"method", "sparsegpt"}, {"switch_steps", "1"}}));
+  EXPECT_NE(layouts({{"method", "sparsegpt"}}), layouts({{"method", "sparsegpt"}, {"switch_steps", "8"}}));
+}
+
 EngineConfig elitist_config(std::uint64_t budget) {
   EngineConfig cfg;
   cfg.seed = 5;
