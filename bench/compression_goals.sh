@@ -34,36 +34,36 @@ run() {  # prints the command, runs it, prints its CPU and wall time
 model="$out/fmnist-resmlp.safetensors"
 [[ -f $model ]] || run model train --out "$model"
 
+# The search of the sparsity and bits goals: GENERATIONS and SEED or SEEDS come first in the
+# arguments, then --set items; search SEED DB runs one search into DB.
+if [[ $what != ranking ]]; then
+  generations="${2:-400}"
+  seeds_arg="${3:-}"
+  shift $(( $# < 3 ? $# : 3 ))
+  extra=()
+  for s in "$@"; do extra+=(--set "$s"); done
+  if [[ $what == sparsity* ]]; then method=(--set method=sparsegpt --set sparsity=0.7)
+  else method=(--set method=gptq --set bits=3); fi
+fi
+search() {
+  rm -f "$2"
+  run run --domain compression --set model="$model" "${method[@]}" "${extra[@]}" --set selection=elitist \
+    --set batch=64 --budget $((1 + 64 * generations)) --seed "$1" --threads 2 --db "$2" -q
+}
+
 case "$what" in
   sparsity|bits)
-    generations="${2:-400}"
-    seed="${3:-1}"
-    shift $(( $# < 3 ? $# : 3 ))
-    extra=()
-    for s in "$@"; do extra+=(--set "$s"); done
-    if [[ $what == sparsity ]]; then method=(--set method=sparsegpt --set sparsity=0.7)
-    else method=(--set method=gptq --set bits=3); fi
-    db="$out/compression-$what-$seed.db"
-    rm -f "$db"
-    run run --domain compression --set model="$model" "${method[@]}" "${extra[@]}" --set selection=elitist \
-      --set batch=64 --budget $((1 + 64 * generations)) --seed "$seed" --threads 2 --db "$db" -q
+    db="$out/compression-$what-${seeds_arg:-1}.db"
+    search "${seeds_arg:-1}" "$db"
     run runs --db "$db"
     run baselines --domain compression --set model="$model" "${method[@]}" "${extra[@]}" --db "$db" --run 1 --report
     ;;
   sparsity-seeds|bits-seeds)
-    generations="${2:-400}"
-    IFS=, read -ra seeds <<< "${3:-1,2,3,4,5}"
-    shift $(( $# < 3 ? $# : 3 ))
-    extra=()
-    for s in "$@"; do extra+=(--set "$s"); done
-    if [[ $what == sparsity-seeds ]]; then method=(--set method=sparsegpt --set sparsity=0.7)
-    else method=(--set method=gptq --set bits=3); fi
+    IFS=, read -ra seeds <<< "${seeds_arg:-1,2,3,4,5}"
     rows=()
     for seed in "${seeds[@]}"; do
       db="$out/compression-$what-$seed.db"
-      rm -f "$db"
-      run run --domain compression --set model="$model" "${method[@]}" "${extra[@]}" --set selection=elitist \
-        --set batch=64 --budget $((1 + 64 * generations)) --seed "$seed" --threads 2 --db "$db" -q >/dev/null
+      search "$seed" "$db" >/dev/null
       best=$("$evo" best --db "$db" --top 1 --format json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["candidate"])')
       echo "\$ evo eval --db $db --candidate $best" >&2
       rows+=("$seed $best $("$evo" eval --db "$db" --candidate "$best" --format json | python3 -c '
