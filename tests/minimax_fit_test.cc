@@ -78,5 +78,50 @@ TEST(MinimaxFit, TakesTheSymmetricRationalFormBelow1e12) {
   EXPECT_LT(fitted, 1e-12);
 }
 
+// Two 10-op forms (an fma counting two) for 2^x on [0, 1] with Padé constants, in which the
+// constants are continued-fraction coefficients: R = (D + x) / (D - x) with D an even
+// rational of x, the Padé form of 2^(x/2^k) that needs no centring, then squared k times.
+// [4/4] squared once: D = b1 + s / (b2 + c / (s + b3)), s = x^2 (Padé: 5.7e-12).
+constexpr const char* kCf44Squared =
+    "input x\n"
+    "r1 = mul(x, x)\n"
+    "r2 = add(r1, 0x1.236443a7cde91p+10)\n"
+    "r3 = div(-0x1.6fd733f643962p+15, r2)\n"
+    "r4 = add(r3, 0x1.cda993e7663bep+5)\n"
+    "r5 = div(r1, r4)\n"
+    "r6 = add(r5, 0x1.71547652b82fep+2)\n"
+    "r7 = add(r6, x)\n"
+    "r8 = sub(r6, x)\n"
+    "r9 = div(r7, r8)\n"
+    "r10 = mul(r9, r9)\n"
+    "output y = r10\n";
+// [3/3] squared three times: D = b1 + c / (s + b2) (Padé: 2.9e-12).
+constexpr const char* kCf33Cubed =
+    "input x\n"
+    "r1 = mul(x, x)\n"
+    "r2 = add(r1, 0x1.f3874f68ceb42p+12)\n"
+    "r3 = div(-0x1.c26ac776b0cccp+19, r2)\n"
+    "r4 = add(r3, 0x1.14ff58be0a23fp+7)\n"
+    "r5 = add(r4, x)\n"
+    "r6 = sub(r4, x)\n"
+    "r7 = div(r5, r6)\n"
+    "r8 = mul(r7, r7)\n"
+    "r9 = mul(r8, r8)\n"
+    "r10 = mul(r9, r9)\n"
+    "output y = r10\n";
+
+TEST(MinimaxFit, TakesTenOpContinuedFractionsBelow1e12) {
+  auto d = make_domain("funcapprox", {{"target", "exp2"}, {"precision", "real"}});
+  for (const auto& [text, pade_error] : {std::pair{kCf44Squared, 5.70e-12}, std::pair{kCf33Cubed, 2.91e-12}}) {
+    Program p = parse_program(text, d->signature());
+    EXPECT_EQ(d->structural_objectives(p)[0], 10.0);
+    EXPECT_NEAR(d->evaluate(p).values[0], pade_error, 0.01e-12);
+    for (int i = 0; i < 3; ++i) d->polish(p, MutationKind::insert);
+    const double fitted = d->evaluate(p).values[0];
+    std::printf("[ fitted ] %.3g (Pade %.3g)\n", fitted, pade_error);
+    EXPECT_LT(fitted, 0.5e-12);
+  }
+}
+
 }  // namespace
 }  // namespace evo::funcapprox
