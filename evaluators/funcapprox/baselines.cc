@@ -21,14 +21,14 @@ constexpr long double kTwoOverSqrtPi = 2 * std::numbers::inv_sqrtpi_v<long doubl
 Series tanh_series(const Series& x) {
   const bool positive = x[0] >= 0;
   const Series e = series_exp((positive ? -2.0L : 2.0L) * x);
-  const Series one = series_constant(1, static_cast<int>(x.size()));
+  const Series one = series_constant(1.0L, static_cast<int>(x.size()));
   const Series t = (one - e) / (one + e);
   return positive ? t : -1.0L * t;
 }
 
 // Through e^{-|x|} <= 1, for the same reason.
 Series sigmoid_series(const Series& x) {
-  const Series one = series_constant(1, static_cast<int>(x.size()));
+  const Series one = series_constant(1.0L, static_cast<int>(x.size()));
   if (x[0] >= 0) return one / (one + series_exp(-1.0L * x));
   const Series e = series_exp(x);
   return e / (one + e);

@@ -97,6 +97,11 @@ std::vector<SettingSpec> FuncApprox::settings() {
          if (v == "auto" || (parse_real(v, b) && b > 0 && std::isfinite(b))) return std::string();
          return std::string("expected auto or a positive number");
        }},
+      {"fit_start", "current",
+       "where the lm fit starts: current (the program's constants) or series (the better of those and the "
+       "constants that match the target's Taylor series about the interval's ends and middle, as Pade does; "
+       "about 3x slower searches)",
+       one_of({"current", "series"})},
       {"fit_method", "lm",
        "constant fitting: simplex (NLopt Subplex on the maximum error) or lm (Levenberg-Marquardt with "
        "reweighting from least squares towards minimax)",
@@ -190,6 +195,7 @@ FuncApprox::FuncApprox(const Settings& s) {
   fit_policy_ = fit == "all" ? FitPolicy::all : fit == "none" ? FitPolicy::none : FitPolicy::structural;
   fit_.max_evals = static_cast<int>(s.integer("fit_evals"));
   fit_lm_ = s.str("fit_method") == "lm";
+  if (fit_lm_ && s.str("fit_start") == "series") setup_series_start();
   measure_interval_ = s.str("measure_interval");
   setup_time_cost(s);
   for (int i = 0; i < points_; ++i) {
@@ -278,8 +284,10 @@ bool FuncApprox::admissible(const Program& p) const {
 void FuncApprox::polish(Program& p, MutationKind kind) const {
   if (fit_policy_ == FitPolicy::none) return;
   if (fit_policy_ == FitPolicy::structural && kind == MutationKind::perturb_constant) return;
-  if (fit_lm_)
+  if (fit_lm_) {
+    start_from_series(p);
     fit_constants_minimax(p, fit_);
+  }
   else
     fit_constants(p, fit_);
   fold_constants(p, space_.fold);

@@ -15,6 +15,7 @@
 
 #include "evaluators/funcapprox/constant_fit.h"
 #include "evaluators/funcapprox/scaffold.h"
+#include "evaluators/funcapprox/series_match.h"
 #include "evaluators/funcapprox/targets.h"
 #include "search/domain.h"
 #include "search/settings.h"
@@ -106,6 +107,11 @@ class FuncApprox final : public Domain {
   FitProblem fit_;                    // constant fitting: a subsample of the grid
   std::string measure_interval_;      // "auto" or LO:HI (measure.cc)
   bool fit_lm_ = false;               // fit_method=lm: minimax_fit.h, else constant_fit.h
+  // fit_start=series (series_start.cc): the lm fit starts from series-matched constants when
+  // they are better than the program's own.
+  void setup_series_start();
+  void start_from_series(Program& p) const;
+  std::vector<SeriesPoint> series_points_;
 };
 
 }  // namespace evo::funcapprox

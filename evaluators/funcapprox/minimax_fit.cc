@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "evaluators/funcapprox/least_squares.h"
 #include "search/interpreter.h"
 
 namespace evo::funcapprox {
@@ -11,33 +12,6 @@ namespace {
 
 using Real = long double;
 constexpr Real kHuge = std::numeric_limits<Real>::max();
-
-// Solves A x = b (n x n, row-major) by Gaussian elimination with partial pivoting; false
-// when A is singular to working precision.
-bool solve(std::vector<Real> a, std::vector<Real> b, std::size_t n, std::vector<Real>& x) {
-  for (std::size_t col = 0; col < n; ++col) {
-    std::size_t piv = col;
-    for (std::size_t r = col + 1; r < n; ++r)
-      if (std::fabs(a[r * n + col]) > std::fabs(a[piv * n + col])) piv = r;
-    if (!(std::fabs(a[piv * n + col]) > 0)) return false;
-    if (piv != col) {
-      for (std::size_t c = 0; c < n; ++c) std::swap(a[col * n + c], a[piv * n + c]);
-      std::swap(b[col], b[piv]);
-    }
-    for (std::size_t r = col + 1; r < n; ++r) {
-      const Real f = a[r * n + col] / a[col * n + col];
-      for (std::size_t c = col; c < n; ++c) a[r * n + c] -= f * a[col * n + c];
-      b[r] -= f * b[col];
-    }
-  }
-  x.assign(n, 0);
-  for (std::size_t i = n; i-- > 0;) {
-    Real s = b[i];
-    for (std::size_t c = i + 1; c < n; ++c) s -= a[i * n + c] * x[c];
-    x[i] = s / a[i * n + i];
-  }
-  return std::all_of(x.begin(), x.end(), [](Real v) { return std::isfinite(v); });
-}
 
 class Fit {
  public:
@@ -135,22 +109,11 @@ bool fit_constants_minimax(Program& p, const FitProblem& problem) {
         for (std::size_t i = 0; ok && i < m; ++i) jac[i * n + k] = step != 0 ? (r_try[i] - r[i]) / step : 0;
       }
       if (!ok) break;
-      std::fill(jtj.begin(), jtj.end(), 0);
-      std::fill(jtr.begin(), jtr.end(), 0);
-      for (std::size_t i = 0; i < m; ++i)
-        for (std::size_t a = 0; a < n; ++a) {
-          const Real wa = w[i] * jac[i * n + a];
-          jtr[a] -= wa * r[i];
-          for (std::size_t b = 0; b <= a; ++b) jtj[a * n + b] += wa * jac[i * n + b];
-        }
-      for (std::size_t a = 0; a < n; ++a)
-        for (std::size_t b = 0; b < a; ++b) jtj[b * n + a] = jtj[a * n + b];
+      normal_equations(jac, r, w, m, n, jtj, jtr);
       // Levenberg–Marquardt: raise the damping until a step lowers the weighted sum of squares.
       bool accepted = false;
       for (int tries = 0; tries < 5 && fit.evals() < problem.max_evals; ++tries) {
-        std::vector<Real> a = jtj;
-        for (std::size_t d = 0; d < n; ++d) a[d * n + d] += lambda * std::max(jtj[d * n + d], 1e-300L);
-        if (!solve(a, jtr, n, delta)) {
+        if (!damped_step(jtj, jtr, n, lambda, delta)) {
           lambda *= 10;
           continue;
         }
