@@ -119,4 +119,32 @@ inline bool damped_least_squares(const std::vector<long double>& jac, const std:
   return std::all_of(delta.begin(), delta.end(), [](long double v) { return std::isfinite(v); });
 }
 
+// Geodesic acceleration (Transtrum and Sethna) of a Levenberg–Marquardt step v from
+// damped_least_squares(): v is bent by a = −(JᵀJ + λD²)⁻¹ Jᵀ r''_v, where r''_v, the
+// residuals' second derivative along v, comes from one more evaluation, at c + h·v. Steps
+// then follow a curved valley (the constants of a continued fraction, which must move
+// together) instead of leaving it and shrinking to nothing. `residuals(c, r)` evaluates the
+// same residuals as r and jac, false when not finite. False when the bend is too large for
+// the step (2|a| > 0.75 |v|): the damping must grow.
+template <class Residuals>
+bool accelerate(Residuals&& residuals, const std::vector<long double>& c, const std::vector<long double>& r,
+                const std::vector<long double>& jac, std::size_t m, std::size_t n, long double lambda,
+                std::vector<long double>& v) {
+  constexpr long double h = 0.1L;
+  std::vector<long double> c_h(n), r_h, second(m), a;
+  for (std::size_t k = 0; k < n; ++k) c_h[k] = c[k] + h * v[k];
+  if (!residuals(c_h, r_h)) return false;
+  for (std::size_t i = 0; i < m; ++i) {
+    long double jv = 0;
+    for (std::size_t k = 0; k < n; ++k) jv += jac[i * n + k] * v[k];
+    second[i] = 2 / h * ((r_h[i] - r[i]) / h - jv);
+  }
+  if (!damped_least_squares(jac, second, m, n, lambda, a)) return false;
+  long double aa = 0, vv = 0;
+  for (std::size_t k = 0; k < n; ++k) aa += a[k] * a[k], vv += v[k] * v[k];
+  if (4 * aa > 0.5625L * vv) return false;
+  for (std::size_t k = 0; k < n; ++k) v[k] += a[k] / 2;
+  return true;
+}
+
 }  // namespace evo::funcapprox

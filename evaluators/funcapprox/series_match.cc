@@ -168,7 +168,9 @@ class Matcher {
       if (!jacobian(c, terms, jac)) return false;
       bool accepted = false;
       for (int tries = 0; tries < 8 && !accepted; ++tries) {
-        if (damped_least_squares(jac, r, terms, n, lambda, delta)) {
+        if (damped_least_squares(jac, r, terms, n, lambda, delta) &&
+            accelerate([&](const std::vector<Real>& at, std::vector<Real>& out) { return residuals(at, terms, out); },
+                       c, r, jac, terms, n, lambda, delta)) {
           for (std::size_t k = 0; k < n; ++k) c_try[k] = c[k] + delta[k];
           if (residuals(c_try, terms, r_try) && sum_sq(r_try) < ss) {
             c = c_try;
