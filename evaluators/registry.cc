@@ -12,7 +12,9 @@ const std::vector<DomainEntry>& domain_registry() {
   static const std::vector<DomainEntry> all = {
       {"funcapprox", "approximate a function (exp2, exp, log2, log, sin, cos, tanh, sigmoid, erf) on an interval",
        funcapprox::FuncApprox::settings,
-       [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<funcapprox::FuncApprox>(s); }},
+       [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<funcapprox::FuncApprox>(s); },
+       {},
+       {{"fit_start", "current"}}},
       {"optimizer", "evolve update rules (from AdamW) that train proxy tasks to a lower validation loss",
        optimizer::OptimizerDomain::settings,
        [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<optimizer::OptimizerDomain>(s); }},

@@ -21,6 +21,10 @@ struct DomainEntry {
   // The objectives, for domains that cannot be built from their defaults alone (e.g. one
   // that needs a model file); empty: ask a domain built with default settings.
   std::function<std::vector<ObjectiveSpec>()> objectives = {};
+  // Settings added after runs were already stored, with the value that keeps such a run as it
+  // was: a stored run holds every setting of its day, so a key it lacks predates the setting,
+  // and its resume must not pick up a newer default.
+  std::map<std::string, std::string> before_added = {};
 };
 
 // A domain's objectives as `evo domains` lists them.

@@ -1061,5 +1061,33 @@ TEST_F(EvoBadDatabases, DamagedPagesGiveExitTwo) {
   EXPECT_EQ(file_digest(db), before);
 }
 
+// A run stored before a setting existed resumes as it was made: its settings lack the key,
+// and resume takes the value that keeps its behaviour (fit_start=current), not the newer
+// default. Also checks that the two values search differently, so the test can fail.
+TEST(EvoDeterminism, ARunStoredBeforeASettingExistedResumesAsItWas) {
+  constexpr int kFull = 2560, kHalf = 1000;
+  ScratchDir dir;
+  const std::string whole = dir.file("whole.db"), halves = dir.file("halves.db"), series = dir.file("series.db");
+  auto with = [](Args args, const std::string& setting) {
+    args.insert(args.begin() + 1, {"--set", setting});
+    return args;
+  };
+  ok(with(run_args(whole, kFull, 2), "fit_start=current"));
+  ok(with(run_args(series, kFull, 2), "fit_start=series"));
+  ok(with(run_args(halves, kHalf, 1), "fit_start=current"));
+  {
+    SQLite::Database handle(halves, SQLite::OPEN_READWRITE);
+    handle.exec("UPDATE runs SET settings = json_remove(settings, '$.fit_start') WHERE id = 1");
+  }
+  EXPECT_EQ(run_entry(halves)["settings"].count("fit_start"), 0u) << run_entry(halves).dump();
+  ok({"resume", "--db", halves, "--run", "1", "--budget", std::to_string(kFull), "--threads", "2", "-q"});
+  expect_same_candidates(candidates_of(whole), candidates_of(halves), "fit_start=current vs an older run resumed");
+  const auto a = candidates_of(whole), b = candidates_of(series);
+  ASSERT_EQ(a.size(), b.size());
+  int differ = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) differ += a[i].program != b[i].program;
+  EXPECT_GT(differ, 0) << "fit_start=series and fit_start=current gave identical programs";
+}
+
 }  // namespace
 }  // namespace evo::test
