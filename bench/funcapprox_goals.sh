@@ -5,6 +5,8 @@
 #   bash bench/funcapprox_goals.sh exp2  [BUDGET] [SEEDS...]   2^x on [0,1], precision=real
 #   bash bench/funcapprox_goals.sh exp2-fma1 [BUDGET] [SEEDS...] the same with an fma counted as one op (NSGA-II)
 #   bash bench/funcapprox_goals.sh front [BUDGET] [SEED]       2^x fronts from 2 to 16 ops (NSGA-II)
+#   bash bench/funcapprox_goals.sh front-islands|exp2-islands [BUDGET] [SEED]   the same at max_ops 16
+#                                                               or 10, 8 islands of 500 (longer runs)
 #   bash bench/funcapprox_goals.sh expf  [BUDGET] [SEED]       float32 e^x, whole range (scaffold=exp)
 #   bash bench/funcapprox_goals.sh expf-time [SECONDS] [SEED]   the same, searched on measured speed
 #                                                               under 1 ULP on the grid (cost=time)
@@ -16,7 +18,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evo="${EVO:-$here/build/tools/evo}"
 out="${EVO_BENCH_DIR:-bench-out}"
 mkdir -p "$out"
-what="${1:?usage: funcapprox_goals.sh exp2|exp2-fma1|front|expf|expf-time|log2|tanh [BUDGET] [SEEDS...]}"
+what="${1:?usage: funcapprox_goals.sh exp2|exp2-fma1|front|front-islands|exp2-islands|expf|expf-time|log2|tanh [BUDGET] [SEEDS...]}"
 budget="${2:-100000}"
 shift $(( $# >= 2 ? 2 : $# ))
 seeds=("${@:-1}")
@@ -49,6 +51,14 @@ case "$what" in
     db="$out/front.db"; rm -f "$db"
     run run --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set max_ops=16 \
       --set selection=nsga2 --budget "$budget" --seed "${seeds[0]}" --db "$db" --name front -q | grep -E "^(best|run)"
+    "$evo" pareto --db "$db" --run 1
+    run baselines --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --degrees 1:8 ;;
+  front-islands|exp2-islands)
+    max_ops=16; [[ $what == exp2-islands ]] && max_ops=10
+    db="$out/$what.db"; rm -f "$db"
+    run run --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set max_ops="$max_ops" \
+      --set selection=nsga2 --set islands=8 --set population=4000 --set migrate_every=50 --set keep_programs=5000 \
+      --budget "$budget" --seed "${seeds[0]}" --db "$db" --name "$what" -q | grep -E "^(best|run)"
     "$evo" pareto --db "$db" --run 1
     run baselines --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --degrees 1:8 ;;
   expf)
