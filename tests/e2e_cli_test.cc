@@ -1062,7 +1062,7 @@ TEST_F(EvoBadDatabases, DamagedPagesGiveExitTwo) {
 }
 
 // A run stored before a setting existed resumes as it was made: its settings lack the key,
-// and resume takes the value that keeps its behaviour (fit_start=current), not the newer
+// and resume takes the value that keeps its behaviour (fit_start=current), whatever the
 // default. Also checks that the two values search differently, so the test can fail.
 TEST(EvoDeterminism, ARunStoredBeforeASettingExistedResumesAsItWas) {
   constexpr int kFull = 2560, kHalf = 1000;

@@ -97,11 +97,11 @@ std::vector<SettingSpec> FuncApprox::settings() {
          if (v == "auto" || (parse_real(v, b) && b > 0 && std::isfinite(b))) return std::string();
          return std::string("expected auto or a positive number");
        }},
-      {"fit_start", "series",
-       "where the lm fit starts: series (the better of the program's constants and the constants that match "
-       "the target's Taylor series about the interval's ends and middle, as Pade does; about 3x the time per "
-       "candidate, far lower errors for the same CPU time) or current (the program's constants)",
-       one_of({"series", "current"})},
+      {"fit_start", "current",
+       "where the lm fit starts: current (the program's constants) or series (the better of those and the "
+       "constants that match the target's Taylor series about the interval's ends and middle, as Pade does; "
+       "about 3x the time per candidate, far lower errors for the same CPU time in long searches)",
+       one_of({"current", "series"})},
       {"fit_method", "lm",
        "constant fitting: simplex (NLopt Subplex on the maximum error) or lm (Levenberg-Marquardt with "
        "reweighting from least squares towards minimax)",
