@@ -49,50 +49,50 @@ std::string fill(std::string_view tmpl, const std::map<std::string, std::string>
   return out;
 }
 
-// 2^n for the exp scaffolds, n = the integer held in the low bits of t (see $SHIFT): built
-// as two normal factors 2^n1 * 2^n2 from exponent bits, so the product with the core's
-// value overflows and underflows (gradually, with one rounding) exactly where the true
-// result does; the first multiply is exact. u = n + $NOFF >= 0 keeps the arithmetic unsigned.
+// 2^n for the exp scaffolds, n = the integer held in t's low bits (see $SHIFT), as two
+// factors s1 = 2^(n - d) and s2 = 2^d: d = 1 for x > 0 (n up to 128, or 1024 for double),
+// d = -24 (-53) otherwise (n down to -150, or -1075). So s1 is always a normal number, the
+// first multiply is exact and the second rounds once, overflowing or underflowing
+// (gradually) exactly where the true result does. s1's exponent field is n's low bits shifted into place plus the biased -d. Beyond
+// [XLO, XHI], where the result is +Inf or 0, n would leave that range: those lanes compute
+// garbage and the selects at the end replace it; selects rather than a clamp of x up front,
+// which GCC vectorises as a chain of masks and blends.
 constexpr std::string_view kScale = R"(  $U tb;
   $CPY(&tb, &t, sizeof tb);
-  const $U u = tb - $SHIFT_BITS + $NOFF;
-  const $U b1 = ((u >> 1) + $EOFF) << $MANT;
-  const $U b2 = (u - (u >> 1) + $EOFF) << $MANT;
-  $T s1, s2;
+  const int pos = x > $ZERO;
+  const $U b1 = (tb << $MANT) + (pos ? $BPOS : $BNEG);
+  $T s1;
   $CPY(&s1, &b1, sizeof s1);
-  $CPY(&s2, &b2, sizeof s2);
-$RESULT}
+  const $T s2 = pos ? $TWO : $TINY;
+$RESULT  y = x > $XHI ? $INF : y;
+  y = x < $XLO ? $ZERO : y;
+  return y;
+}
 )";
 
 // The result. A NaN input reaches the core as a NaN r; a core of IEEE arithmetic alone
-// returns NaN for it, one with min, max or sign might not, and then + (xc - xc) (NaN for a
-// NaN, 0 otherwise: xc is finite) restores it -- arithmetic rather than a select, which GCC
-// would turn into a branch around the whole computation and no longer vectorise on targets
-// without masked vector ops (AVX2).
-constexpr std::string_view kScaleResult = "  return ($CORE(r) * s1) * s2;\n";
-constexpr std::string_view kScaleResultGuarded = "  return ($CORE(r) * s1) * s2 + (xc - xc);\n";
+// returns NaN for it, one with min, max or sign might not, and then + (x - x) (NaN for a NaN
+// or an infinity, 0 otherwise; the infinities are replaced after) restores it -- arithmetic
+// rather than a select, which GCC would turn into a branch around the whole computation and
+// no longer vectorise on targets without masked vector ops (AVX2).
+constexpr std::string_view kScaleResult = "  $T y = ($CORE(r) * s1) * s2;\n";
+constexpr std::string_view kScaleResultGuarded = "  $T y = ($CORE(r) * s1) * s2 + (x - x);\n";
 
-// Beyond the clamp every result is +Inf or 0 already; clamping keeps n small for the
-// two-factor scaling. Selects rather than branches; NaN passes through them.
 constexpr std::string_view kExp2 = R"($INL$T $FN($T x) {
-  $T xc = x < -$CLAMP ? -$CLAMP : x;
-  xc = xc > $CLAMP ? $CLAMP : xc;
   // Adding 1.5 * 2^p rounds to an integer n (nearest; for the floor form floor(x), or x - 1
   // at integers) whose bits t's mantissa then holds. r = x - n is exact (floor form: except
   // for x in (-1/2, 0), where 1 + x rounds once).
-  const $T t = (xc$FLOORADJ) + $SHIFT;
-  const $T r = xc - (t - $SHIFT);
+  const $T t = (x$FLOORADJ) + $SHIFT;
+  const $T r = x - (t - $SHIFT);
 )";
 
 constexpr std::string_view kExp = R"($INL$T $FN($T x) {
-  $T xc = x < $XLO ? $XLO : x;
-  xc = xc > $XHI ? $XHI : xc;
   // n = nearest integer to x / ln2 (held in t's low mantissa bits). Cody-Waite: LN2_HI has
   // so few bits that x - n * LN2_HI is exact; LN2_LO carries the rest, with one rounding.
   // Fused multiply-adds: one instruction each where the CPU has FMA (-march=native).
-  const $T t = $FMA(xc, $LOG2E, $SHIFT);
+  const $T t = $FMA(x, $LOG2E, $SHIFT);
   const $T nf = t - $SHIFT;
-  const $T r = $FMA(nf, -$LN2LO, $FMA(nf, -$LN2HI, xc));
+  const $T r = $FMA(nf, -$LN2LO, $FMA(nf, -$LN2HI, x));
 )";
 
 constexpr std::string_view kLog = R"($INL$T $FN($T x) {
@@ -277,15 +277,17 @@ std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang l
       {"NAN", f ? "(float)NAN" : "(double)NAN"},
       // 1.5 * 2^p: adding it rounds to an integer held in the low mantissa bits.
       {"SHIFT", lit(f ? 0x1.8p23 : 0x1.8p52)},
-      {"SHIFT_BITS", f ? hex_u(0x4b400000u, false) : hex_u(0x4338000000000000ull, true)},
-      // |n| <= NOFF after the clamp; n1 + bias = (u >> 1) + EOFF with n1 = floor(n / 2).
-      {"NOFF", f ? "160u" : "1100ull"},
-      {"EOFF", f ? "47u" : "473ull"},  // bias - NOFF / 2: 127 - 80, 1023 - 550
-      {"CLAMP", lit(f ? 160 : 1100)},
+      // s1's exponent field for x > 0 and otherwise: bias - 1 and bias + 24 (53), shifted.
+      {"BPOS", f ? hex_u(126u << 23, false) : hex_u(1022ull << 52, true)},
+      {"BNEG", f ? hex_u(151u << 23, false) : hex_u(1076ull << 52, true)},
+      {"TWO", lit(2)},
+      {"TINY", lit(f ? 0x1p-24 : 0x1p-53)},
       {"FLOORADJ", s.kind == ScaffoldKind::exp2_floor ? " - " + lit(0.5) : ""},
-      // exp: beyond these e^x is +Inf or 0 in the type; n stays within NOFF.
-      {"XLO", lit(f ? -110 : -760)},
-      {"XHI", lit(f ? 90 : 720)},
+      // Above XHI the result is +Inf, below XLO 0; between them n is in [NMIN, NMAX] =
+      // [-150, 128] (float) or [-1075, 1024] (double). exp: the largest x whose e^x is finite,
+      // and the smallest whose e^x does not round to 0.
+      {"XHI", s.kind == ScaffoldKind::exp ? lit(f ? 0x1.62e42ep+6 : 0x1.62e42fefa39efp+9) : lit(f ? 128 : 1024)},
+      {"XLO", s.kind == ScaffoldKind::exp ? lit(f ? -0x1.9fe368p+6 : -0x1.74910d52d3051p+9) : lit(f ? -150 : -1075)},
       {"LOG2E", lit(f ? 0x1.715476p+0 : 0x1.71547652b82fep+0)},
       // ln2 split for Cody-Waite: HI has 15 (float) or 32 (double) significant bits.
       {"LN2HI", lit(f ? 0x1.62e4p-1 : 0x1.62e42feep-1)},
