@@ -14,7 +14,7 @@ const std::vector<DomainEntry>& domain_registry() {
        funcapprox::FuncApprox::settings,
        [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<funcapprox::FuncApprox>(s); },
        {},
-       {{"fit_start", "current"}}},
+       {{"fit_start", "current"}, {"argument_rounding", "ignore"}}},
       {"optimizer", "evolve update rules (from AdamW) that train proxy tasks to a lower validation loss",
        optimizer::OptimizerDomain::settings,
        [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<optimizer::OptimizerDomain>(s); }},

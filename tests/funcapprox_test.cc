@@ -131,8 +131,6 @@ TEST(FuncApprox, RendersCompilableLookingCpp) {
   EXPECT_EQ(c.find("std::"), std::string::npos) << c;
 }
 
-}  // namespace evo
-
 namespace evo {
 
 TEST(FuncApprox, ConstantFitLowersTheErrorDeterministically) {
@@ -180,6 +178,31 @@ TEST(FuncApprox, FmaCostSettingWeighsAnFmaAsOneOrTwo) {
     }
   }
   EXPECT_THROW(make({{"fma_cost", "3"}}), InputError);
+}
+
+}  // namespace evo
+
+// The exp scaffold's reduction rounds r, so each grid point's error grows by |f'(r)| times
+// half an ulp of r (relative error: half an ulp of r itself, f' being f). y = 1 + x is worst
+// at r = -ln2/2, where r's binade [1/4, 1/2) makes that 2^-26 in float and 2^-55 in double
+// (both exact additions to an error of about 0.076).
+TEST(FuncApprox, ArgumentRoundingAddsHalfAnUlpOfTheArgumentTimesTheSlope) {
+  auto error = [](const std::string& scaffold, const std::string& precision, const std::string& rounding) {
+    auto d = make({{"scaffold", scaffold}, {"precision", precision}, {"error", "relative"},
+                   {"argument_rounding", rounding}});
+    const Evaluation ev = d->evaluate(parse_program("input x\nr1 = add(x, 1)\noutput y = r1\n", d->signature()));
+    EXPECT_TRUE(ev.valid);
+    return ev.values.at(0);
+  };
+  const double plain = error("exp", "float32", "ignore");
+  EXPECT_NEAR(plain, (std::sqrt(0.5) - 1 + std::log(2.0) / 2) / std::sqrt(0.5), 1e-6);
+  EXPECT_NEAR(error("exp", "float32", "auto") - plain, 0x1p-26, 1e-13);
+  EXPECT_NEAR(error("exp", "float64", "auto") - error("exp", "float64", "ignore"), 0x1p-55, 0x1p-60);
+  // Arguments the reduction leaves exact, and long double cores, are measured as they are.
+  EXPECT_EQ(error("exp2", "float32", "auto"), error("exp2", "float32", "ignore"));
+  EXPECT_EQ(error("exp", "real", "auto"), error("exp", "real", "ignore"));
+  EXPECT_NE(make({{"scaffold", "exp"}, {"precision", "float32"}})->fingerprint(),
+            make({{"scaffold", "exp"}, {"precision", "float32"}, {"argument_rounding", "ignore"}})->fingerprint());
 }
 
 }  // namespace evo

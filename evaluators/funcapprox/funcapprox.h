@@ -102,6 +102,11 @@ class FuncApprox final : public Domain {
   std::vector<double> ref_hi_, ref_lo_;  // reference as a double-double
   std::vector<long double> ref_;      // reference in long double (for precision=real)
   std::vector<double> inv_scale_;     // 1/|f(x)| for relative error, 1 for absolute
+  // argument_rounding: what a half-ulp error in the argument adds at each point, in the
+  // error's units (all 0 unless the scaffold's reduction rounds the core's argument).
+  void setup_argument_rounding(const Settings& s);
+  bool argument_rounds_ = false;
+  std::vector<double> slack_;
   std::vector<long double> probes_;   // functional-hash inputs
   enum class FitPolicy { none, structural, all } fit_policy_;
   FitProblem fit_;                    // constant fitting: a subsample of the grid

@@ -212,7 +212,7 @@ const std::vector<Scaffold>& scaffolds() {
       {"exp", ScaffoldKind::exp, "exp", "exp", -kHalfLn2, kHalfLn2, "relative",
        "n = nearest integer to x/ln2, r = x - n*ln2 (Cody-Waite, two-part ln2) in [-ln2/2, ln2/2]; "
        "e^x = core(r) * 2^n",
-       "all x", "all x"},
+       "all x", "all x", true, true},
       {"log2", ScaffoldKind::log2, "log2", "log2p1", kLogLo, kLogHi, "relative",
        "x = m * 2^e, m in [sqrt(1/2), sqrt(2)), t = m - 1 (exact); log2(x) = e + core(t)", "all x", "all x"},
       {"log", ScaffoldKind::log, "log", "log1p", kLogLo, kLogHi, "relative",
@@ -221,11 +221,11 @@ const std::vector<Scaffold>& scaffolds() {
       {"sin", ScaffoldKind::sin, "sin", "sin", -kHalfPi, kHalfPi, "relative",
        "n = nearest integer to x/pi, r = x - n*pi (in double, four-part pi/2) in [-pi/2, pi/2]; "
        "sin(x) = core((-1)^n r)",
-       kSinValidF, kSinValidD},
+       kSinValidF, kSinValidD, true, false},
       {"cos", ScaffoldKind::cos, "cos", "sin", -kHalfPi, kHalfPi, "relative",
        "k = nearest integer to x/pi - 1/2, r = x - (k + 1/2)*pi (in double, four-part pi/2) in [-pi/2, pi/2]; "
        "cos(x) = core((-1)^(k+1) r), the same sin core as the sin scaffold",
-       kSinValidF, kSinValidD},
+       kSinValidF, kSinValidD, true, false},
   };
   return all;
 }

@@ -32,6 +32,11 @@ struct Scaffold {
   std::string_view reduction;    // how x maps to the core's argument, for export comments
   std::string_view valid_float;  // where the whole-range function is accurate, per type
   std::string_view valid_double;
+  // Whether the reduction rounds the core's argument, per type (exp: Cody-Waite's last step;
+  // sin and cos in float: r computed in double, then rounded). The exact argument is then
+  // up to half an ulp away from the one the core sees, which adds to the whole-range error.
+  bool argument_rounds_float = false;
+  bool argument_rounds_double = false;
 };
 
 const std::vector<Scaffold>& scaffolds();
