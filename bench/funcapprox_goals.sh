@@ -10,6 +10,8 @@
 #   bash bench/funcapprox_goals.sh expf  [BUDGET] [SEED]       float32 e^x, whole range (scaffold=exp)
 #   bash bench/funcapprox_goals.sh expf-time [SECONDS] [SEED]   the same, searched on measured speed
 #                                                               under 1 ULP on the grid (cost=time)
+#   bash bench/funcapprox_goals.sh expf-poly [SECONDS] [SEED]   the same without div (polynomial-like cores),
+#                                                               on op cost; then every finite float and speed
 #   bash bench/funcapprox_goals.sh log2|tanh [BUDGET] [SEED]   the same pipeline on other targets
 #
 # Databases go to ${EVO_BENCH_DIR:-bench-out}/. CPU time is the user+sys time of each run.
@@ -18,7 +20,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evo="${EVO:-$here/build/tools/evo}"
 out="${EVO_BENCH_DIR:-bench-out}"
 mkdir -p "$out"
-what="${1:?usage: funcapprox_goals.sh exp2|exp2-fma1|front|front-islands|exp2-islands|expf|expf-time|log2|tanh [BUDGET] [SEEDS...]}"
+what="${1:?usage: funcapprox_goals.sh exp2|exp2-fma1|front|front-islands|exp2-islands|expf|expf-time|expf-poly|log2|tanh [BUDGET] [SEEDS...]}"
 budget="${2:-100000}"
 shift $(( $# >= 2 ? 2 : $# ))
 seeds=("${@:-1}")
@@ -90,6 +92,25 @@ ok = [c for c in json.load(open(sys.argv[1]))
       and c["objectives"]["time"] is not None]
 print(min(ok, key=lambda c: c["objectives"]["time"])["candidate"] if ok else "")' "$out/expf-time-measure.json")
     [[ -n "$best" ]] && run speed --db "$db" --candidate "$best" ;;
+  expf-poly)
+    db="$out/expf-poly.db"; rm -f "$db"
+    run run --domain funcapprox --set scaffold=exp --set precision=float32 --set error=ulp --set points=16384 \
+      --set ops=add,sub,mul,fma --set selection=nsga2 --set max_ops=14 --budget 10000000 --time-limit "$budget" \
+      --seed "${seeds[0]}" --db "$db" --name expf-poly -q --no-measure | grep -E "^(best|run)"
+    "$evo" pareto --db "$db" --run 1
+    # Every finite float through the kernels of the front's members within 1.1 ULP on the
+    # grid (the grid error includes the argument's rounding); then the best of them, timed
+    # beside the libraries.
+    ids=$("$evo" best --db "$db" --run 1 --where error\<=1.1 --top 5 --format json |
+          python3 -c 'import json,sys; print(" ".join("--candidate %d" % c["candidate"] for c in json.load(sys.stdin)))')
+    [[ -n "$ids" ]] || exit 0
+    run measure --db "$db" $ids --format json > "$out/expf-poly-measure.json"
+    "$evo" measure --db "$db" $ids
+    best=$(python3 -c '
+import json, sys
+c = min(json.load(open(sys.argv[1])), key=lambda c: c["measurements"]["ulp_exhaustive"]["value"])
+print(c["candidate"])' "$out/expf-poly-measure.json")
+    run speed --db "$db" --candidate "$best" ;;
   log2|tanh)
     db="$out/$what.db"; rm -f "$db"
     interval=$([[ $what == log2 ]] && echo "1:2" || echo "0:4")
