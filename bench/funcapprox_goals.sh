@@ -98,7 +98,7 @@ print(min(ok, key=lambda c: c["objectives"]["time"])["candidate"] if ok else "")
       --set ops=add,sub,mul,fma --set selection=nsga2 --set max_ops=14 --budget 10000000 --time-limit "$budget" \
       --seed "${seeds[0]}" --db "$db" --name expf-poly -q --no-measure | grep -E "^(best|run)"
     "$evo" pareto --db "$db" --run 1
-    # Every finite float through the kernels of the front's members within 1.1 ULP on the
+    # Every finite float through the kernels of the run's five best candidates within 1.1 ULP on the
     # grid (the grid error includes the argument's rounding); then the best of them, timed
     # beside the libraries.
     ids=$("$evo" best --db "$db" --run 1 --where error\<=1.1 --top 5 --format json |
