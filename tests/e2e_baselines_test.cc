@@ -99,6 +99,30 @@ TEST(EvoBaselines, JsonHasOneObjectPerBaselineWithItsProgram) {
   }
 }
 
+TEST(EvoBaselines, MeasureChecksEachBaselineOnEveryInput) {
+  // [1, 2] holds 2^23 + 1 floats: the exhaustive check takes a fraction of a second.
+  const Args args = {"baselines", "--domain", "funcapprox", "--set", "target=exp2", "--set", "interval=1:2",
+                     "--set", "precision=float32", "--set", "error=ulp", "--degrees", "3:4", "--measure",
+                     "--format", "json"};
+  const Result r = run_evo(args);
+  ASSERT_EQ(r.code, 0) << describe(args, r);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 4u) << j.dump(2);
+  for (const auto& b : j) {
+    ASSERT_TRUE(b.contains("measurements")) << b.dump();
+    const auto& m = b["measurements"]["ulp_exhaustive"];
+    EXPECT_EQ(m["detail"]["inputs"], (1 << 23) + 1) << b.dump();
+    // The grid's points are floats of the interval, so every float's worst is no better.
+    EXPECT_GE(m["value"].get<double>(), 0.999 * b["error"].get<double>()) << b.dump();
+  }
+  // The same numbers in the table, one more column per family.
+  const Args table(args.begin(), args.end() - 2);
+  const Result t = run_evo(table);
+  ASSERT_EQ(t.code, 0) << describe(table, t);
+  EXPECT_NE(t.out.find("minimax ulp_exhaustive"), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find("taylor ulp_exhaustive"), std::string::npos) << t.out;
+}
+
 TEST(EvoBaselines, HelpNamesTheOptions) {
   const Result r = run_evo({"baselines", "--help"});
   EXPECT_EQ(r.code, 0) << r.err;
@@ -112,6 +136,7 @@ TEST(EvoBaselines, BadInputExitsTwoWithOneLine) {
       with(kExp2, {"--degrees", "abc"}),   with(kExp2, {"--degrees", "1:21"}),
       with(kExp2, {"--degrees", "3:x"}),   with(kExp2, {"--format", "xml"}),
       with(kExp2, {"--set", "colour=red"}), {"baselines", "--domain", "nosuch"},
+      with(kExp2, {"--measure"}),  // precision=real makes no measurements
       {"baselines"},
   };
   for (const auto& args : bad) {

@@ -48,10 +48,11 @@ int cmd_baselines(int argc, char** argv) {
       ("format", po::value<std::string>()->default_value("table"), "table|json")
       ("db", po::value<std::string>(), "with --run: the database holding the run")
       ("run", po::value<std::string>(), "also list this run's best candidate, scored the same way")
-      ("report", "add the columns of the domain's report on each (its last row, e.g. the test split)");
+      ("report", "add the columns of the domain's report on each (its last row, e.g. the test split)")
+      ("measure", "add the domain's expensive checks of each (e.g. float32 error on every input), as evo measure runs them");
   po::variables_map vm;
   if (!parse(argc, argv,
-             "evo baselines --domain D [--set k=v ...] [--degrees LO:HI] [--db PATH --run ID] [--report] "
+             "evo baselines --domain D [--set k=v ...] [--degrees LO:HI] [--db PATH --run ID] [--report] [--measure] "
              "[--format table|json]",
              opts, vm))
     return 0;
@@ -60,6 +61,9 @@ int cmd_baselines(int argc, char** argv) {
   const DegreeRange range = parse_degrees(vm["degrees"].as<std::string>());
   const auto sets = parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
   const auto domain = make_domain(vm["domain"].as<std::string>(), sets);
+  const bool measure = vm.count("measure") > 0;
+  if (measure && domain->measurement_names().empty())
+    throw InputError("domain " + domain->name() + " makes no measurements for this configuration (" + domain->describe() + ")");
 
   const auto specs = domain->objectives();
   std::vector<Baseline> baselines = domain->baselines(range.lo, range.hi);
@@ -91,6 +95,33 @@ int cmd_baselines(int argc, char** argv) {
     if (k >= report_values[i].size() || std::isnan(report_values[i][k])) return std::nullopt;
     return report_values[i][k];
   };
+  // The expensive checks, of the valid baselines only, in one batch (one compile).
+  std::vector<std::vector<Measurement>> measured(scored.size());
+  if (measure) {
+    std::vector<Program> programs;
+    std::vector<std::size_t> which;
+    for (std::size_t i = 0; i < scored.size(); ++i)
+      if (scored[i].ev.valid) {
+        programs.push_back(scored[i].baseline.program);
+        which.push_back(i);
+      }
+    auto results = domain->measure(programs);
+    for (std::size_t k = 0; k < which.size() && k < results.size(); ++k) measured[which[k]] = std::move(results[k]);
+  }
+  // The columns of each baseline: its objectives, then its measurements.
+  std::vector<std::string> columns;
+  for (const auto& o : specs) columns.push_back(o.name);
+  if (measure)
+    for (const auto& n : domain->measurement_names()) columns.push_back(n);
+  auto cell = [&](std::size_t i, std::size_t k) -> std::string {
+    if (k < scored[i].values.size()) {
+      const auto& v = scored[i].values[k].second;
+      return v ? format_value(*v) : "invalid";
+    }
+    for (const auto& m : measured[i])
+      if (m.name == columns[k]) return format_value(m.value);
+    return "-";
+  };
   if (fmt == Format::json) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : scored) {
@@ -104,6 +135,8 @@ int cmd_baselines(int argc, char** argv) {
         const auto v = report_cell(static_cast<std::size_t>(&s - scored.data()), k);
         row["report"][report_columns[k]] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
       }
+      for (const auto& m : measured[static_cast<std::size_t>(&s - scored.data())])
+        row["measurements"][m.name] = {{"value", m.value}, {"detail", nlohmann::json::parse(m.detail)}};
       row["program"] = to_text(s.baseline.program);
       out.push_back(row);
     }
@@ -121,13 +154,13 @@ int cmd_baselines(int argc, char** argv) {
     std::size_t width = 12;
     for (const auto& s : scored) width = std::max(width, s.baseline.name.size());
     std::printf("%-*s", static_cast<int>(width), "baseline");
-    for (const auto& o : specs) std::printf(" %14s", o.name.c_str());
+    for (const auto& c : columns) std::printf(" %14s", c.c_str());
     for (const auto& c : report_columns) std::printf(" %14s", ("report " + c).c_str());
     std::printf("\n");
     for (std::size_t i = 0; i < scored.size(); ++i) {
       const ScoredBaseline& s = scored[i];
       std::printf("%-*s", static_cast<int>(width), s.baseline.name.c_str());
-      for (const auto& [name, v] : s.values) std::printf(" %14s", v ? format_value(*v).c_str() : "invalid");
+      for (std::size_t k = 0; k < columns.size(); ++k) std::printf(" %14s", cell(i, k).c_str());
       for (std::size_t k = 0; k < report_columns.size(); ++k) {
         const auto v = report_cell(i, k);
         std::printf(" %14s", v ? format_value(*v).c_str() : "-");
@@ -138,28 +171,22 @@ int cmd_baselines(int argc, char** argv) {
   }
   // One row per degree, the families side by side in the order the domain lists them.
   std::vector<std::string> families;
-  std::map<int, std::map<std::string, const ScoredBaseline*>> rows;
-  for (const auto& s : scored) {
-    const std::string& fam = s.baseline.family;
+  std::map<int, std::map<std::string, std::size_t>> rows;  // degree -> family -> index into scored
+  for (std::size_t i = 0; i < scored.size(); ++i) {
+    const std::string& fam = scored[i].baseline.family;
     if (std::find(families.begin(), families.end(), fam) == families.end()) families.push_back(fam);
-    rows[s.baseline.degree][fam] = &s;
+    rows[scored[i].baseline.degree][fam] = i;
   }
   std::printf("%-6s", "degree");
   for (const auto& fam : families)
-    for (const auto& o : specs) std::printf(" %16s", (fam + " " + o.name).c_str());
+    for (const auto& c : columns) std::printf(" %16s", (fam + " " + c).c_str());
   std::printf("\n");
   for (const auto& [degree, by_family] : rows) {
     std::printf("%-6d", degree);
     for (const auto& fam : families) {
       const auto it = by_family.find(fam);
-      for (std::size_t k = 0; k < specs.size(); ++k) {
-        std::string cell = "-";
-        if (it != by_family.end()) {
-          const auto& v = it->second->values[k].second;
-          cell = v ? format_value(*v) : "invalid";
-        }
-        std::printf(" %16s", cell.c_str());
-      }
+      for (std::size_t k = 0; k < columns.size(); ++k)
+        std::printf(" %16s", it == by_family.end() ? "-" : cell(it->second, k).c_str());
     }
     std::printf("\n");
   }
