@@ -6,11 +6,12 @@
 #        Fashion-MNIST tasks, funnel to the largest task (the deep MLP on full images); then
 #        evo eval (test split) of the best rule by the second stage, on the run's tasks and on
 #        the CNN the search never saw, and its simplified form
-#   bash bench/optimizer_goals.sh fec [BUDGET] [SEED] [default|fashion]   the same seeded
+#   bash bench/optimizer_goals.sh fec [BUDGET] [SEED] [default|fashion|random]   the same seeded
 #        search twice, without the funnel: with the cache as it is, and with every cache hit
 #        evaluated anyway (collision_check=1), which costs what a search without the cache
 #        would; the ratio of wall times is what the cache saves. `default`: the default first
-#        stage; `fashion`: the first stage of the fashion goal
+#        stage from AdamW; `fashion`: the first stage of the fashion goal; `random`: the default
+#        first stage from a random start (seed_program=random)
 #   bash bench/optimizer_goals.sh fec-quality [BUDGET] [SEED]   what the functional hash saves
 #        as a whole (cache and re-mutation until a child differs from its parent): a search
 #        without it (retries=0, every child evaluated) runs BUDGET candidates; the search with it
@@ -55,6 +56,7 @@ case "$what" in
     config="${4:-default}"
     stage=()
     [[ $config == fashion ]] && stage=(--set tasks=fmnist_logreg,fmnist_mlp --set lr_grid=0.0003,0.001,0.003,0.01,0.03,0.1)
+    [[ $config == random ]] && stage=(--set seed_program=random)
     for check in 0.01 1; do
       db="$out/opt-fec-$config-$check-$seed.db"
       rm -f "$db"
