@@ -62,15 +62,41 @@ TEST_F(SpeedCli, TableAndNoBaselines) {
   EXPECT_NE(r.out.find("compiled with:"), std::string::npos) << r.out;
 }
 
+// A program file under a domain's settings: here a scaffolded e^x core, which is timed as the
+// whole-range kernel beside the polynomial of at most its cost and the libraries.
+TEST_F(SpeedCli, TimesAProgramFileUnderADomainsSettings) {
+  const std::string file = dir_->file("core.txt");
+  write_file(file, "input x\nc = const(0x1.5555555555555p-3)\nh2 = fma(c, x, 0.5)\nh1 = fma(h2, x, 1)\n"
+                   "h0 = fma(h1, x, 1)\noutput y = h0\n");
+  const Result r = run_evo({"speed", "--domain", "funcapprox", "--set", "scaffold=exp", "--set", "precision=float32",
+                            "--program", file, "--rounds", "2", "--elements", "1000", "--format", "json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const json out = json::parse(r.out);
+  EXPECT_NE(out["timed"].get<std::string>().find("whole-range"), std::string::npos) << r.out;
+  const auto& k = out["kernels"];
+  ASSERT_GE(k.size(), 3u) << r.out;
+  EXPECT_EQ(k[0]["kernel"], file);
+  EXPECT_EQ(k[0]["baseline"], false);
+  EXPECT_EQ(k[1]["kernel"], "minimax 3 (cost 6)") << k[1].dump();
+  EXPECT_EQ(k[2]["kernel"], "glibc expf (scalar loop)");
+}
+
 TEST_F(SpeedCli, BadInputIsOneLineAndExitTwo) {
+  const std::string file = dir_->file("line.txt");
+  write_file(file, "input x\nh = fma(x, x, 1)\noutput y = h\n");
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"speed", "--db", db(), "--candidate", "999999"},
            {"speed", "--db", db()},
+           {"speed", "--program", file},                                                    // no domain
+           {"speed", "--domain", "funcapprox", "--program", dir_->file("missing.txt")},       // no such file
+           {"speed", "--domain", "funcapprox", "--program", file, "--set", "colour=red"},    // no such setting
+           {"speed", "--db", db(), "--candidate", "1", "--program", file},                  // both
+           {"speed", "--db", db(), "--candidate", "1", "--set", "precision=float64"},       // settings of a candidate
            {"speed", "--db", db(), "--candidate", "1", "--rounds", "0"},
            {"speed", "--db", db(), "--candidate", "1", "--elements", "many"},
            {"speed", "--db", db(), "--candidate", "1", "--format", "xml"}}) {
     const Result r = run_evo(args);
-    EXPECT_EQ(r.code, 2) << args[4] << "\n" << r.err;
+    EXPECT_EQ(r.code, 2) << args[1] << " " << args[2] << " " << args[3] << "\n" << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   }
 }

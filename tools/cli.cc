@@ -1,6 +1,8 @@
 #include "tools/cli.h"
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <thread>
 
@@ -148,6 +150,14 @@ std::optional<double> stop_at_option(const po::variables_map& vm) {
   double v = 0;
   if (!parse_real(vm["stop-at"].as<std::string>(), v)) throw InputError("--stop-at must be a number");
   return v;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 std::map<std::string, std::string> parse_sets(const std::vector<std::string>& items) {

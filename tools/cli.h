@@ -56,6 +56,7 @@ std::optional<double> stop_at_option(const po::variables_map& vm);
 
 // "--set k=v" items into a map, or InputError.
 std::map<std::string, std::string> parse_sets(const std::vector<std::string>& items);
+std::string read_text_file(const std::string& path);  // InputError when it cannot be read
 
 std::string format_value(double v);  // compact, full precision when needed (%.6g / %.17g)
 nlohmann::json candidate_json(const CandidateRow& c);

@@ -2,9 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "evaluators/registry.h"
 #include "search/errors.h"
@@ -67,12 +65,7 @@ int cmd_eval(int argc, char** argv) {
   if (vm.count("program")) {
     if (!vm.count("domain")) throw InputError("--domain is required with --program");
     domain = make_domain(vm["domain"].as<std::string>(), sets);
-    const std::string file = vm["program"].as<std::string>();
-    std::ifstream in(file);
-    if (!in) throw InputError("cannot read " + file);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
+    text = read_text_file(vm["program"].as<std::string>());
   } else {
     const std::string path = db_path(vm);
     auto db = open_database(path, OpenMode::read_only);

@@ -1,10 +1,13 @@
-// evo speed: stored candidates timed as native code beside the library functions they
-// would replace, compiled together and timed in one interleaved run.
+// evo speed: stored candidates, or program files under a domain's settings, timed as native
+// code beside the library functions they would replace, compiled together and timed in one
+// interleaved run.
 #include <cstdio>
 #include <iostream>
 
 #include "evaluators/native/speed.h"
+#include "evaluators/registry.h"
 #include "search/errors.h"
+#include "search/program_text.h"
 #include "tools/candidate_source.h"
 #include "tools/cli.h"
 
@@ -41,34 +44,51 @@ int cmd_speed(int argc, char** argv) {
   add_db_option(opts);
   opts.add_options()
       ("candidate", po::value<std::vector<std::string>>(), "candidate id (repeat for several of one run configuration)")
+      ("program", po::value<std::vector<std::string>>(), "program text file (repeatable), with --domain")
+      ("domain", po::value<std::string>(), "with --program: the domain")
+      ("set", po::value<std::vector<std::string>>()->composing(), "with --program: KEY=VALUE domain setting (repeatable)")
       ("elements", po::value<std::string>()->default_value("16384"), "array length each call processes")
       ("rounds", po::value<std::string>()->default_value("21"), "timed rounds (the median is reported)")
       ("no-baselines", po::bool_switch(), "time only the candidates")
       ("format", po::value<std::string>()->default_value("table"), "table|json");
   po::variables_map vm;
-  if (!parse(argc, argv, "evo speed --db PATH --candidate ID [--candidate ID ...] [--format table|json]", opts, vm))
+  if (!parse(argc, argv,
+             "evo speed (--db PATH --candidate ID [--candidate ID ...] | --domain D [--set k=v ...] --program FILE "
+             "[--program FILE ...]) [--format table|json]",
+             opts, vm))
     return 0;
   const Format fmt = format_option(vm, {"table", "json"});
-  if (!vm.count("candidate")) throw InputError("--candidate is required");
+  if (vm.count("candidate") == vm.count("program")) throw InputError("give --candidate or --program (not both)");
+  if (vm.count("program") && !vm.count("domain")) throw InputError("--domain is required with --program");
+  if (vm.count("candidate") && (vm.count("domain") || vm.count("set")))
+    throw InputError("--domain and --set go with --program; a candidate is timed under its run's settings");
   native::TimingOptions timing;
   timing.elements = positive_count(vm["elements"].as<std::string>(), "--elements");
   timing.rounds = static_cast<int>(positive_count(vm["rounds"].as<std::string>(), "--rounds"));
   if (timing.elements > (1u << 26) || timing.rounds > 1000) throw InputError("--elements <= 67108864 and --rounds <= 1000");
-  const std::string path = db_path(vm);
-  auto db = open_database(path, OpenMode::read_only);
-
   std::vector<StoredCandidate> stored;
+  std::unique_ptr<Domain> file_domain;
   std::vector<native::NamedProgram> programs;
-  for (const auto& text : vm["candidate"].as<std::vector<std::string>>()) {
-    const auto id = static_cast<std::int64_t>(positive_count(text, "--candidate"));
-    stored.push_back(load_candidate(*db, id, path));
-    if (stored.front().domain->fingerprint() != stored.back().domain->fingerprint())
-      throw InputError("candidates " + std::to_string(stored.front().row.id) + " and " + std::to_string(id) +
-                       " come from different run configurations; time them separately");
-    programs.push_back({"candidate " + std::to_string(id), stored.back().program, false});
+  if (vm.count("program")) {
+    const auto sets = parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
+    file_domain = make_domain(vm["domain"].as<std::string>(), sets);
+    for (const auto& file : vm["program"].as<std::vector<std::string>>())
+      programs.push_back({file, parse_program(read_text_file(file), file_domain->signature()), false});
+  } else {
+    const std::string path = db_path(vm);
+    auto db = open_database(path, OpenMode::read_only);
+    for (const auto& text : vm["candidate"].as<std::vector<std::string>>()) {
+      const auto id = static_cast<std::int64_t>(positive_count(text, "--candidate"));
+      stored.push_back(load_candidate(*db, id, path));
+      if (stored.front().domain->fingerprint() != stored.back().domain->fingerprint())
+        throw InputError("candidates " + std::to_string(stored.front().row.id) + " and " + std::to_string(id) +
+                         " come from different run configurations; time them separately");
+      programs.push_back({"candidate " + std::to_string(id), stored.back().program, false});
+    }
   }
-  if (!vm["no-baselines"].as<bool>()) add_polynomial_baseline(*stored.front().domain, stored.front().program, programs);
-  const auto report = native::time_programs(*stored.front().domain, programs, !vm["no-baselines"].as<bool>(), timing);
+  const Domain& domain = file_domain ? *file_domain : *stored.front().domain;
+  if (!vm["no-baselines"].as<bool>()) add_polynomial_baseline(domain, programs.front().program, programs);
+  const auto report = native::time_programs(domain, programs, !vm["no-baselines"].as<bool>(), timing);
   const double reference = report.kernels.front().timing.median_ns;
 
   if (fmt == Format::json) {
