@@ -47,10 +47,14 @@ std::optional<SpeedBench> FuncApprox::speed_bench() const {
     range = timing_range(scaffold_->kind, single);
     name = scaffold_->whole;
   }
+  // The compiler targets this CPU (-march=native): with AVX-512F the exp scaffolds' kernels
+  // take their vector form (emit_vector_loop()).
+  const bool vector = scaffold_ && emit_vector_scaffold(*scaffold_, b.value_type, "c", "w") && __builtin_cpu_supports("avx512f");
   b.describe = name + " on [" + decimal(range.lo, 6) + ", " + decimal(range.hi, 6) + "]" +
                (range.log_uniform ? " (log-uniform)" : "") + ", " + b.value_type +
                (scaffold_ ? ", whole-range kernels (scaffold " + std::string(scaffold_->name) + ")"
-                          : ", the program alone (no scaffold)");
+                          : ", the program alone (no scaffold)") +
+               (vector ? " in AVX-512 form where the core's ops have one" : "");
   // Inputs from a fixed seed: every kernel sees the same values, run after run.
   std::mt19937_64 gen(12345);
   std::uniform_real_distribution<double> u(range.log_uniform ? std::log2(range.lo) : range.lo,
@@ -72,9 +76,12 @@ std::string FuncApprox::kernel_source(const Program& p, const std::string& symbo
   out += emit_statements(p, t, SourceLang::cpp, "  ");
   out += "  return " + register_name(p, p.outputs[0]) + ";\n}\n";
   if (scaffold_) out += scaffold_includes(SourceLang::cpp) + emit_scaffold(*scaffold_, t, SourceLang::cpp, core, whole, keeps_nan(p));
-  out += "extern \"C\" void " + symbol + "(const " + t + "* in, " + t + "* out, std::size_t n) {\n";
-  out += "  for (std::size_t i = 0; i < n; ++i) out[i] = " + whole + "(in[i]);\n}\n";
-  return out;
+  const std::string head = "extern \"C\" void " + symbol + "(const " + t + "* in, " + t + "* out, std::size_t n)";
+  const std::string scalar_loop = head + " {\n  for (std::size_t i = 0; i < n; ++i) out[i] = " + whole + "(in[i]);\n}\n";
+  const auto vector = scaffold_ ? emit_vector_loop(p, *scaffold_, t, symbol, head) : std::nullopt;
+  if (!vector) return out + scalar_loop;
+  // EVO_SCALAR_KERNELS: the scalar form even on AVX-512 (the tests compare the two).
+  return out + "#if defined(__AVX512F__) && !defined(EVO_SCALAR_KERNELS)\n" + *vector + "#else\n" + scalar_loop + "#endif\n";
 }
 
 }  // namespace evo::funcapprox

@@ -10,6 +10,7 @@
 
 #include "search/program.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,21 @@ std::string scaffold_includes(SourceLang lang);
 // scaffolds need no guard of their own for NaN inputs.
 std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang lang, std::string_view core_fn,
                           std::string_view fn, bool core_keeps_nan = false);
+
+// The same whole-range function on AVX-512 vectors of `type` (vector_codegen.h), `fn` taking
+// and returning vector_type(type) and calling `core_fn`, the core's vector form: for the exp
+// scaffolds, whose 2^n becomes one scalef; nullopt for the others. Needs vector_prelude(type)
+// before it; its results are bit-identical to emit_scaffold()'s.
+std::optional<std::string> emit_vector_scaffold(const Scaffold& s, std::string_view type, std::string_view core_fn,
+                                                std::string_view fn, bool core_keeps_nan = false);
+
+// An array loop over the vector form (emit_vector_scaffold()) with the core's vector form
+// (emit_vector_statements()) before it, named after `prefix`: `loop_head` (e.g. "void k(const
+// float* in, float* out, std::size_t n)") runs it on whole vectors and masks the last partial
+// one. Includes vector_prelude(type); to be placed inside `#if defined(__AVX512F__)`. nullopt
+// when the scaffold or one of the core's ops has no vector form.
+std::optional<std::string> emit_vector_loop(const Program& core, const Scaffold& s, std::string_view type,
+                                            const std::string& prefix, const std::string& loop_head);
 
 // Whether a core program returns NaN whenever its input is NaN: its output depends on the
 // input and it uses IEEE arithmetic only (min, max and sign can drop a NaN).
