@@ -48,9 +48,22 @@ TEST(MeasureCli, AFloat32RunChecksItsFrontOnEveryInput) {
   for (std::size_t i = 0; i < front.size(); ++i)
     EXPECT_EQ(again[i]["measurements"]["ulp_exhaustive"]["value"], front[i]["measurements"]["ulp_exhaustive"]["value"]);
 
-  const Result table = run_evo({"measure", "--db", db, "--candidate", std::to_string(front[0]["candidate"].get<long long>())});
+  const std::string first = std::to_string(front[0]["candidate"].get<long long>());
+  const Result table = run_evo({"measure", "--db", db, "--candidate", first});
   ASSERT_EQ(table.code, 0) << table.err;
   EXPECT_NE(table.out.find("ulp_exhaustive"), std::string::npos);
+
+  // evo eval --measure runs the same check, without storing it.
+  const Result ev = run_evo({"eval", "--db", db, "--candidate", first, "--measure", "--format", "json"});
+  ASSERT_EQ(ev.code, 0) << ev.err;
+  EXPECT_EQ(json::parse(ev.out)["measurements"]["ulp_exhaustive"]["value"], front[0]["measurements"]["ulp_exhaustive"]["value"]);
+  const Result ev_table = run_evo({"eval", "--db", db, "--candidate", first, "--measure"});
+  ASSERT_EQ(ev_table.code, 0) << ev_table.err;
+  EXPECT_NE(ev_table.out.find("ulp_exhaustive"), std::string::npos) << ev_table.out;
+  // In precision=real nothing is measured: one line, exit 2.
+  const Result real = run_evo({"eval", "--db", db, "--candidate", first, "--set", "precision=real", "--measure"});
+  EXPECT_EQ(real.code, 2) << real.out;
+  EXPECT_EQ(std::count(real.err.begin(), real.err.end(), '\n'), 1) << real.err;
 }
 
 TEST(MeasureCli, WithAScaffoldTheWholeRangeFunctionIsChecked) {

@@ -52,9 +52,10 @@ int cmd_eval(int argc, char** argv) {
       ("set", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE domain setting (repeatable)")
       ("candidate", po::value<std::string>(), "stored candidate id")
       ("program", po::value<std::string>(), "program text file")
+      ("measure", "also run the domain's expensive checks (e.g. float32 error on every input), as evo measure does")
       ("format", po::value<std::string>()->default_value("table"), "table|json");
   po::variables_map vm;
-  if (!parse(argc, argv, "evo eval --domain D [--set k=v ...] (--db PATH --candidate ID | --program FILE)", opts, vm))
+  if (!parse(argc, argv, "evo eval --domain D [--set k=v ...] (--db PATH --candidate ID | --program FILE) [--measure]", opts, vm))
     return 0;
   const Format fmt = format_option(vm, {"table", "json"});
   if (vm.count("candidate") == vm.count("program")) throw InputError("give exactly one of --candidate and --program");
@@ -80,6 +81,12 @@ int cmd_eval(int argc, char** argv) {
   const auto structural = domain->structural_objectives(p);
   const auto specs = domain->objectives();
   const Report report = domain->report(p);
+  std::vector<Measurement> measured;
+  if (vm.count("measure")) {
+    if (domain->measurement_names().empty())
+      throw InputError("domain " + domain->name() + " makes no measurements for this configuration (" + domain->describe() + ")");
+    if (ev.valid) measured = domain->measure({p}).at(0);
+  }
   std::vector<std::pair<std::string, double>> values;
   std::size_t f = 0, s = 0;
   for (const auto& o : specs) {
@@ -89,15 +96,15 @@ int cmd_eval(int argc, char** argv) {
   if (fmt == Format::json) {
     nlohmann::json obj = nlohmann::json::object();
     for (const auto& [n, v] : values) obj[n] = v;
-    std::cout << nlohmann::json{{"domain", domain->name()},
-                                {"describe", domain->describe()},
-                                {"valid", ev.valid},
-                                {"invalid_reason", ev.valid ? nlohmann::json(nullptr) : nlohmann::json(ev.reason)},
-                                {"objectives", obj},
-                                {"ops", op_count(p)},
-                                {"report", report_json(report)}}
-                     .dump(2)
-              << "\n";
+    nlohmann::json out{{"domain", domain->name()},
+                       {"describe", domain->describe()},
+                       {"valid", ev.valid},
+                       {"invalid_reason", ev.valid ? nlohmann::json(nullptr) : nlohmann::json(ev.reason)},
+                       {"objectives", obj},
+                       {"ops", op_count(p)},
+                       {"report", report_json(report)}};
+    for (const auto& m : measured) out["measurements"][m.name] = {{"value", m.value}, {"detail", nlohmann::json::parse(m.detail)}};
+    std::cout << out.dump(2) << "\n";
     return 0;
   }
   std::printf("%s\n", domain->describe().c_str());
@@ -108,6 +115,7 @@ int cmd_eval(int argc, char** argv) {
     has_ops = has_ops || n == "ops";
   }
   if (!has_ops) std::printf("%-11s %d\n", "ops", op_count(p));
+  for (const auto& m : measured) std::printf("%-11s %.17g  %s\n", m.name.c_str(), m.value, m.detail.c_str());
   print_report(report);
   return 0;
 }
