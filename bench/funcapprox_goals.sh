@@ -12,6 +12,10 @@
 #                                                               under 1 ULP on the grid (cost=time)
 #   bash bench/funcapprox_goals.sh expf-poly [SECONDS] [SEED]   the same without div (polynomial-like cores),
 #                                                               on op cost; then every finite float and speed
+#   bash bench/funcapprox_goals.sh expf-speed [ROUNDS]          the best float32 e^x core so far
+#                                                               (bench/programs/expf_poly_82601.txt): its
+#                                                               error over every finite float, then evo speed
+#                                                               ROUNDS times (default 5) beside the libraries
 #   bash bench/funcapprox_goals.sh log2|tanh [BUDGET] [SEED]   the same pipeline on other targets
 #
 # Databases go to ${EVO_BENCH_DIR:-bench-out}/. CPU time is the user+sys time of each run.
@@ -20,8 +24,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evo="${EVO:-$here/build/tools/evo}"
 out="${EVO_BENCH_DIR:-bench-out}"
 mkdir -p "$out"
-what="${1:?usage: funcapprox_goals.sh exp2|exp2-fma1|front|front-islands|exp2-islands|expf|expf-time|expf-poly|log2|tanh [BUDGET] [SEEDS...]}"
+what="${1:?usage: funcapprox_goals.sh exp2|exp2-fma1|front|front-islands|exp2-islands|expf|expf-time|expf-poly|expf-speed|log2|tanh [BUDGET] [SEEDS...]}"
 budget="${2:-100000}"
+given="${2:-}"  # as given, for modes whose default differs (expf-speed: rounds)
 shift $(( $# >= 2 ? 2 : $# ))
 seeds=("${@:-1}")
 
@@ -111,6 +116,11 @@ import json, sys
 c = min(json.load(open(sys.argv[1])), key=lambda c: c["measurements"]["ulp_exhaustive"]["value"])
 print(c["candidate"])' "$out/expf-poly-measure.json")
     run speed --db "$db" --candidate "$best" ;;
+  expf-speed)
+    core="$here/bench/programs/expf_poly_82601.txt"
+    settings=(--domain funcapprox --set scaffold=exp --set precision=float32 --set error=ulp --set points=16384)
+    run eval "${settings[@]}" --program "$core" --measure
+    for ((k = 1; k <= ${given:-5}; ++k)); do run speed "${settings[@]}" --program "$core"; done ;;
   log2|tanh)
     db="$out/$what.db"; rm -f "$db"
     interval=$([[ $what == log2 ]] && echo "1:2" || echo "0:4")
