@@ -1,6 +1,7 @@
 // evo speed: stored candidates, or program files under a domain's settings, timed as native
 // code beside the library functions they would replace, compiled together and timed in one
 // interleaved run.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -102,9 +103,11 @@ int cmd_speed(int argc, char** argv) {
   }
   std::printf("%s; %zu elements per call, median of %d rounds\ncompiled with: %s\n", report.describe.c_str(),
               timing.elements, timing.rounds, report.compiler.c_str());
-  std::printf("%-34s %10s %21s %9s\n", "kernel", "ns/elem", "quartiles", "vs first");
+  int width = 34;  // the kernel column fits the longest name (e.g. a program file's path)
+  for (const auto& k : report.kernels) width = std::max(width, static_cast<int>(k.name.size()));
+  std::printf("%-*s %10s %21s %9s\n", width, "kernel", "ns/elem", "quartiles", "vs first");
   for (const auto& k : report.kernels)
-    std::printf("%-34s %10.3f %10.3f–%-10.3f %8.2fx\n", k.name.c_str(), k.timing.median_ns, k.timing.q1_ns,
+    std::printf("%-*s %10.3f %10.3f–%-10.3f %8.2fx\n", width, k.name.c_str(), k.timing.median_ns, k.timing.q1_ns,
                 k.timing.q3_ns, k.timing.median_ns / reference);
   return 0;
 }
