@@ -7,18 +7,29 @@
 
 namespace evo {
 
-Ranking::Ranking(const std::vector<ObjectiveSpec>& objectives) {
+int compare_objective(const std::vector<double>& a, const std::vector<double>& b, std::size_t k,
+                      const std::vector<ObjectiveSpec>& objectives) {
+  const ObjectiveSpec& spec = objectives[k];
+  const auto f = spec.unmeasured_by;
+  if (f && *f < a.size() && *f < b.size() && a[k] == b[k] && a[k] == std::numeric_limits<double>::infinity())
+    return compare_objective(a, b, *f, objectives);
+  // Plain order; an unmeasured +Inf already sorts after every finite value when minimised.
+  if (a[k] < b[k]) return spec.minimize ? -1 : 1;
+  if (a[k] > b[k]) return spec.minimize ? 1 : -1;
+  return 0;
+}
+
+Ranking::Ranking(const std::vector<ObjectiveSpec>& objectives) : objectives_(objectives) {
   for (std::size_t k = 0; k < objectives.size(); ++k)
-    if (objectives[k].steers) keys_.push_back({k, objectives[k].minimize});
+    if (objectives[k].steers) keys_.push_back(k);
 }
 
 bool Ranking::better(bool valid_a, const std::vector<double>& a, bool valid_b, const std::vector<double>& b) const {
   if (valid_a != valid_b) return valid_a;
   if (!valid_a) return false;
-  for (const auto& [i, minimize] : keys_) {
+  for (const std::size_t i : keys_) {
     if (i >= a.size() || i >= b.size()) break;
-    if (a[i] == b[i]) continue;
-    return minimize ? a[i] < b[i] : a[i] > b[i];
+    if (const int c = compare_objective(a, b, i, objectives_)) return c < 0;
   }
   return false;
 }
@@ -49,12 +60,22 @@ bool dominates(const Member& a, const Member& b, const std::vector<ObjectiveSpec
   bool better = false;
   for (std::size_t k = 0; k < objectives.size() && k < a.objectives.size() && k < b.objectives.size(); ++k) {
     if (!objectives[k].steers) continue;
-    const double x = objectives[k].minimize ? a.objectives[k] : -a.objectives[k];
-    const double y = objectives[k].minimize ? b.objectives[k] : -b.objectives[k];
-    if (x > y) return false;
-    better |= x < y;
+    const int c = compare_objective(a.objectives, b.objectives, k, objectives);
+    if (c > 0) return false;
+    better |= c < 0;
   }
   return better;
+}
+
+// The column crowding distances are measured on for objective k in a front: k itself, or
+// its unmeasured_by objective where every member of the front is unmeasured (+Inf) in k.
+std::size_t crowding_column(const std::deque<Member>& pop, const std::vector<std::size_t>& front, std::size_t k,
+                            const std::vector<ObjectiveSpec>& objectives) {
+  const auto f = objectives[k].unmeasured_by;
+  if (!f) return k;
+  for (std::size_t i : front)
+    if (pop[i].objectives[k] != std::numeric_limits<double>::infinity() || *f >= pop[i].objectives.size()) return k;
+  return *f;
 }
 
 }  // namespace
@@ -90,8 +111,9 @@ ParetoOrder pareto_order(const std::deque<Member>& pop, const std::vector<Object
   int rank = 0;
   while (!current.empty()) {
     // Crowding distance within this front.
-    for (std::size_t k = 0; k < objectives.size(); ++k) {
-      if (!objectives[k].steers) continue;
+    for (std::size_t objective = 0; objective < objectives.size(); ++objective) {
+      if (!objectives[objective].steers) continue;
+      const std::size_t k = crowding_column(pop, current, objective, objectives);
       std::vector<std::size_t> f = current;
       std::stable_sort(f.begin(), f.end(),
                        [&](std::size_t a, std::size_t b) { return pop[a].objectives[k] < pop[b].objectives[k]; });

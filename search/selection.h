@@ -31,8 +31,14 @@ class Ranking {
   bool better(bool valid_a, const std::vector<double>& a, bool valid_b, const std::vector<double>& b) const;
 
  private:
-  std::vector<std::pair<std::size_t, bool>> keys_;  // (objective index, minimize)
+  std::vector<std::size_t> keys_;  // the objectives that steer
+  std::vector<ObjectiveSpec> objectives_;
 };
+
+// -1 when a is better than b in objective k (in its direction), 1 when worse, 0 when level
+// or unordered (NaN); +Inf in an objective with unmeasured_by compares as described there.
+int compare_objective(const std::vector<double>& a, const std::vector<double>& b, std::size_t k,
+                      const std::vector<ObjectiveSpec>& objectives);
 
 // Draws `size` members uniformly (with replacement) and returns the index of the best.
 std::size_t tournament(const std::deque<Member>& population, int size, const Ranking& ranking, Rng& rng);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 namespace evo {
 namespace {
@@ -105,6 +106,49 @@ TEST(Selection, Nsga2SurvivorsKeepOneMemberPerFunction) {
   for (auto& m : twins) m.fhash = Hash128{7, 7};
   nsga2_survivors(twins, 2, kObjectives);
   EXPECT_EQ(twins.size(), 2u);
+}
+
+}  // namespace evo
+
+namespace evo {
+
+// cost=time's objectives: error and time steer, op cost does not, except that members whose
+// time is +Inf (over the error bound, never timed) are ranked among themselves by cost.
+TEST(Selection, UnmeasuredObjectivesFallBackToAnotherAmongThemselves) {
+  std::vector<ObjectiveSpec> specs = {{"error", true, true, ""}, {"time", true, true, ""}, {"cost", true, false, ""}};
+  specs[2].steers = false;
+  specs[1].unmeasured_by = 2;
+  const double inf = std::numeric_limits<double>::infinity();
+  auto m3 = [](std::int64_t birth, double e, double t, double c) {
+    Member m = member(birth, e, t);
+    m.objectives.push_back(c);
+    return m;
+  };
+  std::deque<Member> pop = {m3(0, 0.5, inf, 9), m3(1, 0.8, inf, 3), m3(2, 0.9, inf, 5), m3(3, 0.7, inf, 6)};
+  // (0.5, 9), (0.7, 6), (0.8, 3) trade error against cost; (0.9, 5) is dominated by (0.8, 3).
+  const ParetoOrder o = pareto_order(pop, specs);
+  EXPECT_EQ(o.rank, (std::vector<int>{0, 0, 1, 0}));
+  // Crowding on cost within the all-untimed front: the middle member's is finite and positive.
+  EXPECT_TRUE(std::isinf(o.crowding[0]) && std::isinf(o.crowding[1]));
+  EXPECT_GT(o.crowding[3], 0.0);
+  EXPECT_FALSE(std::isinf(o.crowding[3]));
+  // Without the fallback every time ties at +Inf: the front is the most accurate member alone.
+  specs[1].unmeasured_by.reset();
+  EXPECT_EQ(pareto_order(pop, specs).rank, (std::vector<int>{0, 2, 3, 1}));
+  specs[1].unmeasured_by = 2;
+
+  // A timed member (finite time) comes before every untimed one in that objective, whatever
+  // the costs: within the bound it also has the lower error, so it dominates them all.
+  pop.push_back(m3(4, 0.4, 1.2, 20));
+  EXPECT_EQ(pareto_order(pop, specs).rank, (std::vector<int>{1, 1, 2, 1, 0}));
+  EXPECT_EQ(compare_objective(pop[4].objectives, pop[1].objectives, 1, specs), -1);
+  EXPECT_EQ(compare_objective(pop[1].objectives, pop[2].objectives, 1, specs), -1);  // cost 3 < 5
+  EXPECT_EQ(compare_objective(pop[2].objectives, pop[1].objectives, 1, specs), 1);
+
+  // The regularized ranking breaks a tie in error the same way.
+  const Ranking ranking(specs);
+  EXPECT_TRUE(ranking.better(m3(5, 0.5, inf, 3), m3(6, 0.5, inf, 9)));
+  EXPECT_FALSE(ranking.better(m3(5, 0.5, inf, 9), m3(6, 0.5, inf, 3)));
 }
 
 }  // namespace evo

@@ -261,7 +261,10 @@ std::vector<ObjectiveSpec> FuncApprox::objectives() const {
   ObjectiveSpec cost{"cost", true, false, "weighted count of the ops that depend on x"};
   if (time_cost_) {
     cost.steers = false;
-    cost.help += " (recorded, not searched on: cost=time)";
+    cost.help += " (recorded, not searched on: cost=time, except among programs not yet timed)";
+    // Until a program is within the bound every time is +Inf: op cost keeps a front of
+    // (error, cost) among them instead of one member, the most accurate.
+    out[1].unmeasured_by = out.size();
   }
   out.push_back(std::move(cost));
   return out;
