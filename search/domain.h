@@ -35,10 +35,11 @@ struct ObjectiveSpec {
   // Measured, not computed: it varies from one evaluation to the next (e.g. time), so a
   // collision check does not compare it.
   bool measured = false;
-  // Where this objective is +Inf (not measured: e.g. the time of a program over the error
-  // bound), selection ranks the member after every finite value and, among such members,
-  // by the objective at this index instead (e.g. op cost), so the search keeps a front to
-  // work from before anything is measured. The stored value stays +Inf.
+  // For a minimised objective: where it is +Inf (not measured: e.g. the time of a program
+  // over the error bound), selection ranks the member after every finite value, as +Inf
+  // sorts anyway, and among such members by the objective at this (other) index instead
+  // (e.g. op cost), so the search keeps a front to work from before anything is measured.
+  // The stored value stays +Inf.
   std::optional<std::size_t> unmeasured_by = std::nullopt;
 };
 

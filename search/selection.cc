@@ -11,7 +11,7 @@ int compare_objective(const std::vector<double>& a, const std::vector<double>& b
                       const std::vector<ObjectiveSpec>& objectives) {
   const ObjectiveSpec& spec = objectives[k];
   const auto f = spec.unmeasured_by;
-  if (f && *f < a.size() && *f < b.size() && a[k] == b[k] && a[k] == std::numeric_limits<double>::infinity())
+  if (f && *f != k && *f < a.size() && *f < b.size() && a[k] == b[k] && a[k] == std::numeric_limits<double>::infinity())
     return compare_objective(a, b, *f, objectives);
   // Plain order; an unmeasured +Inf already sorts after every finite value when minimised.
   if (a[k] < b[k]) return spec.minimize ? -1 : 1;
@@ -29,6 +29,7 @@ bool Ranking::better(bool valid_a, const std::vector<double>& a, bool valid_b, c
   if (!valid_a) return false;
   for (const std::size_t i : keys_) {
     if (i >= a.size() || i >= b.size()) break;
+    if (std::isnan(a[i]) || std::isnan(b[i])) return false;  // unordered: neither is better
     if (const int c = compare_objective(a, b, i, objectives_)) return c < 0;
   }
   return false;

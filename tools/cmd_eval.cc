@@ -116,6 +116,7 @@ int cmd_eval(int argc, char** argv) {
   }
   if (!has_ops) std::printf("%-11s %d\n", "ops", op_count(p));
   for (const auto& m : measured) std::printf("%-11s %.17g  %s\n", m.name.c_str(), m.value, m.detail.c_str());
+  if (vm.count("measure") && !ev.valid) std::printf("not measured: the program is invalid\n");
   print_report(report);
   return 0;
 }

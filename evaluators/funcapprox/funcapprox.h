@@ -49,6 +49,8 @@ class FuncApprox final : public Domain {
   std::vector<std::string> measurement_names() const override;
   std::optional<SpeedBench> speed_bench() const override;  // native_kernel.cc
   std::string kernel_source(const Program& p, const std::string& symbol) const override;
+  // Whether kernel_source() writes the AVX-512 form here (exp scaffolds on an AVX-512F CPU).
+  bool vector_kernels() const;
   std::vector<std::string> languages() const override { return {"text", "cpp", "c"}; }
   std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const override;
 

@@ -55,6 +55,8 @@ void FuncApprox::setup_time_cost(const Settings& s) {
   for (auto& b : baselines(kReferenceDegree, kReferenceDegree))
     if (b.family == "minimax") time_reference_ = std::move(b.program);
   timing_setup_ = native::CompileOptions{}.describe() + " on " + cpu_model();
+  // Times of the scalar and the AVX-512 form of a kernel differ: each has its own cache.
+  if (vector_kernels()) timing_setup_ += ", AVX-512 form of the exp kernels";
 }
 
 std::string FuncApprox::time_cost_fingerprint() const {

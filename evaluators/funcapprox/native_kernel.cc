@@ -47,14 +47,14 @@ std::optional<SpeedBench> FuncApprox::speed_bench() const {
     range = timing_range(scaffold_->kind, single);
     name = scaffold_->whole;
   }
-  // The compiler targets this CPU (-march=native): with AVX-512F the exp scaffolds' kernels
-  // take their vector form (emit_vector_loop()).
-  const bool vector = scaffold_ && emit_vector_scaffold(*scaffold_, b.value_type, "c", "w") && __builtin_cpu_supports("avx512f");
+  const bool vector = vector_kernels();
   b.describe = name + " on [" + decimal(range.lo, 6) + ", " + decimal(range.hi, 6) + "]" +
                (range.log_uniform ? " (log-uniform)" : "") + ", " + b.value_type +
                (scaffold_ ? ", whole-range kernels (scaffold " + std::string(scaffold_->name) + ")"
                           : ", the program alone (no scaffold)") +
-               (vector ? " in AVX-512 form where the core's ops have one" : "");
+               (vector ? " in AVX-512 form where the core's ops have one (unless the compiler command defines "
+                         "EVO_SCALAR_KERNELS or targets no AVX-512F)"
+                       : "");
   // Inputs from a fixed seed: every kernel sees the same values, run after run.
   std::mt19937_64 gen(12345);
   std::uniform_real_distribution<double> u(range.log_uniform ? std::log2(range.lo) : range.lo,
@@ -66,6 +66,14 @@ std::optional<SpeedBench> FuncApprox::speed_bench() const {
   }
   b.baselines = native::library_kernels(name, b.value_type);
   return b;
+}
+
+// The compiler targets this CPU (-march=native): with AVX-512F the exp scaffolds' kernels
+// take their vector form (emit_vector_loop()).
+bool FuncApprox::vector_kernels() const {
+  if (!scaffold_ || !emit_vector_scaffold(*scaffold_, kernel_type(precision_), "core", "whole")) return false;
+  static const bool avx512 = __builtin_cpu_supports("avx512f");
+  return avx512;
 }
 
 std::string FuncApprox::kernel_source(const Program& p, const std::string& symbol) const {

@@ -2,8 +2,8 @@
 // doubles at a time, written with GCC's vector extensions and intrinsics. Compiled kernels
 // use it where a scalar loop would leave speed behind that the compiler cannot find on its
 // own (e.g. _mm512_scalef for the exp scaffolds' 2^n, which no scalar C expression becomes).
-// Every op's vector form rounds exactly as its scalar form, so a vector kernel's results
-// are bit-identical to the scalar kernel's.
+// Every op's vector form rounds exactly as its scalar form, so a vector core's results are
+// bit-identical to the scalar core's.
 #pragma once
 
 #include <optional>
