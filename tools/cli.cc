@@ -176,6 +176,17 @@ std::string format_value(double v) {
   return buf;
 }
 
+void require_measurements(const Domain& domain) {
+  if (domain.measurement_names().empty())
+    throw InputError("domain " + domain.name() + " makes no measurements for this configuration (" + domain.describe() + ")");
+}
+
+nlohmann::json measurement_json(const Measurement& m) {
+  nlohmann::json detail = nlohmann::json::parse(m.detail, nullptr, false);
+  if (detail.is_discarded()) detail = m.detail;
+  return {{"value", m.value}, {"detail", detail}};
+}
+
 nlohmann::json candidate_json(const CandidateRow& c) {
   nlohmann::json objectives = nlohmann::json::object();
   for (const auto& [name, value] : c.objectives) objectives[name] = value;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <SQLiteCpp/Database.h>
 
+#include "search/domain.h"
 #include "store/database.h"
 #include "store/queries.h"
 #include "store/runs.h"
@@ -60,6 +61,11 @@ std::string read_text_file(const std::string& path);  // InputError when it cann
 
 std::string format_value(double v);  // compact, full precision when needed (%.6g / %.17g)
 nlohmann::json candidate_json(const CandidateRow& c);
+
+// InputError unless the domain, as configured, makes measurements (evo measure, --measure).
+void require_measurements(const Domain& domain);
+// {"value": v, "detail": {...}}; a detail that is not JSON is kept as a string.
+nlohmann::json measurement_json(const Measurement& m);
 
 // Subcommands.
 int cmd_run(int argc, char** argv);

@@ -62,8 +62,7 @@ int cmd_baselines(int argc, char** argv) {
   const auto sets = parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
   const auto domain = make_domain(vm["domain"].as<std::string>(), sets);
   const bool measure = vm.count("measure") > 0;
-  if (measure && domain->measurement_names().empty())
-    throw InputError("domain " + domain->name() + " makes no measurements for this configuration (" + domain->describe() + ")");
+  if (measure) require_measurements(*domain);
 
   const auto specs = domain->objectives();
   std::vector<Baseline> baselines = domain->baselines(range.lo, range.hi);
@@ -136,7 +135,7 @@ int cmd_baselines(int argc, char** argv) {
         row["report"][report_columns[k]] = v ? nlohmann::json(*v) : nlohmann::json(nullptr);
       }
       for (const auto& m : measured[static_cast<std::size_t>(&s - scored.data())])
-        row["measurements"][m.name] = {{"value", m.value}, {"detail", nlohmann::json::parse(m.detail)}};
+        row["measurements"][m.name] = measurement_json(m);
       row["program"] = to_text(s.baseline.program);
       out.push_back(row);
     }

@@ -83,8 +83,7 @@ int cmd_eval(int argc, char** argv) {
   const Report report = domain->report(p);
   std::vector<Measurement> measured;
   if (vm.count("measure")) {
-    if (domain->measurement_names().empty())
-      throw InputError("domain " + domain->name() + " makes no measurements for this configuration (" + domain->describe() + ")");
+    require_measurements(*domain);
     if (ev.valid) measured = domain->measure({p}).at(0);
   }
   std::vector<std::pair<std::string, double>> values;
@@ -103,7 +102,7 @@ int cmd_eval(int argc, char** argv) {
                        {"objectives", obj},
                        {"ops", op_count(p)},
                        {"report", report_json(report)}};
-    for (const auto& m : measured) out["measurements"][m.name] = {{"value", m.value}, {"detail", nlohmann::json::parse(m.detail)}};
+    for (const auto& m : measured) out["measurements"][m.name] = measurement_json(m);
     std::cout << out.dump(2) << "\n";
     return 0;
   }

@@ -45,8 +45,7 @@ int cmd_measure(int argc, char** argv) {
     }
   }
   const Domain& domain = *first->domain;
-  if (domain.measurement_names().empty())
-    throw InputError("domain " + domain.name() + " makes no measurements for this configuration (" + domain.describe() + ")");
+  require_measurements(domain);
   const auto measured = measure_candidates(*db, domain, rows, vm.count("again") > 0);
 
   if (fmt == Format::json) {
@@ -55,7 +54,7 @@ int cmd_measure(int argc, char** argv) {
       nlohmann::json j = candidate_json(m.row);
       nlohmann::json ms = nlohmann::json::object();
       for (const auto& x : m.measurements)
-        ms[x.name] = {{"value", x.value}, {"detail", nlohmann::json::parse(x.detail, nullptr, false)}};
+        ms[x.name] = measurement_json(x);
       j["measurements"] = ms;
       out.push_back(j);
     }

@@ -71,7 +71,7 @@ std::optional<SpeedBench> FuncApprox::speed_bench() const {
 // The compiler targets this CPU (-march=native): with AVX-512F the exp scaffolds' kernels
 // take their vector form (emit_vector_loop()).
 bool FuncApprox::vector_kernels() const {
-  if (!scaffold_ || !emit_vector_scaffold(*scaffold_, kernel_type(precision_), "core", "whole")) return false;
+  if (!scaffold_ || !has_vector_form(*scaffold_)) return false;
   static const bool avx512 = __builtin_cpu_supports("avx512f");
   return avx512;
 }
@@ -85,7 +85,7 @@ std::string FuncApprox::kernel_source(const Program& p, const std::string& symbo
   out += "  return " + register_name(p, p.outputs[0]) + ";\n}\n";
   if (scaffold_) out += scaffold_includes(SourceLang::cpp) + emit_scaffold(*scaffold_, t, SourceLang::cpp, core, whole, keeps_nan(p));
   const std::string head = "extern \"C\" void " + symbol + "(const " + t + "* in, " + t + "* out, std::size_t n)";
-  const std::string scalar_loop = head + " {\n  for (std::size_t i = 0; i < n; ++i) out[i] = " + whole + "(in[i]);\n}\n";
+  const std::string scalar_loop = emit_scalar_loop(head, whole, "std::size_t");
   const auto vector = scaffold_ ? emit_vector_loop(p, *scaffold_, t, symbol, head) : std::nullopt;
   if (!vector) return out + scalar_loop;
   // EVO_SCALAR_KERNELS: the scalar form even on AVX-512 (the tests compare the two).

@@ -378,10 +378,13 @@ std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang l
   return {};
 }
 
+bool has_vector_form(const Scaffold& s) {
+  return s.kind == ScaffoldKind::exp || s.kind == ScaffoldKind::exp2_round || s.kind == ScaffoldKind::exp2_floor;
+}
+
 std::optional<std::string> emit_vector_scaffold(const Scaffold& s, std::string_view type, std::string_view core_fn,
                                                 std::string_view fn, bool core_keeps_nan) {
-  if (s.kind != ScaffoldKind::exp && s.kind != ScaffoldKind::exp2_round && s.kind != ScaffoldKind::exp2_floor)
-    return std::nullopt;
+  if (!has_vector_form(s)) return std::nullopt;
   auto v = variables(s, type, SourceLang::cpp, core_fn, fn);
   v["VRESULT"] = fill(core_keeps_nan ? kScaleResultVector : kScaleResultVectorGuarded, v);
   return fill(std::string(s.kind == ScaffoldKind::exp ? kExpVector : kExp2Vector) + std::string(kScaleVector), v);

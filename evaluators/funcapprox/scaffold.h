@@ -62,6 +62,7 @@ std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang l
 // scaffolds, whose 2^n becomes one scalef; nullopt for the others. Needs vector_prelude(type)
 // before it; its results are bit-identical to emit_scaffold()'s for any core whose result is
 // a normal number below 2^104 (double: 2^971), i.e. any core near its target.
+bool has_vector_form(const Scaffold& s);  // whether emit_vector_scaffold() gives one
 std::optional<std::string> emit_vector_scaffold(const Scaffold& s, std::string_view type, std::string_view core_fn,
                                                 std::string_view fn, bool core_keeps_nan = false);
 
@@ -72,6 +73,10 @@ std::optional<std::string> emit_vector_scaffold(const Scaffold& s, std::string_v
 // when the scaffold or one of the core's ops has no vector form.
 std::optional<std::string> emit_vector_loop(const Program& core, const Scaffold& s, std::string_view type,
                                             const std::string& prefix, const std::string& loop_head);
+
+// `loop_head` over the scalar whole-range function `fn`, element by element; the compiler
+// vectorises it (inline scalar body, no calls). `size` is "std::size_t" or "size_t".
+std::string emit_scalar_loop(const std::string& loop_head, const std::string& fn, const std::string& size);
 
 // Whether a core program returns NaN whenever its input is NaN: its output depends on the
 // input and it uses IEEE arithmetic only (min, max and sign can drop a NaN).

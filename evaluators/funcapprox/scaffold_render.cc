@@ -69,7 +69,7 @@ std::string FuncApprox::render_scaffolded(const Program& p, std::string_view lan
   const std::string size = c ? "size_t" : "std::size_t";
   const std::string loop_head = std::string(c ? "static inline void " : "inline void ") + fn + "_n(const " + type +
                                 "* in, " + type + "* out, " + size + " n)";
-  const std::string scalar_loop = loop_head + " {\n  for (" + size + " i = 0; i < n; ++i) out[i] = " + fn + "(in[i]);\n}\n";
+  const std::string scalar_loop = emit_scalar_loop(loop_head, fn, size);
   // The vector form uses GCC's vector extensions as C++ has them (?: on vectors): C gets the loop alone.
   const auto vector = c ? std::nullopt : emit_vector_loop(p, *scaffold_, type, fn, loop_head);
   if (vector) {
@@ -81,6 +81,10 @@ std::string FuncApprox::render_scaffolded(const Program& p, std::string_view lan
   }
   if (c) out += "#endif\n";
   return out;
+}
+
+std::string emit_scalar_loop(const std::string& loop_head, const std::string& fn, const std::string& size) {
+  return loop_head + " {\n  for (" + size + " i = 0; i < n; ++i) out[i] = " + fn + "(in[i]);\n}\n";
 }
 
 std::optional<std::string> emit_vector_loop(const Program& core, const Scaffold& s, std::string_view type,
