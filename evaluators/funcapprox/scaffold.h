@@ -57,12 +57,13 @@ std::string scaffold_includes(SourceLang lang);
 std::string emit_scaffold(const Scaffold& s, std::string_view type, SourceLang lang, std::string_view core_fn,
                           std::string_view fn, bool core_keeps_nan = false);
 
+bool has_vector_form(const Scaffold& s);  // whether emit_vector_scaffold() gives one (the exp scaffolds)
+
 // The same whole-range function on AVX-512 vectors of `type` (vector_codegen.h), `fn` taking
 // and returning vector_type(type) and calling `core_fn`, the core's vector form: for the exp
 // scaffolds, whose 2^n becomes one scalef; nullopt for the others. Needs vector_prelude(type)
 // before it; its results are bit-identical to emit_scaffold()'s for any core whose result is
 // a normal number below 2^104 (double: 2^971), i.e. any core near its target.
-bool has_vector_form(const Scaffold& s);  // whether emit_vector_scaffold() gives one
 std::optional<std::string> emit_vector_scaffold(const Scaffold& s, std::string_view type, std::string_view core_fn,
                                                 std::string_view fn, bool core_keeps_nan = false);
 
