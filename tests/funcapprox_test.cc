@@ -7,6 +7,8 @@
 #include "evaluators/registry.h"
 #include "search/errors.h"
 #include "search/program_text.h"
+#include "search/rng.h"
+#include "tests/engine_support.h"
 
 namespace evo {
 
@@ -178,6 +180,58 @@ TEST(FuncApprox, FmaCostSettingWeighsAnFmaAsOneOrTwo) {
     }
   }
   EXPECT_THROW(make({{"fma_cost", "3"}}), InputError);
+}
+
+// init=minimax starts from the minimax polynomial of the highest degree within max_ops:
+// degree 5 at 10 ops when an fma counts two, degree 10 when it counts one.
+TEST(FuncApprox, MinimaxInitStartsFromTheMinimaxPolynomialWithinMaxOps) {
+  for (const auto& [fma_cost, degree] : {std::pair{"2", 5}, std::pair{"1", 10}}) {
+    const std::map<std::string, std::string> s{{"max_ops", "10"}, {"fma_cost", fma_cost}, {"precision", "real"}};
+    auto plain = make(s);
+    auto seeded = make([&] {
+      auto t = s;
+      t["init"] = "minimax";
+      return t;
+    }());
+    Rng rng(1);
+    const Program start = seeded->initial_program(rng);
+    std::string expected;
+    for (const auto& b : plain->baselines(degree, degree))
+      if (b.family == "minimax") expected = to_text(b.program);
+    EXPECT_EQ(to_text(start), expected) << fma_cost;
+    EXPECT_EQ(seeded->structural_objectives(start)[0], 10.0) << fma_cost;
+    EXPECT_EQ(to_text(seeded->initial_program(rng)), expected);  // every start program: no randomness
+  }
+  // Degree 5 at 10 ops: REFERENCES.md's 7.5e-8 for 2^x on [0, 1].
+  auto d = make({{"init", "minimax"}, {"precision", "real"}});
+  Rng rng(1);
+  const Evaluation ev = d->evaluate(d->initial_program(rng));
+  ASSERT_TRUE(ev.valid);
+  EXPECT_NEAR(ev.values[0], 7.5e-8, 0.1e-8);
+  EXPECT_THROW(make({{"init", "minimax"}, {"max_ops", "1"}}), InputError);  // not even degree 1 fits
+}
+
+// The archive is elitist: a search from the minimax polynomial never ends worse than it.
+TEST(FuncApprox, MinimaxInitSearchEndsNoWorseThanItsStart) {
+  auto d = make({{"init", "minimax"}, {"points", "128"}});
+  Rng rng(1);
+  const double start = d->evaluate(d->initial_program(rng)).values[0];
+  EngineConfig cfg;
+  cfg.seed = 3;
+  cfg.budget = 2000;
+  cfg.population = 64;
+  cfg.batch = 32;
+  RunStats st;
+  const auto cs = run_engine(*d, cfg, 2, &st);
+  ASSERT_EQ(cs.size(), 2000u);
+  for (const auto& c : cs)
+    if (c.birth < 64) {
+      EXPECT_TRUE(c.valid);
+      // The start population is the polynomial with its constants refitted (fit=structural); the
+      // fit keeps the best constants it sees on its points, and on this grid that is never worse.
+      EXPECT_LE(c.objectives[0], start);
+    }
+  EXPECT_LE(st.best_objectives[0], start);
 }
 
 }  // namespace evo

@@ -69,8 +69,10 @@ std::vector<SettingSpec> FuncApprox::settings() {
       {"ops", "add,sub,mul,div,fma", "ops the search may use", list_of(op_names())},
       {"hash_bits", "auto",
        "mantissa bits kept by the functional hash (auto: 44 for float64/real, 23 for float32)", hash_bits_check},
-      {"init", "random", "start population: random (a few random ops on x) or trivial (y = x)",
-       one_of({"random", "trivial"})},
+      {"init", "random",
+       "start population: random (a few random ops on x), trivial (y = x), or minimax (the minimax polynomial "
+       "of the highest degree within max_ops, in Horner form with fma: the search improves on it)",
+       one_of({"random", "trivial", "minimax"})},
       {"fit", "structural",
        "fit constants with a local optimiser (long double, max error on 1/8 of the grid): after structural "
        "mutations and for start programs (structural), after every mutation (all), or never (none)",
@@ -134,7 +136,7 @@ FuncApprox::FuncApprox(const Settings& s) {
   max_cost_ = static_cast<double>(s.integer("max_ops"));
   weights_ = default_op_weights();
   weights_[static_cast<std::size_t>(Op::fma)] = static_cast<double>(s.integer("fma_cost"));
-  random_init_ = s.str("init") == "random";
+  init_ = s.str("init");
 
   Signature sig;
   sig.inputs = {"x"};
@@ -216,6 +218,23 @@ FuncApprox::FuncApprox(const Settings& s) {
   Rng probe_rng(0x70726f6265ULL);
   probes_ = {to_type(lo_), to_type(hi_)};
   for (int i = 0; i < 14; ++i) probes_.push_back(to_type(lo_ + (static_cast<long double>(hi_) - lo_) * probe_rng.uniform()));
+  if (init_ == "minimax") setup_minimax_start();
+}
+
+// init=minimax: the start population is the best polynomial a numerical library would ship at
+// this cost, so every candidate the search keeps is at least as good (the archive is elitist).
+void FuncApprox::setup_minimax_start() {
+  // Horner form costs one fma per degree; `evo baselines` builds degrees up to 20.
+  const int highest = std::min(20, static_cast<int>(max_cost_ / weights_[static_cast<std::size_t>(Op::fma)]));
+  for (int degree = highest; degree >= 1 && !minimax_start_; --degree)
+    for (auto& b : baselines(degree, degree))
+      if (b.family == "minimax" && admissible(b.program) && evaluate(b.program).valid) {
+        minimax_start_ = std::move(b.program);
+        break;
+      }
+  if (!minimax_start_)
+    throw InputError("init=minimax: no valid minimax polynomial of " + std::string(target_->name) + " costs at most max_ops=" +
+                     std::to_string(static_cast<int>(max_cost_)));
 }
 
 template <>
@@ -279,8 +298,9 @@ std::string FuncApprox::fingerprint() const {
 }
 
 Program FuncApprox::initial_program(Rng& rng) const {
+  if (minimax_start_) return *minimax_start_;
   Program p = trivial_program(sig_);
-  if (!random_init_) return p;
+  if (init_ != "random") return p;
   const int inserts = 1 + rng.below(3);
   for (int i = 0; i < inserts; ++i) {
     Program next = p;

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "evaluators/funcapprox/constant_fit.h"
@@ -95,7 +97,9 @@ class FuncApprox final : public Domain {
   int hash_bits_;
   double max_cost_;
   std::array<double, kOpCount> weights_;  // op cost weights: the op table's, fma per fma_cost
-  bool random_init_;
+  std::string init_;                  // random | trivial | minimax
+  void setup_minimax_start();
+  std::optional<Program> minimax_start_;  // init=minimax: the start program
   const Signature* sig_;
   MutationSpace space_;
   std::vector<long double> x_;        // grid points, already rounded to the precision's type
