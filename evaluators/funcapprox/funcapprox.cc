@@ -221,8 +221,8 @@ FuncApprox::FuncApprox(const Settings& s) {
   if (init_ == "minimax") setup_minimax_start();
 }
 
-// init=minimax: the start population is the best polynomial a numerical library would ship at
-// this cost, so every candidate the search keeps is at least as good (the archive is elitist).
+// init=minimax: the start population is the polynomial a numerical library would ship at this
+// cost, and the search sets out to improve on it.
 void FuncApprox::setup_minimax_start() {
   // Horner form costs one fma per degree; `evo baselines` builds degrees up to 20.
   const int highest = std::min(20, static_cast<int>(max_cost_ / weights_[static_cast<std::size_t>(Op::fma)]));
