@@ -44,11 +44,28 @@ Measured measure(const Domain& d, const Program& p) {
   return {ev.valid && !ev.values.empty(), ev.valid && !ev.values.empty() ? ev.values[0] : 0.0};
 }
 
+// The polynomial with coefficients about c in Horner form: in x, and in (x - c) unless c is 0.
+std::vector<Program> horner_forms(const FuncApprox& domain, const Coefficients& about_c, double c) {
+  std::vector<Program> forms{horner_program(domain.signature(), compose_linear(about_c, 1, -static_cast<long double>(c)), 0.0)};
+  if (c != 0) forms.push_back(horner_program(domain.signature(), about_c, c));
+  return forms;
+}
+
+// The interval's midpoint rounded to double, so the shifted form's sub(x, c) subtracts
+// exactly the point the coefficients are expanded about.
+double midpoint(const FuncApprox& domain) { return domain.lo() + (domain.hi() - domain.lo()) / 2; }
+
+Minimax minimax_of(const FuncApprox& domain, int degree) {
+  const ErrorWeight weight = domain.relative_error() ? ErrorWeight::relative : ErrorWeight::absolute;
+  return remez(domain.target().reference, domain.lo(), domain.hi(), degree, weight);
+}
+
 // Writes coefficients about c in x when that is as accurate, else in (x - c).
 Baseline as_baseline(const FuncApprox& domain, std::string family, int degree, const Coefficients& about_c, double c) {
-  Program plain = horner_program(domain.signature(), compose_linear(about_c, 1, -static_cast<long double>(c)), 0.0);
-  if (c == 0) return {family + " " + std::to_string(degree), family, degree, std::move(plain)};
-  Program shifted = horner_program(domain.signature(), about_c, c);
+  std::vector<Program> forms = horner_forms(domain, about_c, c);
+  Program plain = std::move(forms[0]);
+  if (forms.size() == 1) return {family + " " + std::to_string(degree), family, degree, std::move(plain)};
+  Program shifted = std::move(forms[1]);
   const Measured a = measure(domain, plain), b = measure(domain, shifted);
   // The shifted form costs one more op; take it only when rounding the coefficients in x
   // costs more than a tenth of the error.
@@ -114,18 +131,18 @@ Program horner_program(const Signature* sig, const Coefficients& a, double shift
 }
 
 std::vector<Baseline> polynomial_baselines(const FuncApprox& domain, int min_degree, int max_degree) {
-  const Target& target = domain.target();
-  // The midpoint rounded to double, so the shifted form's sub(x, c) subtracts exactly the
-  // point the coefficients are expanded about.
-  const double c = domain.lo() + (domain.hi() - domain.lo()) / 2;
-  const ErrorWeight weight = domain.relative_error() ? ErrorWeight::relative : ErrorWeight::absolute;
+  const double c = midpoint(domain);
   std::vector<Baseline> out;
   for (int d = min_degree; d <= max_degree; ++d) {
-    out.push_back(as_baseline(domain, "taylor", d, taylor_coefficients(target, c, d), c));
-    const Minimax m = remez(target.reference, domain.lo(), domain.hi(), d, weight);
-    out.push_back(as_baseline(domain, "minimax", d, m.about(c), c));
+    out.push_back(as_baseline(domain, "taylor", d, taylor_coefficients(domain.target(), c, d), c));
+    out.push_back(as_baseline(domain, "minimax", d, minimax_of(domain, d).about(c), c));
   }
   return out;
+}
+
+std::vector<Program> minimax_forms(const FuncApprox& domain, int degree) {
+  const double c = midpoint(domain);
+  return horner_forms(domain, minimax_of(domain, degree).about(c), c);
 }
 
 std::vector<Baseline> FuncApprox::baselines(int min_degree, int max_degree) const {

@@ -27,4 +27,8 @@ Program horner_program(const Signature* sig, const Coefficients& a, double shift
 // well as Horner in (x - midpoint), which conditions high degrees far from 0 better.
 std::vector<Baseline> polynomial_baselines(const FuncApprox& domain, int min_degree, int max_degree);
 
+// The minimax polynomial of `degree` in both Horner forms the baselines choose between: in
+// x, and (when the interval's midpoint is not 0) in (x - midpoint), one op more.
+std::vector<Program> minimax_forms(const FuncApprox& domain, int degree);
+
 }  // namespace evo::funcapprox

@@ -1,7 +1,9 @@
 #include "evaluators/funcapprox/funcapprox.h"
+#include "evaluators/funcapprox/baselines.h"
 #include "evaluators/funcapprox/decimal.h"
 #include "evaluators/funcapprox/minimax_fit.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -224,17 +226,25 @@ FuncApprox::FuncApprox(const Settings& s) {
 // init=minimax: the start population is the polynomial a numerical library would ship at this
 // cost, and the search sets out to improve on it.
 void FuncApprox::setup_minimax_start() {
+  auto allowed = [&](const Program& p) {
+    for (const Instr& in : p.code)
+      if (in.op != Op::const_ && std::find(space_.ops.begin(), space_.ops.end(), in.op) == space_.ops.end()) return false;
+    return admissible(p);
+  };
   // Horner form costs one fma per degree; `evo baselines` builds degrees up to 20.
   const int highest = std::min(20, static_cast<int>(max_cost_ / weights_[static_cast<std::size_t>(Op::fma)]));
-  for (int degree = highest; degree >= 1 && !minimax_start_; --degree)
-    for (auto& b : baselines(degree, degree))
-      if (b.family == "minimax" && admissible(b.program) && evaluate(b.program).valid) {
-        minimax_start_ = std::move(b.program);
-        break;
-      }
+  for (int degree = highest; degree >= 1 && !minimax_start_; --degree) {
+    double best = INFINITY;
+    for (Program& form : minimax_forms(*this, degree)) {
+      if (!allowed(form)) continue;
+      const Evaluation ev = evaluate(form);
+      if (ev.valid && ev.values[0] < best) best = ev.values[0], minimax_start_ = std::move(form);
+    }
+  }
   if (!minimax_start_)
-    throw InputError("init=minimax: no valid minimax polynomial of " + std::string(target_->name) + " costs at most max_ops=" +
-                     std::to_string(static_cast<int>(max_cost_)));
+    throw InputError("init=minimax: no minimax polynomial of " + std::string(target_->name) +
+                     " in Horner form (fma, mul, sub) is valid within max_ops=" + std::to_string(static_cast<int>(max_cost_)) +
+                     " and the ops setting");
 }
 
 template <>
@@ -315,6 +325,8 @@ bool FuncApprox::admissible(const Program& p) const {
 
 void FuncApprox::polish(Program& p, MutationKind kind) const {
   if (fit_policy_ == FitPolicy::none) return;
+  // init=minimax: the start is scored as the library's polynomial it is, not refitted.
+  if (kind == MutationKind::none && minimax_start_) return;
   if (fit_policy_ == FitPolicy::structural && kind == MutationKind::perturb_constant) return;
   if (fit_lm_) {
     start_from_series(p);
