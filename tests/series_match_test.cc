@@ -117,6 +117,18 @@ TEST(SeriesMatch, FollowsTheContinuedFractionsValleyToPadesConstants) {
   }
 }
 
+// The cap on Levenberg–Marquardt steps is honoured: along the same valley, two steps per
+// order stop short of Padé's constants that the default cap reaches.
+TEST(SeriesMatch, IterationCapStopsTheMatchShortOfTheValleysEnd) {
+  const SeriesPoint about0 = exp2_about(0, 1, 24);
+  const Program p = cf44_with(1165.57 * 1.1, -47083.6 * 1.1, 57.7078 / 1.1, 5.77078 * 1.1);
+  const auto capped = series_matched_constants(p, about0, 2);
+  const auto full = series_matched_constants(p, about0);
+  ASSERT_TRUE(full.has_value());
+  EXPECT_NEAR((*full)[0], 1165.57, 0.01);
+  EXPECT_TRUE(!capped.has_value() || std::fabs((*capped)[0] - 1165.57) > 1);
+}
+
 // Polishing with fit_start=series: the rough quintic still reaches the minimax polynomial's
 // error (the Taylor start is taken only where it beats the program's constants).
 TEST(SeriesMatch, SeriesStartStillReachesTheMinimaxQuintic) {

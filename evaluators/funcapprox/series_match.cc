@@ -116,7 +116,8 @@ SeriesOf<T> expand(const Program& p, const SeriesOf<T>& at, const std::vector<T>
 // radius^k · scale, and their derivatives by the constants.
 class Matcher {
  public:
-  Matcher(const Program& p, const SeriesPoint& point) : p_(p), point_(point) {}
+  Matcher(const Program& p, const SeriesPoint& point, int iterations)
+      : p_(p), point_(point), iterations_(iterations) {}
 
   bool residuals(const std::vector<Real>& c, std::size_t terms, std::vector<Real>& r) const {
     const Series y = expand(p_, series_variable(point_.center, static_cast<int>(terms)), c);
@@ -164,7 +165,7 @@ class Matcher {
       return m;
     };
     Real ss = sum_sq(r), lambda = 1e-3L;
-    for (int iter = 0; iter < 40 && largest(r) > tolerance; ++iter) {
+    for (int iter = 0; iter < iterations_ && largest(r) > tolerance; ++iter) {
       if (!jacobian(c, terms, jac)) return false;
       bool accepted = false;
       for (int tries = 0; tries < 8 && !accepted; ++tries) {
@@ -191,6 +192,7 @@ class Matcher {
  private:
   const Program& p_;
   const SeriesPoint& point_;
+  int iterations_;
 };
 
 }  // namespace
@@ -199,7 +201,8 @@ Series program_series(const Program& p, const Series& at, const std::vector<long
   return expand(p, at, constants);
 }
 
-std::optional<std::vector<double>> series_matched_constants(const Program& p, const SeriesPoint& point) {
+std::optional<std::vector<double>> series_matched_constants(const Program& p, const SeriesPoint& point,
+                                                           int iterations) {
   std::vector<Real> c;
   for (const Instr& in : p.code)
     if (in.imm_position() >= 0) c.push_back(in.imm);
@@ -212,7 +215,7 @@ std::optional<std::vector<double>> series_matched_constants(const Program& p, co
   std::optional<std::vector<double>> best;
   for (std::size_t terms = 1; terms <= most; ++terms) {
     std::vector<Real> trial = c;
-    if (!Matcher(p, point).match(trial, terms, 1e-16L)) break;
+    if (!Matcher(p, point, iterations).match(trial, terms, 1e-16L)) break;
     c = trial;
     std::vector<double> out(c.begin(), c.end());
     if (!std::all_of(out.begin(), out.end(), [](double v) { return std::isfinite(v); })) break;

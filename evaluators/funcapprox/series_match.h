@@ -40,7 +40,8 @@ Series program_series(const Program& p, const Series& at, const std::vector<long
 
 // Constants that match the most orders about `point` (at least as many as the program has
 // constants, unless the structure cannot), or nothing when no match is found. The program
-// itself is not changed.
-std::optional<std::vector<double>> series_matched_constants(const Program& p, const SeriesPoint& point);
+// itself is not changed. `iterations` caps the Levenberg–Marquardt steps per order.
+std::optional<std::vector<double>> series_matched_constants(const Program& p, const SeriesPoint& point,
+                                                           int iterations = 40);
 
 }  // namespace evo::funcapprox
