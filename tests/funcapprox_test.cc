@@ -8,6 +8,7 @@
 #include "evaluators/registry.h"
 #include "hashing/canonical.h"
 #include "search/errors.h"
+#include "search/mutation.h"
 #include "search/program_text.h"
 #include "search/rng.h"
 #include "tests/engine_support.h"
@@ -165,6 +166,36 @@ TEST(FuncApprox, ConstantFitLowersTheErrorDeterministically) {
 }  // namespace evo
 
 namespace evo {
+
+// Constant-only chains fold in every precision, `real` included (in double there): left
+// alone they fill max_instructions and soak up the mutations of a real search.
+TEST(FuncApprox, ChildrenFoldConstantChainsInEveryPrecision) {
+  for (const char* precision : {"real", "float64", "float32"}) {
+    auto d = make({{"target", "exp2"}, {"precision", precision}});
+    const Program p = parse_program(
+        "input x\nc = const(0.75)\nk = mul(c, 3)\nh = sub(k, 1.5)\nr1 = fma(x, h, 1)\noutput y = r1\n",
+        d->signature());
+    Rng rng(7);
+    int folded = 0;
+    for (int i = 0; i < 200; ++i) {
+      Program child = p;
+      if (mutate(child, d->mutation_space(), rng) == MutationKind::none) continue;
+      for (std::size_t k = 0; k < child.code.size(); ++k) {
+        const Instr& in = child.code[k];
+        auto named_constant = [&](Reg r) {
+          if (r < child.first_temp()) return false;
+          const Instr& def = child.code[r - child.first_temp()];
+          return def.op == Op::const_ && def.args[0] == kImm;
+        };
+        bool constant_only = in.op != Op::const_;
+        for (int a = 0; a < in.arity(); ++a) constant_only &= in.args[a] == kImm || named_constant(in.args[a]);
+        EXPECT_FALSE(constant_only) << precision << "\n" << to_text(child);
+      }
+      ++folded;
+    }
+    EXPECT_GT(folded, 100) << precision;
+  }
+}
 
 TEST(FuncApprox, FmaCostSettingWeighsAnFmaAsOneOrTwo) {
   const std::string text = "input x\nr1 = const(1)\nr2 = fma(x, 0.5, r1)\nr3 = mul(r2, x)\noutput y = r3\n";

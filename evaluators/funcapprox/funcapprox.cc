@@ -146,11 +146,14 @@ FuncApprox::FuncApprox(const Settings& s) {
   sig_ = intern_signature(sig);
   for (const auto& name : s.list("ops")) space_.ops.push_back(*op_from_name(name));
   space_.max_instructions = static_cast<int>(2 * max_cost_ + 2);
-  // Constant subexpressions fold in the evaluation type (not in long double: constants
-  // are stored as doubles, so folding there could change results).
-  space_.fold = precision_ == Precision::float32   ? FoldPrecision::float32
-                : precision_ == Precision::float64 ? FoldPrecision::float64
-                                                   : FoldPrecision::none;
+  // Constant subexpressions fold in the evaluation type, and in double for `real`. Folding
+  // in long double would not fit the stored (double) constants; not folding at all lets
+  // chains of constant-only instructions pile up in a real search until they fill
+  // max_instructions, take most of the mutations, and block inserts (2^x at 10 ops: a
+  // third of the wall time and 3x lower errors with folding, bench/RESULTS.md). In double
+  // a folded chain's value moves by at most half an ulp of a double, and the program
+  // evaluated and stored is the folded one.
+  space_.fold = precision_ == Precision::float32 ? FoldPrecision::float32 : FoldPrecision::float64;
 
   // Grid points rounded to the evaluation type, so the reference is taken exactly where
   // the candidate is evaluated.
