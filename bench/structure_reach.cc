@@ -1,18 +1,19 @@
 // What a program's structure can reach with better constants. For a funcapprox program, or
 // for each structure a run built (its valid candidates within the run's max_ops, grouped by
-// shape: constants folded, canonical form, immediates ignored), this prints the error of
-// the program as stored, after three rounds of the run's own polish, and after a
-// multi-start: STARTS random constant vectors (log-uniform magnitudes in [2^-4, 2^20],
-// random signs), each matched to the target's power series about the interval's ends and
-// middle with up to ITERATIONS Levenberg–Marquardt steps per order, then polished three
-// rounds. If the multi-start is far below the polish, the search had the structure and
-// missed its constants; if not, constants are not what the structure lacks.
+// shape: constants folded, immediates ignored, canonical form), this prints the error of
+// the program as stored, after three rounds of polish (the run's settings with fit=all,
+// fit_method=lm, fit_start=series), and after a multi-start: STARTS random constant vectors (log-uniform
+// magnitudes in [2^-4, 2^20], random signs), each matched to the target's power series at
+// the domain's expansion points (fit_start=series: the interval's ends and middle) with up
+// to ITERATIONS Levenberg–Marquardt steps per order, then polished three rounds. If the
+// multi-start is far below the polish, the structure was there and its constants were
+// missed; if not, this multi-start finds no better constants for it.
 //
 //   structure_reach --db DB [--run N] [--min-divs D] [--top K] [--starts S] [--iterations I]
 //   structure_reach --program FILE [--set key=value ...] [--starts S] [--iterations I]
 //
-// With --db, the K shapes with at least D divisions that reached the lowest errors.
-// Deterministic: the starts' generator is seeded from the shape's rank.
+// With --db, the K shapes with at least D divisions that depend on x, lowest stored error
+// first. Deterministic: a shape's starts are drawn from a generator seeded by the shape.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,14 +24,14 @@
 #include <string>
 #include <vector>
 
-#include "evaluators/funcapprox/baselines.h"
+#include "evaluators/funcapprox/funcapprox.h"
 #include "evaluators/funcapprox/series_match.h"
-#include "evaluators/funcapprox/targets.h"
 #include "evaluators/registry.h"
 #include "hashing/canonical.h"
 #include "search/mutation.h"
 #include "search/program_text.h"
 #include "search/rng.h"
+#include "search/errors.h"
 #include "store/database.h"
 #include "store/runs.h"
 
@@ -46,27 +47,24 @@ struct Options {
   std::map<std::string, std::string> settings;
 };
 
-// The target's series about the interval's ends and middle, as fit_start=series uses them.
-std::vector<SeriesPoint> series_points(const std::map<std::string, std::string>& settings) {
-  const std::string target = settings.count("target") ? settings.at("target") : "exp2";
-  std::string interval = settings.count("interval") ? settings.at("interval") : "0:1";
-  const long double lo = std::stold(interval.substr(0, interval.find(':')));
-  const long double hi = std::stold(interval.substr(interval.find(':') + 1));
-  std::vector<SeriesPoint> out;
-  for (auto [center, radius] : {std::pair{lo, hi - lo}, std::pair{(lo + hi) / 2, (hi - lo) / 2}, std::pair{hi, hi - lo}}) {
-    SeriesPoint pt;
-    pt.center = center;
-    pt.radius = radius;
-    pt.target = taylor_coefficients(*find_target(target), center, 47);
-    pt.scale = 1 / std::fabs(pt.target[0]);
-    out.push_back(std::move(pt));
-  }
-  return out;
-}
-
-double error_of(const Domain& d, const Program& p) {
+double error_of(const FuncApprox& d, const Program& p) {
   const Evaluation ev = d.evaluate(p);
   return ev.valid ? ev.values[0] : INFINITY;
+}
+
+// A program's shape: constants folded (so only divisions that depend on x remain), the
+// divisions counted, then immediates zeroed and the canonical form hashed, so neither the
+// constants nor the order they put commutative arguments in tell two shapes apart.
+std::pair<std::uint64_t, int> shape_of(const Program& p) {
+  Program shape = p;
+  fold_constants(shape, FoldPrecision::float64);
+  shape = canonicalize(shape);
+  int divs = 0;
+  for (Instr& in : shape.code) {
+    divs += in.op == Op::div;
+    in.imm = 0;
+  }
+  return {structural_hash(canonicalize(shape)), divs};
 }
 
 Program with_constants(Program p, const std::vector<double>& c) {
@@ -76,18 +74,18 @@ Program with_constants(Program p, const std::vector<double>& c) {
   return p;
 }
 
-void polish3(const Domain& d, Program& p) {
+void polish3(const FuncApprox& d, Program& p) {
   for (int i = 0; i < 3; ++i) d.polish(p, MutationKind::insert);
 }
 
-void reach(const Domain& d, const std::vector<SeriesPoint>& points, const Program& p, const Options& o, int rank) {
+void reach(const FuncApprox& d, const Program& p, const Options& o, int rank) {
   const auto t0 = std::chrono::steady_clock::now();
   Program polished = p;
   polish3(d, polished);
   const double stored = error_of(d, p), local = error_of(d, polished);
   double best = local;
   Program best_program = polished;
-  Rng rng(0x5eed + static_cast<std::uint64_t>(rank));
+  Rng rng(shape_of(p).first);
   for (int s = 0; s < o.starts; ++s) {
     Program start = p;
     for (Instr& in : start.code)
@@ -95,7 +93,7 @@ void reach(const Domain& d, const std::vector<SeriesPoint>& points, const Progra
         const double m = std::exp2(rng.uniform(-4, 20));
         in.imm = rng.chance(0.5) ? m : -m;
       }
-    for (const SeriesPoint& pt : points) {
+    for (const SeriesPoint& pt : d.series_points()) {
       const auto c = series_matched_constants(start, pt, o.iterations);
       if (!c) continue;
       Program q = with_constants(start, *c);
@@ -105,7 +103,8 @@ void reach(const Domain& d, const std::vector<SeriesPoint>& points, const Progra
     }
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("#%d  stored %.3g  polished %.3g  multi-start %.3g  (%.1f s)\n", rank, stored, local, best, seconds);
+  std::printf("#%d  cost %g  stored %.3g  polished %.3g  multi-start %.3g  (%.1f s)\n", rank,
+              d.structural_objectives(p).back(), stored, local, best, seconds);
   if (best < local / 2) std::printf("%s", to_text(best_program).c_str());
   std::fflush(stdout);
 }
@@ -117,46 +116,41 @@ int usage() {
   return 2;
 }
 
-}  // namespace
+// A funcapprox domain whose polish fits every program with lm from series-matched starts
+// (whatever fitting the run used). The callers' cast is safe: the registry built it by name.
+std::unique_ptr<Domain> funcapprox_with_series(std::map<std::string, std::string> settings) {
+  settings["fit"] = "all";
+  settings["fit_method"] = "lm";
+  settings["fit_start"] = "series";
+  return make_domain("funcapprox", settings);
+}
 
-int main(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (i + 1 >= argc) return usage();
-    const std::string v = argv[++i];
-    if (a == "--db") o.db = v;
-    else if (a == "--program") o.program = v;
-    else if (a == "--run") o.run = std::stoll(v);
-    else if (a == "--min-divs") o.min_divs = std::stoi(v);
-    else if (a == "--top") o.top = std::stoi(v);
-    else if (a == "--starts") o.starts = std::stoi(v);
-    else if (a == "--iterations") o.iterations = std::stoi(v);
-    else if (a == "--set" && v.find('=') != std::string::npos) o.settings[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
-    else return usage();
-  }
-  if (o.db.empty() == o.program.empty()) return usage();
-
+int run(const Options& o) {
   if (!o.program.empty()) {
     std::ifstream in(o.program);
+    if (!in) throw InputError("cannot read " + o.program);
     std::stringstream text;
     text << in.rdbuf();
-    o.settings.emplace("precision", "real");
-    o.settings["fit_start"] = "series";
-    const auto d = make_domain("funcapprox", o.settings);
-    reach(*d, series_points(o.settings), parse_program(text.str(), d->signature()), o, 0);
+    auto settings = o.settings;
+    settings.emplace("precision", "real");
+    const auto domain = funcapprox_with_series(settings);
+    const auto& d = static_cast<const FuncApprox&>(*domain);
+    reach(d, parse_program(text.str(), d.signature()), o, 0);
     return 0;
   }
 
   const auto db = open_database(o.db, OpenMode::read_only);
-  const auto run = get_run(*db, o.run);
-  if (!run || run->domain != "funcapprox") {
-    std::fprintf(stderr, "no funcapprox run %lld in %s\n", static_cast<long long>(o.run), o.db.c_str());
-    return 2;
-  }
-  for (const auto& [k, v] : run->settings.items()) o.settings[k] = v.get<std::string>();
-  o.settings["fit_start"] = "series";
-  const auto d = make_domain("funcapprox", o.settings);
+  const auto info = get_run(*db, o.run);
+  if (!info || info->domain != "funcapprox")
+    throw InputError("no funcapprox run " + std::to_string(o.run) + " in " + o.db);
+  // The run's settings as `evo` reads them: stored strings, then the defaults of settings
+  // added after the run was made.
+  std::map<std::string, std::string> settings;
+  for (const auto& [k, v] : info->settings.items())
+    if (v.is_string()) settings[k] = v.get<std::string>();
+  for (const auto& [k, v] : find_domain("funcapprox")->before_added) settings.try_emplace(k, v);
+  const auto domain = funcapprox_with_series(settings);
+  const auto& d = static_cast<const FuncApprox&>(*domain);
 
   // One entry per shape: the lowest error any candidate of that shape reached.
   struct Shape {
@@ -169,19 +163,12 @@ int main(int argc, char** argv) {
                       "SELECT program, json_extract(objectives, '$.error') FROM candidates WHERE run_id = ? AND valid "
                       "AND json_extract(objectives, '$.cost') <= ?");
   q.bind(1, o.run);
-  q.bind(2, std::stod(o.settings.at("max_ops")));
+  q.bind(2, std::stod(settings.at("max_ops")));
   while (q.executeStep()) {
     const std::string text = q.getColumn(0).getString();
     const double error = q.getColumn(1).getDouble();
-    Program shape = parse_program(text, d->signature());
-    fold_constants(shape, FoldPrecision::float64);  // only to see which divisions depend on x
-    shape = canonicalize(shape);
-    int divs = 0;
-    for (Instr& in : shape.code) {
-      divs += in.op == Op::div;
-      in.imm = 0;
-    }
-    const auto [it, fresh] = shapes.try_emplace(structural_hash(shape), Shape{error, text, divs});
+    const auto [hash, divs] = shape_of(parse_program(text, d.signature()));
+    const auto [it, fresh] = shapes.try_emplace(hash, Shape{error, text, divs});
     if (!fresh && error < it->second.error) it->second = {error, text, divs};
   }
   std::map<int, int> by_divs;
@@ -192,8 +179,34 @@ int main(int argc, char** argv) {
   }
   for (const auto& [divs, n] : by_divs) std::printf("shapes with %d divisions: %d\n", divs, n);
   std::sort(chosen.begin(), chosen.end(), [](const Shape& a, const Shape& b) { return a.error < b.error; });
-  const auto points = series_points(o.settings);
   for (int i = 0; i < o.top && i < static_cast<int>(chosen.size()); ++i)
-    reach(*d, points, parse_program(chosen[i].text, d->signature()), o, i);
+    reach(d, parse_program(chosen[i].text, d.signature()), o, i);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (i + 1 >= argc) return usage();
+      const std::string v = argv[++i];
+      if (a == "--db") o.db = v;
+      else if (a == "--program") o.program = v;
+      else if (a == "--run") o.run = std::stoll(v);
+      else if (a == "--min-divs") o.min_divs = std::stoi(v);
+      else if (a == "--top") o.top = std::stoi(v);
+      else if (a == "--starts") o.starts = std::stoi(v);
+      else if (a == "--iterations") o.iterations = std::stoi(v);
+      else if (a == "--set" && v.find('=') != std::string::npos) o.settings[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
+      else return usage();
+    }
+    if (o.db.empty() == o.program.empty()) return usage();
+    return run(o);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "structure_reach: %s\n", e.what());
+    return 2;
+  }
 }

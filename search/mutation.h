@@ -13,9 +13,9 @@ namespace evo {
 // The arithmetic that constant subexpressions are folded in (the domain's evaluation
 // type, or double where that is wider than the stored constants), or none. Folding in the
 // evaluation type computes exactly what the interpreter would, so it never changes a
-// program's results; folding in double for a wider type moves a folded value by at most
-// half an ulp of a double. It keeps programs short and readable, and mutations on the
-// instructions that matter.
+// program's results; folding in double for a wider type rounds each folded op to double,
+// and the folded program is the one evaluated. It keeps programs short and readable, and
+// mutations on the instructions that matter.
 enum class FoldPrecision { none, float32, float64 };
 
 // What a domain lets mutation build.

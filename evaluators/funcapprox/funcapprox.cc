@@ -150,9 +150,9 @@ FuncApprox::FuncApprox(const Settings& s) {
   // in long double would not fit the stored (double) constants; not folding at all lets
   // chains of constant-only instructions pile up in a real search until they fill
   // max_instructions, take most of the mutations, and block inserts (2^x at 10 ops: a
-  // third of the wall time and 3x lower errors with folding, bench/RESULTS.md). In double
-  // a folded chain's value moves by at most half an ulp of a double, and the program
-  // evaluated and stored is the folded one.
+  // quarter to a third of the CPU, and far lower errors on two seeds of three,
+  // bench/RESULTS.md). Each folded op is rounded to double; the program evaluated and
+  // stored is the folded one.
   space_.fold = precision_ == Precision::float32 ? FoldPrecision::float32 : FoldPrecision::float64;
 
   // Grid points rounded to the evaluation type, so the reference is taken exactly where

@@ -36,6 +36,9 @@ class FuncApprox final : public Domain {
   std::string describe() const override;
   const Signature* signature() const override { return sig_; }
   const MutationSpace& mutation_space() const override { return space_; }
+  // fit_start=series: the expansion points (the interval's ends and middle) and the
+  // target's series there; empty otherwise.
+  const std::vector<SeriesPoint>& series_points() const { return series_points_; }
   std::vector<ObjectiveSpec> objectives() const override;
   std::string fingerprint() const override;
   Program initial_program(Rng& rng) const override;
