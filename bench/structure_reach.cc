@@ -27,6 +27,7 @@
 #include "evaluators/funcapprox/funcapprox.h"
 #include "evaluators/funcapprox/series_match.h"
 #include "evaluators/registry.h"
+#include "evaluators/run_settings.h"
 #include "hashing/canonical.h"
 #include "search/mutation.h"
 #include "search/program_text.h"
@@ -143,12 +144,7 @@ int run(const Options& o) {
   const auto info = get_run(*db, o.run);
   if (!info || info->domain != "funcapprox")
     throw InputError("no funcapprox run " + std::to_string(o.run) + " in " + o.db);
-  // The run's settings as `evo` reads them: stored strings, then the defaults of settings
-  // added after the run was made.
-  std::map<std::string, std::string> settings;
-  for (const auto& [k, v] : info->settings.items())
-    if (v.is_string()) settings[k] = v.get<std::string>();
-  for (const auto& [k, v] : find_domain("funcapprox")->before_added) settings.try_emplace(k, v);
+  const auto settings = run_settings(*info);  // as `evo` reads them
   const auto domain = funcapprox_with_series(settings);
   const auto& d = static_cast<const FuncApprox&>(*domain);
 

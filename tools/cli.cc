@@ -8,7 +8,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "evaluators/registry.h"
 #include "search/errors.h"
 #include "search/settings.h"
 
@@ -81,15 +80,6 @@ std::string shown_status(const RunInfo& r) {
   // A run that says "running" but whose process is gone was killed; it can be resumed.
   if (r.status == "running" && !run_is_live(r) && r.host == this_host()) return "killed";
   return r.status;
-}
-
-std::map<std::string, std::string> run_settings(const RunInfo& run) {
-  std::map<std::string, std::string> settings;
-  for (const auto& [k, v] : run.settings.items())
-    if (v.is_string()) settings[k] = v.get<std::string>();
-  if (const DomainEntry* d = find_domain(run.domain))
-    for (const auto& [k, v] : d->before_added) settings.try_emplace(k, v);
-  return settings;
 }
 
 void add_session_options(po::options_description& opts) {

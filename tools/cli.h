@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <SQLiteCpp/Database.h>
 
+#include "evaluators/run_settings.h"
 #include "search/domain.h"
 #include "store/database.h"
 #include "store/queries.h"
@@ -40,9 +41,6 @@ RunInfo require_run(SQLite::Database& db, std::int64_t run_id, const std::string
 
 // The run's status as shown: "killed" for a run left "running" by a process that is gone.
 std::string shown_status(const RunInfo& run);
-
-// A stored run's domain settings as the map make_domain() takes.
-std::map<std::string, std::string> run_settings(const RunInfo& run);
 
 // The options run and resume share: --threads (default: all cores), --time-limit,
 // --stop-at, --no-measure, --mpi, --rank-timeout, --quiet, --log-level; InputError on bad values.
