@@ -72,21 +72,6 @@ bool near_identity(Instr& in, Reg source, const Program& p, std::size_t pos, Rng
   }
 }
 
-// A new instruction for position `pos` that carries `source` on: a near-identity form
-// half the time, else a random op with `source` in a random argument.
-Instr new_instruction(Reg source, const Program& p, std::size_t pos, const MutationSpace& space, Rng& rng) {
-  Instr in;
-  in.op = space.ops[rng.below(static_cast<int>(space.ops.size()))];
-  if (!(rng.chance(0.5) && near_identity(in, source, p, pos, rng))) {
-    const int through = rng.below(in.arity());  // the argument that carries the old value
-    in.args[through] = source;
-    for (int k = 0; k < in.arity(); ++k)
-      if (k != through) fill_argument(in, k, p, pos, space, rng);
-  }
-  clear_unused(in);
-  return in;
-}
-
 }  // namespace
 
 std::string_view mutation_name(MutationKind k) {
@@ -158,24 +143,17 @@ bool mutate_insert(Program& p, const MutationSpace& space, Rng& rng) {
   const Reg source = site.where == Where::output   ? p.outputs[site.index]
                      : site.where == Where::update ? p.state_next[site.index]
                                                    : p.code[site.index].args[site.arg];
-  if (space.fan_out_chance > 0 && rng.chance(space.fan_out_chance)) {
-    // Before the first reader, so the new op may read every register its readers can.
-    std::size_t first = p.code.size();
-    for (std::size_t i = 0; i < p.code.size() && first == p.code.size(); ++i)
-      for (int k = 0; k < p.code[i].arity(); ++k)
-        if (p.code[i].args[k] == source) first = i;
-    insert_at(p, first, new_instruction(source, p, first, space, rng));
-    const Reg fresh = p.reg_of(first);
-    for (std::size_t i = first + 1; i < p.code.size(); ++i)
-      for (int k = 0; k < p.code[i].arity(); ++k)
-        if (p.code[i].args[k] == source) p.code[i].args[k] = fresh;
-    for (Reg& r : p.outputs)
-      if (r == source) r = fresh;
-    for (Reg& r : p.state_next)
-      if (r == source) r = fresh;
-    return true;
+  Instr in;
+  in.op = space.ops[rng.below(static_cast<int>(space.ops.size()))];
+  if (!(rng.chance(0.5) && near_identity(in, source, p, pos, rng))) {
+    const int through = rng.below(in.arity());  // the argument that carries the old value
+    in.args[through] = source;
+    for (int k = 0; k < in.arity(); ++k)
+      if (k != through) fill_argument(in, k, p, pos, space, rng);
   }
-  insert_at(p, pos, new_instruction(source, p, pos, space, rng));
+  clear_unused(in);
+
+  insert_at(p, pos, in);
   const Reg fresh = p.reg_of(pos);
   switch (site.where) {
     case Where::output: p.outputs[site.index] = fresh; break;
@@ -309,9 +287,7 @@ void fold_constants(Program& p, FoldPrecision precision) {
   }
 }
 
-namespace {
-
-MutationKind mutate_once(Program& p, const MutationSpace& space, Rng& rng) {
+MutationKind mutate(Program& p, const MutationSpace& space, Rng& rng) {
   // Weights: insert 25 %, remove 15 %, change op 15 %, rewire 15 %, perturb a constant 30 %.
   static constexpr MutationKind kOrder[] = {MutationKind::insert, MutationKind::remove, MutationKind::change_op,
                                             MutationKind::rewire, MutationKind::perturb_constant};
@@ -338,19 +314,6 @@ MutationKind mutate_once(Program& p, const MutationSpace& space, Rng& rng) {
     }
   }
   return MutationKind::none;
-}
-
-}  // namespace
-
-MutationKind mutate(Program& p, const MutationSpace& space, Rng& rng) {
-  MutationKind kind = mutate_once(p, space, rng);
-  for (int n = 1; n < MutationSpace::kMaxMutations && space.another_mutation_chance > 0 &&
-                  rng.chance(space.another_mutation_chance);
-       ++n) {
-    const MutationKind next = mutate_once(p, space, rng);
-    if (kind == MutationKind::none || kind == MutationKind::perturb_constant) kind = next;
-  }
-  return kind;
 }
 
 }  // namespace evo

@@ -25,15 +25,6 @@ struct MutationSpace {
   int max_instructions = 32;      // programs never grow beyond this
   double immediate_chance = 0.3;  // chance a new argument is an immediate
   double immediate_min = -2.0, immediate_max = 2.0;  // range of fresh immediates
-  // Chance that an insert on a register's edge puts its new op on every edge out of that
-  // register instead, so a value several instructions share changes for all of them at once
-  // (D in (D + x)/(D - x) grows in both halves). 0 draws nothing, so it changes no run.
-  double fan_out_chance = 0.0;
-  // Chance that a child gets one more mutation, drawn again after each (at most
-  // kMaxMutations in all): a path whose single steps are each no better than the parent
-  // (a new op that only pays off with the next one) is taken in one child. 0 draws nothing.
-  double another_mutation_chance = 0.0;
-  static constexpr int kMaxMutations = 4;
 };
 
 // `simplify` is never drawn: it marks a candidate made by `evo simplify`.
@@ -42,10 +33,8 @@ enum class MutationKind { insert, remove, change_op, rewire, perturb_constant, n
 
 std::string_view mutation_name(MutationKind k);
 
-// Applies one random mutation to `p` (in place), and more with `another_mutation_chance`,
-// and returns which one it applied (of several, the first structural one: a constant fit
-// follows any structural change). Falls back to another kind when the drawn one is
-// impossible (e.g. nothing to remove).
+// Applies one random mutation to `p` (in place) and returns which one it applied.
+// Falls back to another kind when the drawn one is impossible (e.g. nothing to remove).
 MutationKind mutate(Program& p, const MutationSpace& space, Rng& rng);
 
 // The individual mutations, exposed for tests. Each returns false when it cannot apply.

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <map>
 
 #include "tests/test_programs.h"
@@ -15,7 +14,6 @@ TEST(Mutation, AlwaysYieldsValidProgramsWithoutDeadCode) {
   space.max_instructions = 16;
   std::map<MutationKind, int> seen;
   for (std::uint64_t seed = 0; seed < 20; ++seed) {
-    space.fan_out_chance = seed % 2 ? 0.5 : 0.0;
     Rng rng(seed);
     Program p = trivial_program(test::xy_signature());
     for (int step = 0; step < 1000; ++step) {
@@ -61,58 +59,6 @@ TEST(Mutation, InsertKeepsTheNewInstructionLive) {
     EXPECT_GE(p.code.size(), 3u);
     for (bool l : live_instructions(p)) EXPECT_TRUE(l) << to_text(p);
   }
-}
-
-// x*x reads x twice. An ordinary insert on one of those edges changes one use of x; a
-// fan-out insert changes both, so the product stays a square.
-TEST(Mutation, FanOutInsertChangesEveryUseOfTheValue) {
-  MutationSpace space;
-  space.ops = {Op::add, Op::sub, Op::div};
-  auto squares_of_new_values = [&](double fan_out, int& squares, int& mixed) {
-    space.fan_out_chance = fan_out;
-    squares = mixed = 0;
-    Rng rng(11);
-    for (int i = 0; i < 300; ++i) {
-      Program p = test::parse_xy("r1 = mul(x, x)\noutput y = r1\n");
-      ASSERT_TRUE(mutate_insert(p, space, rng));
-      ASSERT_EQ(validation_error(p), "") << to_text(p);
-      for (bool l : live_instructions(p)) ASSERT_TRUE(l) << to_text(p);
-      for (const Instr& in : p.code) {
-        if (in.op != Op::mul || in.args[0] == 0) continue;  // register 0 is x
-        (in.args[0] == in.args[1] ? squares : mixed) += 1;
-      }
-    }
-  };
-  int squares = 0, mixed = 0;
-  squares_of_new_values(1.0, squares, mixed);
-  EXPECT_GT(squares, 50);
-  EXPECT_EQ(mixed, 0);
-  squares_of_new_values(0.0, squares, mixed);
-  EXPECT_GT(mixed, 50);
-}
-
-// With another_mutation_chance, children lie further from their parent: more of them
-// differ in size by two instructions or more than single mutations make.
-TEST(Mutation, AnotherMutationTakesSeveralStepsInOneChild) {
-  MutationSpace space;
-  space.ops = {Op::add, Op::mul};
-  space.max_instructions = 16;
-  const Program parent = test::parse_xy("r1 = mul(x, 2)\nr2 = add(r1, x)\noutput y = r2\n");
-  auto far_children = [&](double chance) {
-    space.another_mutation_chance = chance;
-    Rng rng(17);
-    int far = 0;
-    for (int i = 0; i < 1000; ++i) {
-      Program child = parent;
-      mutate(child, space, rng);
-      EXPECT_EQ(validation_error(child), "") << to_text(child);
-      far += std::abs(static_cast<int>(child.code.size()) - static_cast<int>(parent.code.size())) >= 2;
-    }
-    return far;
-  };
-  const int single = far_children(0.0), several = far_children(0.75);
-  EXPECT_GT(several, 100);
-  EXPECT_GT(several, 2 * single);
 }
 
 TEST(Mutation, PerturbMovesConstantsAtManyScales) {

@@ -112,14 +112,6 @@ std::vector<SettingSpec> FuncApprox::settings() {
        "constants that match the target's Taylor series about the interval's ends and middle, as Pade does; "
        "about 3x the time per candidate, far lower errors for the same CPU time in long searches)",
        one_of({"current", "series"})},
-      {"fan_out", "0",
-       "chance that an insert puts its new op on every use of the value it splits rather than on one, so "
-       "a value several instructions share (D in (D + x)/(D - x)) changes everywhere at once",
-       real_in(0.0, 1.0)},
-      {"another_mutation", "0",
-       "chance that a child gets one more mutation, drawn again after each (at most 4 in all), so a change "
-       "that pays off only with a second one is made in one child",
-       real_in(0.0, 1.0)},
       {"fit_method", "lm",
        "constant fitting: simplex (NLopt Subplex on the maximum error) or lm (Levenberg-Marquardt with "
        "reweighting from least squares towards minimax)",
@@ -154,8 +146,6 @@ FuncApprox::FuncApprox(const Settings& s) {
   sig_ = intern_signature(sig);
   for (const auto& name : s.list("ops")) space_.ops.push_back(*op_from_name(name));
   space_.max_instructions = static_cast<int>(2 * max_cost_ + 2);
-  space_.fan_out_chance = s.real("fan_out");
-  space_.another_mutation_chance = s.real("another_mutation");
   // Constant subexpressions fold in the evaluation type, and in double for `real`. Folding
   // in long double would not fit the stored (double) constants; not folding at all lets
   // chains of constant-only instructions pile up in a real search until they fill
