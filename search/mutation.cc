@@ -72,38 +72,6 @@ bool near_identity(Instr& in, Reg source, const Program& p, std::size_t pos, Rng
   }
 }
 
-bool has_op(const MutationSpace& space, Op op) {
-  for (Op o : space.ops)
-    if (o == op) return true;
-  return false;
-}
-
-// s -> s + c/(v + b) on the edge `source` that instruction `pos` (or an output / update,
-// pos = code size) reads: t1 = add(v, b), t2 = div(c, t1), t3 = add(source, t2). Returns
-// the register of t3, or kImm when it does not fit. `source_imm` is the edge's immediate
-// when source == kImm.
-Reg insert_pole(Program& p, std::size_t pos, Reg source, double source_imm, const MutationSpace& space, Rng& rng) {
-  if (static_cast<int>(p.code.size()) + 3 > space.max_instructions) return kImm;
-  Instr t1;
-  t1.op = Op::add;
-  // The variable of a rational is an input; other registers give poles in computed values.
-  t1.args = {rng.chance(0.5) ? static_cast<Reg>(rng.below(p.first_temp())) : random_register_before(p, pos, rng),
-             kImm, 0};
-  t1.imm = random_immediate(space, rng);
-  insert_at(p, pos, t1);
-  Instr t2;
-  t2.op = Op::div;
-  t2.args = {kImm, p.reg_of(pos), 0};
-  t2.imm = rng.normal() * std::ldexp(1.0, -2 - rng.below(20));
-  insert_at(p, pos + 1, t2);
-  Instr t3;
-  t3.op = Op::add;
-  t3.args = {source, p.reg_of(pos + 1), 0};
-  t3.imm = source == kImm ? source_imm : 0.0;
-  insert_at(p, pos + 2, t3);
-  return p.reg_of(pos + 2);
-}
-
 }  // namespace
 
 std::string_view mutation_name(MutationKind k) {
@@ -156,26 +124,6 @@ bool mutate_insert(Program& p, const MutationSpace& space, Rng& rng) {
   if (sites.empty()) return false;
   Site site = sites[rng.below(static_cast<int>(sites.size()))];
   std::size_t pos = site.where == Where::argument ? site.index : p.code.size();
-
-  if (space.pole_chance > 0 && rng.chance(space.pole_chance) && has_op(space, Op::add) && has_op(space, Op::div)) {
-    const Reg source = site.where == Where::output   ? p.outputs[site.index]
-                       : site.where == Where::update ? p.state_next[site.index]
-                                                     : p.code[pos].args[site.arg];
-    const double imm = site.where == Where::argument ? p.code[pos].imm : 0.0;
-    const Reg fresh = insert_pole(p, pos, source, imm, space, rng);
-    if (fresh == kImm) return false;
-    switch (site.where) {
-      case Where::output: p.outputs[site.index] = fresh; break;
-      case Where::update: p.state_next[site.index] = fresh; break;
-      case Where::argument: {
-        Instr& consumer = p.code[pos + 3];
-        if (consumer.args[site.arg] == kImm) consumer.imm = 0.0;
-        consumer.args[site.arg] = fresh;
-        break;
-      }
-    }
-    return true;
-  }
 
   if (site.where == Where::argument && p.code[pos].args[site.arg] == kImm) {
     // An immediate edge: name the constant first (r = const(c)), so a term can grow out

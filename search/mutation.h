@@ -25,11 +25,6 @@ struct MutationSpace {
   int max_instructions = 32;      // programs never grow beyond this
   double immediate_chance = 0.3;  // chance a new argument is an immediate
   double immediate_min = -2.0, immediate_max = 2.0;  // range of fresh immediates
-  // Chance that an insert puts a pole term on its edge instead of one op: s becomes
-  // s + c/(v + b), v an input or an earlier register, c tiny (near identity). Three ops at
-  // once, so a continued fraction deepens by one level in one child, and the constant fit
-  // sizes c and b before selection sees it. Needs add and div among `ops`; 0 draws nothing.
-  double pole_chance = 0.0;
 };
 
 // `simplify` is never drawn: it marks a candidate made by `evo simplify`.

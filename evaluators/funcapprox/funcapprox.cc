@@ -112,10 +112,6 @@ std::vector<SettingSpec> FuncApprox::settings() {
        "constants that match the target's Taylor series about the interval's ends and middle, as Pade does; "
        "about 3x the time per candidate, far lower errors for the same CPU time in long searches)",
        one_of({"current", "series"})},
-      {"pole", "0",
-       "chance that an insert puts a pole term s + c/(v + b) on its edge (v an input or an earlier value, "
-       "c tiny) instead of one op, so a continued fraction deepens a level in one child",
-       real_in(0.0, 1.0)},
       {"fit_method", "lm",
        "constant fitting: simplex (NLopt Subplex on the maximum error) or lm (Levenberg-Marquardt with "
        "reweighting from least squares towards minimax)",
@@ -150,7 +146,6 @@ FuncApprox::FuncApprox(const Settings& s) {
   sig_ = intern_signature(sig);
   for (const auto& name : s.list("ops")) space_.ops.push_back(*op_from_name(name));
   space_.max_instructions = static_cast<int>(2 * max_cost_ + 2);
-  space_.pole_chance = s.real("pole");
   // Constant subexpressions fold in the evaluation type, and in double for `real`. Folding
   // in long double would not fit the stored (double) constants; not folding at all lets
   // chains of constant-only instructions pile up in a real search until they fill
