@@ -6,8 +6,10 @@
 #   bash bench/funcapprox_goals.sh exp2-fma1 [BUDGET] [SEEDS...] the same with an fma counted as one op (NSGA-II)
 #   bash bench/funcapprox_goals.sh exp2-series [BUDGET] [SEEDS...] 2^x at 10 ops as searched now: NSGA-II,
 #                                                               fit_start=series, 2 threads; the best at cost <= 10
+#   bash bench/funcapprox_goals.sh exp2-polynomials [BUDGET] [SEEDS...] the same from init=polynomials
 #   bash bench/funcapprox_goals.sh front [BUDGET] [SEED]       2^x fronts from 2 to 16 ops (NSGA-II)
 #   bash bench/funcapprox_goals.sh front-series [BUDGET] [SEED] the same with fit_start=series, 2 threads
+#   bash bench/funcapprox_goals.sh front-polynomials [BUDGET] [SEED] the same from init=polynomials
 #   bash bench/funcapprox_goals.sh front-islands|exp2-islands [BUDGET] [SEED]   the same at max_ops 16
 #                                                               or 10, 8 islands of 500 (longer runs)
 #   bash bench/funcapprox_goals.sh expf  [BUDGET] [SEED]       float32 e^x, whole range (scaffold=exp)
@@ -27,7 +29,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 evo="${EVO:-$here/build/tools/evo}"
 out="${EVO_BENCH_DIR:-bench-out}"
 mkdir -p "$out"
-what="${1:?usage: funcapprox_goals.sh exp2|exp2-series|exp2-fma1|front|front-series|front-islands|exp2-islands|expf|expf-time|expf-poly|expf-speed|log2|tanh [BUDGET] [SEEDS...]}"
+what="${1:?usage: funcapprox_goals.sh exp2|exp2-series|exp2-polynomials|exp2-fma1|front|front-series|front-polynomials|front-islands|exp2-islands|expf|expf-time|expf-poly|expf-speed|log2|tanh [BUDGET] [SEEDS...]}"
 budget="${2:-100000}"
 given="${2:-}"  # as given, for modes whose default differs (expf-speed: rounds)
 shift $(( $# >= 2 ? 2 : $# ))
@@ -57,20 +59,23 @@ case "$what" in
     "$evo" runs --db "$db"
     run baselines --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set fma_cost=1 \
       --degrees 1:10 ;;
-  exp2-series)
+  exp2-series|exp2-polynomials)
+    init=random; [[ $what == exp2-polynomials ]] && init=polynomials
     for s in "${seeds[@]}"; do
-      db="$out/exp2-series-$s.db"; rm -f "$db"
+      db="$out/$what-$s.db"; rm -f "$db"
       run run --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set max_ops=10 \
-        --set selection=nsga2 --set fit_start=series --budget "$budget" --seed "$s" --threads 2 --db "$db" -q |
+        --set selection=nsga2 --set fit_start=series --set init="$init" --budget "$budget" --seed "$s" --threads 2 \
+        --db "$db" -q |
         grep -E "^(best|run)"
       echo "seed $s: best at cost <= 10: $(sqlite3 "$db" "SELECT min(json_extract(objectives, '\$.error')) FROM candidates
         WHERE valid AND json_extract(objectives, '\$.cost') <= 10")"
     done ;;
-  front-series)
-    db="$out/front-series.db"; rm -f "$db"
+  front-series|front-polynomials)
+    init=random; [[ $what == front-polynomials ]] && init=polynomials
+    db="$out/$what.db"; rm -f "$db"
     run run --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --set max_ops=16 \
-      --set selection=nsga2 --set fit_start=series --budget "$budget" --seed "${seeds[0]}" --threads 2 --db "$db" \
-      --name front-series -q | grep -E "^(best|run)"
+      --set selection=nsga2 --set fit_start=series --set init="$init" --budget "$budget" --seed "${seeds[0]}" \
+      --threads 2 --db "$db" --name "$what" -q | grep -E "^(best|run)"
     "$evo" pareto --db "$db" --run 1
     run baselines --domain funcapprox --set target=exp2 --set interval=0:1 --set precision=real --degrees 1:8 ;;
   front)

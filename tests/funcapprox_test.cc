@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <set>
 
 #include "evaluators/funcapprox/baselines.h"
 #include "evaluators/registry.h"
@@ -287,6 +289,44 @@ TEST(FuncApprox, MinimaxInitSearchScoresThePolynomialAndEndsNoWorse) {
       EXPECT_TRUE(improved);  // the quintic is not the best at 10 ops
     }
   }
+}
+
+// init=polynomials: about a quarter of the start programs are minimax polynomials, each degree
+// within max_ops drawn (1 to 5 at 10 ops), scored as they ship; the rest are random programs.
+// So the run's front starts at or below the polynomial at every cost.
+TEST(FuncApprox, PolynomialsInitMixesEveryDegreeWithRandomPrograms) {
+  auto d = make({{"init", "polynomials"}, {"precision", "real"}, {"points", "256"}});
+  const auto* fa = static_cast<const funcapprox::FuncApprox*>(d.get());
+  std::map<std::string, double> polynomial_error;  // text -> error of the best form per degree
+  for (int degree = 1; degree <= 5; ++degree) {
+    double best = INFINITY;
+    std::string text;
+    for (const Program& form : funcapprox::minimax_forms(*fa, degree))
+      if (d->admissible(form)) {
+        const double e = d->evaluate(form).values[0];
+        if (e < best) best = e, text = to_text(canonicalize(form));
+      }
+    polynomial_error[text] = best;
+  }
+  EngineConfig cfg;
+  cfg.seed = 5;
+  cfg.budget = 400;
+  cfg.population = 400;
+  cfg.batch = 40;
+  const auto cs = run_engine(*d, cfg, 2, nullptr);
+  ASSERT_EQ(cs.size(), 400u);
+  std::set<std::string> degrees_seen;
+  int polynomials = 0;
+  for (const auto& c : cs) {
+    const auto it = polynomial_error.find(c.text);
+    if (it == polynomial_error.end()) continue;
+    ++polynomials;
+    degrees_seen.insert(it->first);
+    EXPECT_EQ(c.objectives[0], it->second);  // not refitted
+  }
+  EXPECT_EQ(degrees_seen.size(), 5u);
+  EXPECT_GT(polynomials, 60);   // a quarter of 400 is 100
+  EXPECT_LT(polynomials, 140);
 }
 
 }  // namespace evo

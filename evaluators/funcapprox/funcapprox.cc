@@ -72,9 +72,11 @@ std::vector<SettingSpec> FuncApprox::settings() {
       {"hash_bits", "auto",
        "mantissa bits kept by the functional hash (auto: 44 for float64/real, 23 for float32)", hash_bits_check},
       {"init", "random",
-       "start population: random (a few random ops on x), trivial (y = x), or minimax (the minimax polynomial "
-       "of the highest degree within max_ops, in Horner form with fma: the search improves on it)",
-       one_of({"random", "trivial", "minimax"})},
+       "start population: random (a few random ops on x), trivial (y = x), minimax (the minimax polynomial "
+       "of the highest degree within max_ops, in Horner form with fma: the search improves on it), or "
+       "polynomials (a quarter of the members the minimax polynomials of every degree within max_ops, the "
+       "rest random: a front that starts at least as good as the polynomials at every cost)",
+       one_of({"random", "trivial", "minimax", "polynomials"})},
       {"fit", "structural",
        "fit constants with a local optimiser (long double, max error on 1/8 of the grid): after structural "
        "mutations and for start programs (structural), after every mutation (all), or never (none)",
@@ -223,11 +225,12 @@ FuncApprox::FuncApprox(const Settings& s) {
   Rng probe_rng(0x70726f6265ULL);
   probes_ = {to_type(lo_), to_type(hi_)};
   for (int i = 0; i < 14; ++i) probes_.push_back(to_type(lo_ + (static_cast<long double>(hi_) - lo_) * probe_rng.uniform()));
-  if (init_ == "minimax") setup_minimax_start();
+  if (init_ == "minimax" || init_ == "polynomials") setup_minimax_start();
 }
 
 // init=minimax: the start population is the polynomial a numerical library would ship at this
-// cost, and the search sets out to improve on it.
+// cost, and the search sets out to improve on it. init=polynomials: those of every degree
+// within the cost, beside random programs.
 void FuncApprox::setup_minimax_start() {
   auto allowed = [&](const Program& p) {
     for (const Instr& in : p.code)
@@ -236,16 +239,21 @@ void FuncApprox::setup_minimax_start() {
   };
   // Horner form costs one fma per degree; `evo baselines` builds degrees up to 20.
   const int highest = std::min(20, static_cast<int>(max_cost_ / weights_[static_cast<std::size_t>(Op::fma)]));
-  for (int degree = highest; degree >= 1 && !minimax_start_; --degree) {
+  for (int degree = highest; degree >= 1; --degree) {
     double best = INFINITY;
+    std::optional<Program> chosen;
     for (Program& form : minimax_forms(*this, degree)) {
       if (!allowed(form)) continue;
       const Evaluation ev = evaluate(form);
-      if (ev.valid && ev.values[0] < best) best = ev.values[0], minimax_start_ = std::move(form);
+      if (ev.valid && ev.values[0] < best) best = ev.values[0], chosen = std::move(form);
     }
+    if (!chosen) continue;
+    if (!minimax_start_) minimax_start_ = chosen;
+    polynomial_starts_.push_back(std::move(*chosen));
+    if (init_ == "minimax") break;
   }
   if (!minimax_start_)
-    throw InputError("init=minimax: no minimax polynomial of " + std::string(target_->name) +
+    throw InputError("init=" + init_ + ": no minimax polynomial of " + std::string(target_->name) +
                      " in Horner form (fma, mul, sub) is valid within max_ops=" + std::to_string(static_cast<int>(max_cost_)) +
                      " and the ops setting");
 }
@@ -311,9 +319,11 @@ std::string FuncApprox::fingerprint() const {
 }
 
 Program FuncApprox::initial_program(Rng& rng) const {
-  if (minimax_start_) return *minimax_start_;
+  if (init_ == "minimax") return *minimax_start_;
+  if (init_ == "polynomials" && rng.chance(0.25))
+    return polynomial_starts_[static_cast<std::size_t>(rng.below(static_cast<int>(polynomial_starts_.size())))];
   Program p = trivial_program(sig_);
-  if (init_ != "random") return p;
+  if (init_ == "trivial") return p;
   const int inserts = 1 + rng.below(3);
   for (int i = 0; i < inserts; ++i) {
     Program next = p;
@@ -328,8 +338,10 @@ bool FuncApprox::admissible(const Program& p) const {
 
 void FuncApprox::polish(Program& p, MutationKind kind) const {
   if (fit_policy_ == FitPolicy::none) return;
-  // init=minimax: the start is scored as the library's polynomial it is, not refitted.
-  if (kind == MutationKind::none && minimax_start_) return;
+  // init=minimax|polynomials: a polynomial start is scored as the library's polynomial it is,
+  // not refitted.
+  if (kind == MutationKind::none && std::find(polynomial_starts_.begin(), polynomial_starts_.end(), p) != polynomial_starts_.end())
+    return;
   if (fit_policy_ == FitPolicy::structural && kind == MutationKind::perturb_constant) return;
   if (fit_lm_) {
     start_from_series(p);

@@ -100,9 +100,10 @@ class FuncApprox final : public Domain {
   int hash_bits_;
   double max_cost_;
   std::array<double, kOpCount> weights_;  // op cost weights: the op table's, fma per fma_cost
-  std::string init_;                  // random | trivial | minimax
+  std::string init_;                  // random | trivial | minimax | polynomials
   void setup_minimax_start();
   std::optional<Program> minimax_start_;  // init=minimax: the start program
+  std::vector<Program> polynomial_starts_;  // init=minimax|polynomials: by degree, highest first
   const Signature* sig_;
   MutationSpace space_;
   std::vector<long double> x_;        // grid points, already rounded to the precision's type
