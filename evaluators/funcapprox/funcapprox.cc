@@ -248,11 +248,10 @@ void FuncApprox::setup_minimax_start() {
       if (ev.valid && ev.values[0] < best) best = ev.values[0], chosen = std::move(form);
     }
     if (!chosen) continue;
-    if (!minimax_start_) minimax_start_ = chosen;
     polynomial_starts_.push_back(std::move(*chosen));
     if (init_ == "minimax") break;
   }
-  if (!minimax_start_)
+  if (polynomial_starts_.empty())
     throw InputError("init=" + init_ + ": no minimax polynomial of " + std::string(target_->name) +
                      " in Horner form (fma, mul, sub) is valid within max_ops=" + std::to_string(static_cast<int>(max_cost_)) +
                      " and the ops setting");
@@ -319,7 +318,7 @@ std::string FuncApprox::fingerprint() const {
 }
 
 Program FuncApprox::initial_program(Rng& rng) const {
-  if (init_ == "minimax") return *minimax_start_;
+  if (init_ == "minimax") return polynomial_starts_.front();
   if (init_ == "polynomials" && rng.chance(0.25))
     return polynomial_starts_[static_cast<std::size_t>(rng.below(static_cast<int>(polynomial_starts_.size())))];
   Program p = trivial_program(sig_);

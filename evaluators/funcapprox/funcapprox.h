@@ -102,8 +102,9 @@ class FuncApprox final : public Domain {
   std::array<double, kOpCount> weights_;  // op cost weights: the op table's, fma per fma_cost
   std::string init_;                  // random | trivial | minimax | polynomials
   void setup_minimax_start();
-  std::optional<Program> minimax_start_;  // init=minimax: the start program
-  std::vector<Program> polynomial_starts_;  // init=minimax|polynomials: by degree, highest first
+  // init=minimax: the polynomial of the highest degree within max_ops (the start program);
+  // init=polynomials: those of every degree, highest first.
+  std::vector<Program> polynomial_starts_;
   const Signature* sig_;
   MutationSpace space_;
   std::vector<long double> x_;        // grid points, already rounded to the precision's type
