@@ -225,13 +225,13 @@ FuncApprox::FuncApprox(const Settings& s) {
   Rng probe_rng(0x70726f6265ULL);
   probes_ = {to_type(lo_), to_type(hi_)};
   for (int i = 0; i < 14; ++i) probes_.push_back(to_type(lo_ + (static_cast<long double>(hi_) - lo_) * probe_rng.uniform()));
-  if (init_ == "minimax" || init_ == "polynomials") setup_minimax_start();
+  if (init_ == "minimax" || init_ == "polynomials") setup_polynomial_starts();
 }
 
 // init=minimax: the start population is the polynomial a numerical library would ship at this
 // cost, and the search sets out to improve on it. init=polynomials: those of every degree
 // within the cost, beside random programs.
-void FuncApprox::setup_minimax_start() {
+void FuncApprox::setup_polynomial_starts() {
   auto allowed = [&](const Program& p) {
     for (const Instr& in : p.code)
       if (in.op != Op::const_ && std::find(space_.ops.begin(), space_.ops.end(), in.op) == space_.ops.end()) return false;

@@ -101,7 +101,7 @@ class FuncApprox final : public Domain {
   double max_cost_;
   std::array<double, kOpCount> weights_;  // op cost weights: the op table's, fma per fma_cost
   std::string init_;                  // random | trivial | minimax | polynomials
-  void setup_minimax_start();
+  void setup_polynomial_starts();
   // init=minimax: the polynomial of the highest degree within max_ops (the start program);
   // init=polynomials: those of every degree, highest first.
   std::vector<Program> polynomial_starts_;
