@@ -627,6 +627,8 @@ TEST(EvoRun, InvalidCandidatesNeverStopTheRun) {
   EXPECT_EQ(shown_json["invalid_reason"], an_invalid->invalid_reason);
   const json ev = ok_json({"eval", "--db", db, "--candidate", id, "--format", "json"});
   EXPECT_EQ(ev["valid"], false) << ev.dump(2);
+  // There is no error bound to ship: export refuses one.
+  expect_input_error_db_untouched(db, {"export", "--db", db, "--candidate", id}, "invalid");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -693,6 +695,12 @@ TEST_F(EvoBadInput, MissingRunsAndCandidates) {
   expect_input_error_db_untouched(db, {"export", "--db", db, "--candidate", "1", "-o", "/nonexistent_dir/x.h"},
                                   "/nonexistent_dir/x.h");
   expect_input_error_db_untouched(db, {"eval", "--db", db, "--candidate", "999999"}, "999999");
+  // --db defaults to evo.db for baselines --run too, as for every reader.
+  expect_input_error({"baselines", "--domain", "funcapprox", "--run", "999999"}, "evo.db");
+  // An export never replaces the database it reads, nor its journal.
+  const std::string best_id = std::to_string(ok_json({"best", "--db", db, "--format", "json"})[0]["candidate"].get<long long>());
+  expect_input_error_db_untouched(db, {"export", "--db", db, "--candidate", best_id, "-o", db}, "would replace");
+  expect_input_error_db_untouched(db, {"export", "--db", db, "--candidate", best_id, "-o", db + "-wal"}, "would replace");
 }
 
 TEST(EvoBadInputFiles, MalformedProgramText) {

@@ -45,6 +45,10 @@ TEST(EvoModel, BadInputIsOneLineAndExitTwo) {
       {"model", "train", "--out", dir.file("x"), "--epochs", "many"},
       {"model", "train", "--out", dir.file("x"), "--lr", "-1"},
       {"model", "train", "--out", dir.file("x"), "--train-size", "10"},
+      // An output that cannot be written is refused before training, not after.
+      {"model", "train", "--out", ""},
+      {"model", "train", "--out", dir.path()},
+      {"model", "train", "--out", dir.file("no/such/dir/m.safetensors")},
       {"model", "show"},
       {"model", "show", dir.file("missing.safetensors")},
       {"model", "show", dir.file("junk.safetensors")},

@@ -1,10 +1,13 @@
 #include "tools/cli.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <iostream>
 #include <thread>
+
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -42,6 +45,35 @@ std::string db_path(const po::variables_map& vm) {
   // SQLite would open a temporary database for "" and lose it on exit.
   if (path.empty()) throw InputError("--db must name a file");
   return path;
+}
+
+void check_output_path(const std::string& flag, const std::string& out, const std::string& db,
+                       const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(out, ec)) throw InputError(flag + " " + out + " is a directory; name the file to write");
+  auto same = [&](const std::string& other) {
+    return fs::equivalent(out, other, ec) ||
+           fs::absolute(out, ec).lexically_normal() == fs::absolute(other, ec).lexically_normal();
+  };
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+    if (same(db + suffix)) throw InputError(flag + " " + out + " would replace the database " + db + suffix);
+  for (const std::string& input : inputs)
+    if (!input.empty() && same(input)) throw InputError(flag + " " + out + " would replace " + input + ", which the run reads");
+  std::ifstream existing(out, std::ios::binary);
+  char head[16] = {};
+  if (existing.read(head, sizeof head) && std::string(head, sizeof head) == std::string("SQLite format 3\0", 16))
+    throw InputError(flag + " " + out + " is an SQLite database; evo does not overwrite one");
+}
+
+void check_writable_before_work(const std::string& flag, const std::string& out) {
+  namespace fs = std::filesystem;
+  if (out.empty()) throw InputError(flag + " must name a file");
+  std::error_code ec;
+  if (fs::is_directory(out, ec)) throw InputError(flag + " " + out + " is a directory; name the file to write");
+  const fs::path dir = fs::path(out).has_parent_path() ? fs::path(out).parent_path() : fs::path(".");
+  if (!fs::is_directory(dir, ec)) throw InputError(flag + " " + out + ": no directory " + dir.string());
+  if (::access(dir.c_str(), W_OK) != 0) throw InputError(flag + " " + out + ": directory " + dir.string() + " is not writable");
 }
 
 std::uint64_t positive_count(const std::string& text, const std::string& what) {

@@ -57,6 +57,15 @@ std::optional<double> stop_at_option(const po::variables_map& vm);
 std::map<std::string, std::string> parse_sets(const std::vector<std::string>& items);
 std::string read_text_file(const std::string& path);  // InputError when it cannot be read
 
+// A file a command is about to write (`flag` names the option), refused with InputError when
+// it is a directory, the database `db` or its journal, another SQLite database, or one of
+// `inputs` (files the run reads, such as a model): writing there would lose data.
+void check_output_path(const std::string& flag, const std::string& out, const std::string& db,
+                       const std::vector<std::string>& inputs = {});
+// A file to be written after long work (training): InputError now, not at the end, when its
+// path is empty or a directory, or its directory is missing or not writable.
+void check_writable_before_work(const std::string& flag, const std::string& out);
+
 std::string format_value(double v);  // compact, full precision when needed (%.6g / %.17g)
 nlohmann::json candidate_json(const CandidateRow& c);
 

@@ -46,7 +46,7 @@ int cmd_baselines(int argc, char** argv) {
       ("set", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE domain setting (repeatable)")
       ("degrees", po::value<std::string>()->default_value("1:9"), "LO:HI or N: the degrees (sizes) to build, 1..20")
       ("format", po::value<std::string>()->default_value("table"), "table|json")
-      ("db", po::value<std::string>(), "with --run: the database holding the run")
+      ("db", po::value<std::string>()->default_value("evo.db"), "with --run: the database holding the run")
       ("run", po::value<std::string>(), "also list this run's best candidate, scored the same way")
       ("report", "add the columns of the domain's report on each (its last row, e.g. the test split)")
       ("measure", "add the domain's expensive checks of each (e.g. float32 error on every input), as evo measure runs them");

@@ -1,4 +1,5 @@
 // evo export: a candidate as self-contained source code.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -28,12 +29,23 @@ int cmd_export(int argc, char** argv) {
     for (const auto& l : langs) list += (list.empty() ? "" : "|") + l;
     throw InputError("--lang must be " + list + " for domain " + c.run.domain + ", got '" + lang + "'");
   }
+  // An invalid program has no error bound or behaviour to ship; `evo show` prints it.
+  if (!c.row.valid) throw InputError("candidate " + std::to_string(id) + " is invalid: nothing to export (evo show prints it)");
   const std::string source = c.domain->render(c.program, lang, c.context());
   if (!vm.count("output")) {
     std::cout << source;
     return 0;
   }
   const std::string out_path = vm["output"].as<std::string>();
+  if (out_path.empty()) throw InputError("-o must name a file");
+  // Files the run reads (a model, a dataset) are named by its settings.
+  std::vector<std::string> inputs;
+  for (const auto& [key, value] : c.run.settings.items()) {
+    std::error_code ec;
+    if (value.is_string() && std::filesystem::is_regular_file(value.get<std::string>(), ec))
+      inputs.push_back(value.get<std::string>());
+  }
+  check_output_path("-o", out_path, path, inputs);
   std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
   if (!out) throw InputError("cannot write " + out_path);
   out << source;

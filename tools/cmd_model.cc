@@ -54,6 +54,7 @@ int model_train(int argc, char** argv) {
   if (o.train_size && o.train_size < o.batch)
     throw InputError("--train-size " + std::to_string(o.train_size) + " is below one batch of " + std::to_string(o.batch));
   const std::string out = vm["out"].as<std::string>();
+  check_writable_before_work("--out", out);
   const bool quiet = vm.count("quiet") > 0;
 
   auto trained = compression::train_fashion_model(o, [&](int epoch, double loss, double val) {

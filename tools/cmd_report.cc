@@ -300,21 +300,6 @@ std::string program_section(const ReportData& d, const Domain* domain) {
                  " print it as text or code.");
 }
 
-// The page's path, refused when it would replace the database (or its journal) or a directory.
-void check_out_path(const std::string& out, const std::string& db) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(out, ec)) throw InputError("--out " + out + " is a directory; name the HTML file to write");
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-    if (fs::equivalent(out, db + suffix, ec) ||
-        fs::absolute(out, ec).lexically_normal() == fs::absolute(db + suffix, ec).lexically_normal())
-      throw InputError("--out " + out + " would replace the database " + db + suffix);
-  std::ifstream existing(out, std::ios::binary);
-  char head[16] = {};
-  if (existing.read(head, sizeof head) && std::string(head, sizeof head) == std::string("SQLite format 3\0", 16))
-    throw InputError("--out " + out + " is an SQLite database; evo report does not overwrite one");
-}
-
 // Written beside the target and renamed over it, so a reader never sees half a page.
 void write_atomically(const std::string& path, const std::string& text) {
   namespace fs = std::filesystem;
@@ -358,7 +343,7 @@ int cmd_report(int argc, char** argv) {
   const std::string out_path = vm["out"].as<std::string>();
   if (out_path.empty()) throw InputError("--out must name a file");
   const std::string path = db_path(vm);
-  check_out_path(out_path, path);
+  check_output_path("--out", out_path, path);
   auto db = open_database(path, OpenMode::read_only);
   ReportData data;
   {
