@@ -1,8 +1,9 @@
 // `evo run --domain compression` through the real binary, on a small trained model: an
 // elitist run stopped and resumed gives the candidates of one that never stopped; the best
 // layout beats uniform; it exports as JSON and as a safetensors model `evo model show`
-// reads; `evo baselines` lists the run beside the baselines; bad settings get one line and
-// exit code 2 with the database unchanged.
+// reads; `evo baselines` lists the run beside the baselines; bad settings (an impossible budget
+// among them) get one line and exit code 2 with the database unchanged, and an export never
+// replaces the model.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -83,11 +84,23 @@ TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {
       {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "method=zip", "--db", db},
       {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "screen_keep=2,4", "--db", db},
       {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "data=" + db, "--db", db},
+      // Budgets no layout meets: refused, not clamped to the nearest layout.
+      {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "sparsity=0.9", "--set",
+       "max_sparsity=0.5", "--db", db},
+      {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "method=rtn", "--set", "bits=1.5",
+       "--db", db},
   };
   for (const auto& args : cases) {
     expect_input_error(args);
   }
   EXPECT_EQ(file_digest(db), before);
+
+  // Exporting over the model the run reads would lose it.
+  const std::string model_before = file_digest(model());
+  const auto best = nlohmann::json::parse(run_evo({"best", "--db", db, "--format", "json"}).out);
+  const std::string id = std::to_string(best[0]["candidate"].get<long long>());
+  expect_input_error({"export", "--db", db, "--candidate", id, "--lang", "safetensors", "-o", model()});
+  EXPECT_EQ(file_digest(model()), model_before);
 }
 
 }  // namespace
