@@ -129,6 +129,18 @@ TEST(ConfigCli, ResumeAppliesTheStoredLogLevel) {
   EXPECT_EQ(quieter.err, "") << "a flag wins over the stored level";
 }
 
+// What `evo run --mpi --rank-timeout 5 --print-config` prints reads back without --mpi: the
+// file's rank_timeout applies only to a run started with --mpi, while the flag alone is refused.
+TEST(ConfigCli, AFileRankTimeoutWaitsForMpi) {
+  ScratchDir dir;
+  write_file(dir.file("mpi.toml"), "domain = \"funcapprox\"\nbudget = 200\nrank_timeout = 5.0\nquiet = true\n");
+  const Result printed = run_evo({"run", "--config", dir.file("mpi.toml"), "--db", dir.file("r.db"), "--print-config"});
+  ASSERT_EQ(printed.code, 0) << printed.err;
+  EXPECT_EQ(printed.out.find("rank_timeout"), std::string::npos) << printed.out;
+  EXPECT_FALSE(file_exists(dir.file("r.db"))) << "--print-config writes nothing";
+  expect_input_error({"run", "--domain", "funcapprox", "--rank-timeout", "5", "--db", dir.file("r.db")});
+}
+
 TEST(ConfigCli, BadConfigurationIsOneLineAndExitTwo) {
   ScratchDir dir;
   const std::string db = dir.file("r.db");

@@ -64,6 +64,10 @@ int cmd_run(int argc, char** argv) {
   if (vm.count("config")) {
     const std::string config_path = vm["config"].as<std::string>();
     file = read_run_config(config_path);
+    // rank_timeout is how long an --mpi run waits for its ranks. MPI starts before options are
+    // read, so only --mpi on the command line makes a run distributed; without it the file's
+    // rank_timeout does not apply (as `evo resume` treats the stored one).
+    if (!vm.count("mpi")) std::erase_if(file.options, [](const auto& o) { return o.first == "rank-timeout"; });
     store_config_options(file, opts, vm, false, config_path);
   }
   apply_log_level(vm);
