@@ -76,6 +76,26 @@ void check_writable_before_work(const std::string& flag, const std::string& out)
   if (::access(dir.c_str(), W_OK) != 0) throw InputError(flag + " " + out + ": directory " + dir.string() + " is not writable");
 }
 
+void print_candidate_table(const RunInfo& run, const std::vector<CandidateRow>& rows, bool with_birth) {
+  bool ops_objective = false;
+  std::printf("%-10s", "candidate");
+  for (const auto& o : run.objectives) {
+    const std::string name = o.is_object() ? o.value("name", "?") : "?";
+    ops_objective = ops_objective || name == "ops";
+    std::printf(" %14s", name.c_str());
+  }
+  if (!ops_objective) std::printf(" %5s", "ops");
+  if (with_birth) std::printf(" %9s", "birth");
+  std::printf("\n");
+  for (const auto& r : rows) {
+    std::printf("%-10lld", static_cast<long long>(r.id));
+    for (const auto& [n, v] : r.objectives) std::printf(" %14s", format_value(v).c_str());
+    if (!ops_objective) std::printf(" %5d", r.ops);
+    if (with_birth) std::printf(" %9lld", static_cast<long long>(r.birth));
+    std::printf("\n");
+  }
+}
+
 std::uint64_t positive_count(const std::string& text, const std::string& what) {
   long long v = 0;
   if (!parse_integer(text, v) || v <= 0) throw InputError(what + " must be a positive integer, got '" + text + "'");

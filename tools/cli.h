@@ -66,6 +66,10 @@ void check_output_path(const std::string& flag, const std::string& out, const st
 // path is empty or a directory, or its directory is missing or not writable.
 void check_writable_before_work(const std::string& flag, const std::string& out);
 
+// The table `evo best` and `evo pareto` print: each candidate's id, objectives, op count (left
+// out when an objective already counts ops) and, with `with_birth`, its birth.
+void print_candidate_table(const RunInfo& run, const std::vector<CandidateRow>& rows, bool with_birth);
+
 std::string format_value(double v);  // compact, full precision when needed (%.6g / %.17g)
 nlohmann::json candidate_json(const CandidateRow& c);
 

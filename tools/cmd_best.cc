@@ -69,22 +69,7 @@ int cmd_best(int argc, char** argv) {
     return 0;
   }
   std::printf("run %lld (%s), ranked by %s\n", static_cast<long long>(run_id), run.name.c_str(), objective.c_str());
-  // The ops column is left out when an objective already counts ops.
-  bool ops_objective = false;
-  std::printf("%-10s", "candidate");
-  for (const auto& o : run.objectives) {
-    const std::string name = o.is_object() ? o.value("name", "?") : "?";
-    ops_objective = ops_objective || name == "ops";
-    std::printf(" %14s", name.c_str());
-  }
-  if (!ops_objective) std::printf(" %5s", "ops");
-  std::printf(" %9s\n", "birth");
-  for (const auto& r : rows) {
-    std::printf("%-10lld", static_cast<long long>(r.id));
-    for (const auto& [n, v] : r.objectives) std::printf(" %14s", format_value(v).c_str());
-    if (!ops_objective) std::printf(" %5d", r.ops);
-    std::printf(" %9lld\n", static_cast<long long>(r.birth));
-  }
+  print_candidate_table(run, rows, true);
   if (!rows.empty()) std::printf("\nbest program (candidate %lld):\n%s", static_cast<long long>(rows[0].id), rows[0].program.c_str());
   return 0;
 }

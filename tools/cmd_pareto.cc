@@ -1,4 +1,5 @@
-// evo pareto: the non-dominated candidates of a run over all its objectives.
+// evo pareto: the non-dominated candidates of a run over the objectives that steer its search
+// (an objective recorded with `steers: false` is shown but does not rank).
 #include <cstdio>
 #include <iostream>
 
@@ -29,14 +30,7 @@ int cmd_pareto(int argc, char** argv) {
   }
   std::printf("run %lld (%s): %zu candidates on the Pareto front\n", static_cast<long long>(run_id), run.name.c_str(),
               front.size());
-  std::printf("%-10s", "candidate");
-  for (const auto& o : run.objectives) std::printf(" %14s", o.is_object() ? o.value("name", "?").c_str() : "?");
-  std::printf(" %5s\n", "ops");
-  for (const auto& r : front) {
-    std::printf("%-10lld", static_cast<long long>(r.id));
-    for (const auto& [n, v] : r.objectives) std::printf(" %14s", format_value(v).c_str());
-    std::printf(" %5d\n", r.ops);
-  }
+  print_candidate_table(run, front, false);
   return 0;
 }
 
