@@ -96,5 +96,17 @@ TEST(EvoExternal, AnEvaluatorThatNeverAnswersStopsTheRun) {
   EXPECT_EQ(run_entry(db)["status"], "failed");
 }
 
+// Nor is one that answers, but never as the protocol says (a command that is not an evaluator).
+TEST(EvoExternal, AnEvaluatorThatNeverAnswersWellStopsTheRun) {
+  ScratchDir dir;
+  const std::string db = dir.file("chatty.db");
+  const Args args = {"run", "--domain", "external", "--set", "command=echo hi", "--budget", "1000", "--db", db, "-q"};
+  const Result r = run_evo(args);
+  EXPECT_EQ(r.code, 1) << describe(args, r);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("without one well-formed answer (malformed answer (not JSON): hi)"), std::string::npos) << r.err;
+  EXPECT_EQ(run_entry(db)["status"], "failed");
+}
+
 }  // namespace
 }  // namespace evo::test

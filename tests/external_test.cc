@@ -52,18 +52,24 @@ TEST(ExternalProtocol, ObjectiveLists) {
 
 TEST(ExternalProtocol, Answers) {
   const auto names = parse_objective_list({"loss", "acc:max"});
-  const Evaluation good = parse_answer("{\"acc\": 0.9, \"loss\": 1.5, \"extra\": \"ignored\"}\n", names);
+  bool well_formed = false;
+  const Evaluation good = parse_answer("{\"acc\": 0.9, \"loss\": 1.5, \"extra\": \"ignored\"}\n", names, &well_formed);
   ASSERT_TRUE(good.valid) << good.reason;
   EXPECT_EQ(good.values, (std::vector<double>{1.5, 0.9}));
+  EXPECT_TRUE(well_formed);
 
-  const Evaluation refused = parse_answer("{\"invalid\": \"diverged\"}", names);
+  well_formed = false;
+  const Evaluation refused = parse_answer("{\"invalid\": \"diverged\"}", names, &well_formed);
   EXPECT_FALSE(refused.valid);
   EXPECT_EQ(refused.reason, "evaluator: diverged");
+  EXPECT_TRUE(well_formed) << "an explicit refusal keeps the protocol";
 
   for (const char* bad : {"", "not json", "[1, 2]", "{\"loss\": 1}", "{\"loss\": \"1\", \"acc\": 2}",
                           "{\"loss\": null, \"acc\": 2}", "{\"loss\": 1, \"acc\": 2", "1e999"}) {
-    const Evaluation e = parse_answer(bad, names);
+    well_formed = true;
+    const Evaluation e = parse_answer(bad, names, &well_formed);
     EXPECT_FALSE(e.valid) << bad;
+    EXPECT_FALSE(well_formed) << bad;
     EXPECT_EQ(e.reason.rfind("malformed answer", 0), 0u) << bad << " -> " << e.reason;
   }
 }

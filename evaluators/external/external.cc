@@ -281,16 +281,21 @@ Evaluation ExternalDomain::evaluate(const Program& p) const {
 }
 
 Evaluation ExternalDomain::answered(const std::string& line) const {
+  // A reply that breaks the protocol ("hi" from a command that is not an evaluator) is the
+  // evaluator's failure, not the candidate's, and counts towards giving up.
+  bool well_formed = false;
+  Evaluation e = parse_answer(line, objectives_, &well_formed);
+  if (!well_formed) return failed(std::move(e.reason));
   answers_.fetch_add(1);
-  return parse_answer(line, objectives_);
+  return e;
 }
 
 Evaluation ExternalDomain::failed(std::string reason) const {
-  // An evaluator that has never answered is most likely misconfigured: the run stops
-  // rather than record the same failure on every candidate.
+  // An evaluator that has never answered as the protocol says is most likely misconfigured:
+  // the run stops rather than record the same failure on every candidate.
   if (failures_.fetch_add(1) + 1 >= kGiveUp && answers_.load() == 0)
     throw std::runtime_error("the evaluator failed on each of the first " + std::to_string(kGiveUp) +
-                             " candidates without ever answering (" + reason + "); check --set command=...");
+                             " candidates without one well-formed answer (" + reason + "); check --set command=...");
   return invalid_evaluation(std::move(reason));
 }
 

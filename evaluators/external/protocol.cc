@@ -55,26 +55,30 @@ std::vector<ObjectiveName> parse_objective_list(const std::vector<std::string>& 
   return out;
 }
 
-Evaluation parse_answer(std::string_view text, const std::vector<ObjectiveName>& objectives) {
+Evaluation parse_answer(std::string_view text, const std::vector<ObjectiveName>& objectives, bool* well_formed) {
+  if (well_formed) *well_formed = false;
+  auto malformed = [&](const std::string& what) { return invalid_evaluation("malformed answer (" + what); };
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const std::exception&) {
-    return invalid_evaluation("malformed answer (not JSON): " + clip(text));
+    return malformed("not JSON): " + clip(text));
   }
-  if (!j.is_object()) return invalid_evaluation("malformed answer (not a JSON object): " + clip(text));
+  if (!j.is_object()) return malformed("not a JSON object): " + clip(text));
   if (const auto it = j.find("invalid"); it != j.end()) {
+    if (well_formed) *well_formed = true;
     return invalid_evaluation("evaluator: " + (it->is_string() ? clip(it->get<std::string>(), 200) : clip(it->dump(), 200)));
   }
   Evaluation e;
   for (const ObjectiveName& o : objectives) {
     const auto it = j.find(o.name);
-    if (it == j.end()) return invalid_evaluation("malformed answer (no '" + o.name + "'): " + clip(text));
-    if (!it->is_number()) return invalid_evaluation("malformed answer ('" + o.name + "' is not a number): " + clip(text));
+    if (it == j.end()) return malformed("no '" + o.name + "'): " + clip(text));
+    if (!it->is_number()) return malformed("'" + o.name + "' is not a number): " + clip(text));
     const double v = it->get<double>();
-    if (!std::isfinite(v)) return invalid_evaluation("malformed answer ('" + o.name + "' is not finite)");
+    if (!std::isfinite(v)) return malformed("'" + o.name + "' is not finite)");
     e.values.push_back(v);
   }
+  if (well_formed) *well_formed = true;
   return e;
 }
 

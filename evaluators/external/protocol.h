@@ -26,7 +26,10 @@ Evaluation invalid_evaluation(std::string reason);
 std::vector<ObjectiveName> parse_objective_list(const std::vector<std::string>& items);
 
 // The evaluator's answer (trailing whitespace allowed) as an Evaluation in the order of
-// `objectives`; never throws.
-Evaluation parse_answer(std::string_view text, const std::vector<ObjectiveName>& objectives);
+// `objectives`; never throws. `well_formed`, when given, tells a reply that keeps the protocol
+// (objectives, or {"invalid": ...}) from one that does not (not JSON, an objective missing,
+// not a number or not finite): the invalid Evaluation of the latter names what is wrong.
+Evaluation parse_answer(std::string_view text, const std::vector<ObjectiveName>& objectives,
+                        bool* well_formed = nullptr);
 
 }  // namespace evo::external
