@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e_runs.h"
 #include "tests/e2e_support.h"
 
 namespace evo::test {
@@ -97,6 +98,29 @@ TEST(EvoOptimizer, SearchFromAdamWStoresRulesAndExportsThem) {
   EXPECT_EQ(c["mutation"], "simplify");
   EXPECT_NE(c["run"], top[0]["run"]);
   EXPECT_EQ(c["objectives"]["fitness"].get<double>(), s["after"].get<double>());
+  // Simplified again (tolerance 0) until nothing is left to remove: that last call says so
+  // and writes nothing.
+  std::string current = new_id;
+  bool settled = false;
+  for (int round = 0; round < 20 && !settled; ++round) {
+    const std::size_t runs_before = runs_json(db1).size();
+    const Result again = run_evo({"simplify", "--db", db1, "--candidate", current, "--tolerance", "0", "--format", "json"});
+    ASSERT_EQ(again.code, 0) << again.err;
+    const json a = json::parse(again.out);
+    settled = a["unchanged"].get<bool>();
+    if (settled) {
+      EXPECT_EQ(std::to_string(a["candidate"].get<long long>()), current);
+      EXPECT_EQ(runs_json(db1).size(), runs_before) << "nothing removed, yet a run was written";
+    } else {
+      EXPECT_EQ(runs_json(db1).size(), runs_before + 1);
+      current = std::to_string(a["candidate"].get<long long>());
+    }
+  }
+  EXPECT_TRUE(settled);
+  // A simplify run is not a search to go on with.
+  const Result resumed = run_evo({"resume", "--db", db1, "--run", std::to_string(c["run"].get<long long>()), "-q"});
+  EXPECT_EQ(resumed.code, 2) << resumed.err;
+  EXPECT_NE(resumed.err.find("nothing to resume"), std::string::npos) << resumed.err;
   // The searched run is as the search left it.
   EXPECT_EQ(run_evo({"best", "--db", db1, "--run", "1", "--top", "50", "--format", "json"}).out, best1.out);
 }

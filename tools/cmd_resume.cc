@@ -79,6 +79,8 @@ int cmd_resume(int argc, char** argv) {
   {
     auto db = open_database(path, OpenMode::read_only);
     const RunInfo run = require_run(*db, run_id, path);
+    if (run.stop_reason == "simplified")
+      throw InputError("run " + std::to_string(run_id) + " holds what evo simplify made, not a search: nothing to resume");
     if (show_stored_config(*db, run, path, opts, vm)) return 0;
   }
   apply_log_level(vm);

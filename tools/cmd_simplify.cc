@@ -1,5 +1,6 @@
 // evo simplify: a stored candidate with the instructions it does not need removed (see
-// search/simplify.h), judged by its run's primary objective, stored as a new candidate.
+// search/simplify.h), judged by its run's primary objective, stored as a new candidate
+// (unless nothing could be removed: then nothing is written).
 // The new candidate goes into a run of its own (same domain and settings, named
 // "simplify <id>") whose one candidate names the original as its parent, so the searched
 // run's births and checkpoints stay exactly as the search left them.
@@ -22,6 +23,48 @@
 #include "tools/search_session.h"
 
 namespace evo::cli {
+namespace {
+
+// The simplified program as the one candidate of a new run ("simplify ID") linked to the
+// original; on failure the new run is removed again, so the database is as it was.
+void write_simplified(SQLite::Database& db, const std::string& path, const Domain& domain, std::int64_t id,
+                      const std::vector<ObjectiveSpec>& specs, CandidateRecord& rec, RunInfo& run) {
+  run.name = "simplify " + std::to_string(id);
+  run.budget = 1;
+  std::vector<std::string> names;
+  for (const auto& o : specs) names.push_back(o.name);
+  {
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    require_no_live_writer(db, path);
+    run.id = create_run(db, run);
+    tx.commit();
+  }
+  try {
+    rec.id = next_candidate_id(db);
+    BatchRecord batch;
+    batch.state.births = 1;
+    batch.state.next_id = rec.id + 1;
+    batch.state.population = {rec.id};
+    batch.state.stats.evaluations = batch.state.stats.evaluated = 1;
+    batch.state.stats.best_candidate = rec.id;
+    batch.state.stats.best_objectives = rec.objectives;
+    batch.candidates.push_back(rec);
+    StoreWriter(db, run.id, domain.fingerprint(), names).commit(std::move(batch));
+    set_run_status(db, run.id, "done", "simplified");
+  } catch (...) {
+    SQLite::Transaction undo(db);
+    for (const char* sql : {"DELETE FROM objectives WHERE run_id = ?", "DELETE FROM checkpoints WHERE run_id = ?",
+                            "DELETE FROM candidates WHERE run_id = ?", "DELETE FROM runs WHERE id = ?"}) {
+      SQLite::Statement q(db, sql);
+      q.bind(1, static_cast<std::int64_t>(run.id));
+      q.exec();
+    }
+    undo.commit();
+    throw;
+  }
+}
+
+}  // namespace
 
 int cmd_simplify(int argc, char** argv) {
   po::options_description opts("evo simplify");
@@ -77,41 +120,11 @@ int cmd_simplify(int argc, char** argv) {
   rec.objectives = full.values;
   for (double v : domain.structural_objectives(rec.program)) rec.objectives.push_back(v);
 
+  // Nothing removable: the original is the answer, and nothing is written.
+  const bool unchanged = rec.text == c.row.program;
   RunInfo run = c.run;
-  run.name = "simplify " + std::to_string(id);
-  run.budget = 1;
-  std::vector<std::string> names;
-  for (const auto& o : specs) names.push_back(o.name);
-  {
-    SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
-    require_no_live_writer(*db, path);
-    run.id = create_run(*db, run);
-    tx.commit();
-  }
-  // From here on a failure removes the new run again, so the database is as it was.
-  try {
-    rec.id = next_candidate_id(*db);
-    BatchRecord batch;
-    batch.state.births = 1;
-    batch.state.next_id = rec.id + 1;
-    batch.state.population = {rec.id};
-    batch.state.stats.evaluations = batch.state.stats.evaluated = 1;
-    batch.state.stats.best_candidate = rec.id;
-    batch.state.stats.best_objectives = rec.objectives;
-    batch.candidates.push_back(rec);
-    StoreWriter(*db, run.id, domain.fingerprint(), names).commit(std::move(batch));
-    set_run_status(*db, run.id, "done", "simplified");
-  } catch (...) {
-    SQLite::Transaction undo(*db);
-    for (const char* sql : {"DELETE FROM objectives WHERE run_id = ?", "DELETE FROM checkpoints WHERE run_id = ?",
-                            "DELETE FROM candidates WHERE run_id = ?", "DELETE FROM runs WHERE id = ?"}) {
-      SQLite::Statement q(*db, sql);
-      q.bind(1, static_cast<std::int64_t>(run.id));
-      q.exec();
-    }
-    undo.commit();
-    throw;
-  }
+  if (unchanged) rec.id = id;
+  else write_simplified(*db, path, domain, id, specs, rec, run);
 
   const double before = c.row.objectives.empty() ? worst : c.row.objectives.front().second;
   // The domain's structural objectives (e.g. the optimizer's live-instruction count),
@@ -138,6 +151,7 @@ int cmd_simplify(int argc, char** argv) {
                                 {"structural_before", sb},
                                 {"structural_after", sa},
                                 {"programs_scored", r.tried},
+                                {"unchanged", unchanged},
                                 {"program", rec.text}}
                      .dump(2)
               << "\n";
@@ -147,6 +161,12 @@ int cmd_simplify(int argc, char** argv) {
   for (std::size_t k = 0; k < structural_names.size() && k < s_before.size() && k < s_after.size(); ++k) {
     sizes += ", ";
     sizes += structural_names[k] + " " + format_value(s_before[k]) + " -> " + format_value(s_after[k]);
+  }
+  if (unchanged) {
+    std::printf("candidate %lld: nothing to remove within tolerance %s (%d programs scored); nothing written\n",
+                static_cast<long long>(id), tol_text.c_str(), r.tried);
+    std::printf("%s", rec.text.c_str());
+    return 0;
   }
   std::printf("candidate %lld -> candidate %lld (run %lld): %s %s -> %s%s, input-dependent ops %d -> %d, "
               "%d programs scored\n",
