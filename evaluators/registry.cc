@@ -3,14 +3,23 @@
 #include "evaluators/compression/compression.h"
 #include "evaluators/external/external.h"
 #include "evaluators/funcapprox/funcapprox.h"
+#include "evaluators/funcapprox/targets.h"
 #include "evaluators/optimizer/optimizer.h"
 #include "search/errors.h"
 
 namespace evo {
 
+namespace {
+std::string funcapprox_target_list() {
+  std::string out;
+  for (const auto& name : funcapprox::target_names()) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+}  // namespace
+
 const std::vector<DomainEntry>& domain_registry() {
   static const std::vector<DomainEntry> all = {
-      {"funcapprox", "approximate a function (exp2, exp, log2, log, sin, cos, tanh, sigmoid, erf) on an interval",
+      {"funcapprox", "approximate a function (" + funcapprox_target_list() + ") on an interval",
        funcapprox::FuncApprox::settings,
        [](const Settings& s) -> std::unique_ptr<Domain> { return std::make_unique<funcapprox::FuncApprox>(s); },
        {},

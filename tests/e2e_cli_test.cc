@@ -654,6 +654,7 @@ TEST_F(EvoBadInput, RunRejectsBadSettingsAndOptions) {
   expect_input_error_db_untouched(db, run_with({"--set", "ops=add,frob"}), "frob");
   expect_input_error_db_untouched(db, run_with({"--set", "population=abc"}), "population");
   expect_input_error_db_untouched(db, run_with({"--set", "noequals"}), "noequals");
+  expect_input_error_db_untouched(db, run_with({"--set", "target=exp2", "--set", "target=sin"}), "given twice");
   expect_input_error_db_untouched(db, run_with({"--budget", "0"}), "--budget");
   expect_input_error_db_untouched(db, run_with({"--budget", "-5"}));
   expect_input_error_db_untouched(db, run_with({"--budget=-5"}), "--budget");

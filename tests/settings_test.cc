@@ -32,6 +32,14 @@ TEST(Settings, DefaultsFilledAndValuesChecked) {
     EXPECT_NE(std::string(e.what()).find("bogus"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("known: n, mode, ops, rate"), std::string::npos) << e.what();
   }
+  // Bounds as a user would type them.
+  const std::vector<SettingSpec> fine = {{"share", "0.5", "a share", real_in(0, 0.95)}};
+  try {
+    resolve_settings(fine, {{"share", "0.99"}}, "test");
+    ADD_FAILURE() << "0.99 is above 0.95";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("must be between 0 and 0.95"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Settings, StrictNumberParsing) {

@@ -207,7 +207,9 @@ std::map<std::string, std::string> parse_sets(const std::vector<std::string>& it
   for (const auto& item : items) {
     const auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0) throw InputError("--set takes KEY=VALUE, got '" + item + "'");
-    out[item.substr(0, eq)] = item.substr(eq + 1);
+    // As a repeated --budget is refused: which of two values was meant is not ours to guess.
+    if (!out.emplace(item.substr(0, eq), item.substr(eq + 1)).second)
+      throw InputError("--set " + item.substr(0, eq) + " given twice");
   }
   return out;
 }

@@ -21,7 +21,7 @@ int cmd_best(int argc, char** argv) {
        "only candidates with NAME<=VALUE or NAME>=VALUE (repeatable), e.g. --objective cost --where error<=1e-7")
       ("format", po::value<std::string>()->default_value("table"), "table|json");
   po::variables_map vm;
-  if (!parse(argc, argv, "evo best --db PATH [--run ID] [--top K] [--format table|json]", opts, vm)) return 0;
+  if (!parse(argc, argv, "evo best --db PATH [--run ID] [--top K] [--objective NAME] [--where NAME<=V ...] [--format table|json]", opts, vm)) return 0;
   const Format fmt = format_option(vm, {"table", "json"});
   const auto top = positive_count(vm["top"].as<std::string>(), "--top");
   if (top > 1000000) throw InputError("--top must be at most 1000000");

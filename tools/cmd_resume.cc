@@ -122,8 +122,8 @@ int cmd_resume(int argc, char** argv) {
   claim.commit();
   run.budget = budget;
   if (!so.quiet)
-    std::fprintf(stderr, "run %lld: resuming at %llu evaluations: %s\n", static_cast<long long>(run_id),
-                 static_cast<unsigned long long>(done), domain->describe().c_str());
+    std::fprintf(stderr, "run %lld: resuming at %llu evaluation%s: %s\n", static_cast<long long>(run_id),
+                 static_cast<unsigned long long>(done), done == 1 ? "" : "s", domain->describe().c_str());
   return run_session(*db, path, run, *domain, cfg, so, std::move(point));
 }
 
