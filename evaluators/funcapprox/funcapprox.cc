@@ -29,9 +29,15 @@ std::string hash_bits_check(const std::string& v) {
   return integer_in(1, 52)(v);
 }
 
+// The arithmetic ops, those before const in the op table; the ones after it are guarded
+// variants and tensor reductions for update rules (exp saturating at e^64, rms, ...), which
+// have no place in a kernel and would hand the search exp itself.
 std::vector<std::string> op_names() {
   std::vector<std::string> names;
-  for (const auto& info : kOpTable) names.emplace_back(info.name);
+  for (const auto& info : kOpTable) {
+    if (info.op == Op::const_) break;
+    names.emplace_back(info.name);
+  }
   return names;
 }
 
