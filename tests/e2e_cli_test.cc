@@ -655,6 +655,7 @@ TEST_F(EvoBadInput, RunRejectsBadSettingsAndOptions) {
   // exp, rms, ... are update-rule ops: a kernel is built from arithmetic.
   expect_input_error_db_untouched(db, run_with({"--set", "ops=add,exp"}), "exp");
   expect_input_error_db_untouched(db, run_with({"--set", "ops=const"}), "const");
+  expect_input_error_db_untouched(db, run_with({"--migrate-every", "5"}), "islands");
   expect_input_error_db_untouched(db, run_with({"--set", "population=abc"}), "population");
   expect_input_error_db_untouched(db, run_with({"--set", "noequals"}), "noequals");
   expect_input_error_db_untouched(db, run_with({"--set", "target=exp2", "--set", "target=sin"}), "given twice");

@@ -90,6 +90,10 @@ int cmd_run(int argc, char** argv) {
 
   EngineConfig cfg;
   apply_engine_settings(engine_set, cfg);
+  // A setting that would be silently without effect (checked for new runs only: a stored run
+  // resumes as it was made).
+  if (engine_given.count("migrate_every") && cfg.islands == 1)
+    throw InputError("migrate_every applies only with islands > 1 (--islands K)");
   cfg.budget = positive_count(vm["budget"].as<std::string>(), "--budget");
   long long seed = 0;
   if (!parse_integer(vm["seed"].as<std::string>(), seed) || seed < 0)
