@@ -674,6 +674,8 @@ TEST_F(EvoBadInput, RunRejectsBadSettingsAndOptions) {
 
 TEST_F(EvoBadInput, UnknownCommandAndFlags) {
   expect_input_error({"frobnicate"}, "frobnicate");
+  // Control characters in what an error quotes are escaped: still one line.
+  expect_input_error({"frob\nnicate\x1b[2J"}, "frob\\x0anicate\\x1b[2J");
   expect_input_error_db_untouched(db_, {"runs", "--db", db_, "--frob"}, "frob");
   expect_input_error_db_untouched(db_, {"runs", "--db", db_, "--format", "xml"}, "--format");
   expect_input_error({"domains", "--format", "xml"}, "--format");
