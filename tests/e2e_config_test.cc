@@ -111,6 +111,11 @@ TEST(ConfigCli, AnyRunNameReadsBack) {
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(runs_of(dir.file("again.db"))[0]["name"], name);
   EXPECT_EQ(candidates_of(dir.file("again.db")), candidates_of(db));
+  // In a table the name keeps to its row: a header and one line for the run.
+  const Result table = run_evo({"runs", "--db", db});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_EQ(std::count(table.out.begin(), table.out.end(), '\n'), 2) << table.out;
+  EXPECT_NE(table.out.find("b\\x0ac"), std::string::npos) << table.out;
 }
 
 TEST(ConfigCli, ResumeAppliesTheStoredLogLevel) {

@@ -214,6 +214,21 @@ std::map<std::string, std::string> parse_sets(const std::vector<std::string>& it
   return out;
 }
 
+std::string one_line(std::string_view text) {
+  std::string out;
+  for (const unsigned char c : text) {
+    if (c >= 0x20 && c != 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
 std::string format_value(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.6g", v);

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -69,6 +70,10 @@ void check_writable_before_work(const std::string& flag, const std::string& out)
 // The table `evo best` and `evo pareto` print: each candidate's id, objectives, op count (left
 // out when an objective already counts ops) and, with `with_birth`, its birth.
 void print_candidate_table(const RunInfo& run, const std::vector<CandidateRow>& rows, bool with_birth);
+
+// Text as one line: control characters (a newline in a run name, an escape quoted from a
+// binary file) written as \xNN, so tables keep their rows and errors their one line.
+std::string one_line(std::string_view text);
 
 std::string format_value(double v);  // compact, full precision when needed (%.6g / %.17g)
 nlohmann::json candidate_json(const CandidateRow& c);

@@ -187,7 +187,7 @@ int cmd_compare(int argc, char** argv) {
     for (const auto& c : runs) cells.push_back(value_of(c));
     rows.emplace_back(label, std::move(cells));
   };
-  add("name", [](const Compared& c) { return c.run.name; });
+  add("name", [](const Compared& c) { return one_line(c.run.name); });
   add("domain", [](const Compared& c) { return c.run.domain; });
   add("status", [](const Compared& c) { return shown_status(c.run); });
   add("seed", [](const Compared& c) { return std::to_string(c.run.seed); });

@@ -46,23 +46,6 @@ void usage(std::ostream& out) {
   for (const auto& s : kSubcommands) out << "  " << s.name << std::string(10 - std::strlen(s.name), ' ') << s.summary << "\n";
 }
 
-// An error message as one line of text: control characters (a newline or an escape from a
-// binary file being quoted) are written as \xNN, so stderr carries exactly one line.
-std::string one_line(std::string_view text) {
-  std::string out;
-  for (const unsigned char c : text) {
-    if (c >= 0x20 && c != 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,7 +72,7 @@ int main(int argc, char** argv) {
     try {
       return s.run(argc - 1, argv + 1);
     } catch (const evo::InputError& e) {
-      std::cerr << "evo " << name << ": " << one_line(e.what()) << "\n";
+      std::cerr << "evo " << name << ": " << evo::cli::one_line(e.what()) << "\n";
       return 2;
     } catch (const SQLite::Exception& e) {
       // A damaged file is bad input (exit 2); anything else (disk full, I/O) a failure.
@@ -100,13 +83,13 @@ int main(int argc, char** argv) {
       std::cerr << "evo " << name << ": "
                 << (damaged ? "damaged database: " : write_failed ? "database error: a write failed (disk full?): "
                                                                    : "database error: ")
-                << one_line(e.what()) << "\n";
+                << evo::cli::one_line(e.what()) << "\n";
       return damaged ? 2 : 1;
     } catch (const std::exception& e) {
-      std::cerr << "evo " << name << ": " << one_line(e.what()) << "\n";
+      std::cerr << "evo " << name << ": " << evo::cli::one_line(e.what()) << "\n";
       return 1;
     }
   }
-  std::cerr << "evo: unknown command '" << one_line(name) << "' (evo --help lists them)\n";
+  std::cerr << "evo: unknown command '" << evo::cli::one_line(name) << "' (evo --help lists them)\n";
   return 2;
 }

@@ -156,7 +156,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   const std::string why = reason == StopReason::interrupted ? status : status + " on " + std::string(stop_reason_name(reason));
   std::printf("run %lld (%s) %s: %llu evaluation%s, %.1f s this session (%.0f/s), cache hit rate %.1f%%, "
               "%.2f s of evaluation saved\n",
-              static_cast<long long>(run.id), run.name.c_str(), why.c_str(),
+              static_cast<long long>(run.id), one_line(run.name).c_str(), why.c_str(),
               static_cast<unsigned long long>(st.evaluations), st.evaluations == 1 ? "" : "s", progress.seconds(), progress.rate(st),
               100.0 * st.hit_rate(), st.saved_seconds());
   if (evaluator.summary) std::printf("%s\n", evaluator.summary().c_str());
