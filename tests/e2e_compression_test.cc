@@ -66,6 +66,15 @@ TEST_F(EvoCompression, ResumedRunEqualsUninterruptedAndExports) {
   const auto layout = nlohmann::json::parse(js.out);
   EXPECT_EQ(layout["layers"].size(), 6u);
   EXPECT_NEAR(layout["budget"]["sparsity"].get<double>(), 0.7, 0.01);
+  // --lang text is the program text, which evo eval reads back under the run's settings.
+  const Result text = run_evo({"export", "--db", whole, "--candidate", id, "--lang", "text"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  write_file(dir_->file("layout.txt"), text.out);
+  const Result again = run_evo({"eval", "--domain", "compression", "--set", "model=" + model(), "--set", "calibration=256",
+                                "--set", "samples=256", "--set", "step=256", "--program", dir_->file("layout.txt"),
+                                "--format", "json"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_NE(again.out.find("\"kl\""), std::string::npos) << again.out;
   const std::string out = dir_->file("compressed.safetensors");
   ASSERT_EQ(run_evo({"export", "--db", whole, "--candidate", id, "--lang", "safetensors", "-o", out}).code, 0);
   const Result show = run_evo({"model", "show", out, "--format", "json"});

@@ -104,7 +104,10 @@ TEST(EvoExternal, AnEvaluatorThatNeverAnswersWellStopsTheRun) {
   const Result r = run_evo(args);
   EXPECT_EQ(r.code, 1) << describe(args, r);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find("without one well-formed answer (malformed answer (not JSON): hi)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("without one well-formed answer (malformed answer (not JSON): hi); check --set command="),
+            std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("failed on each"), r.err.rfind("failed on each")) << "said once\n" << r.err;
+  EXPECT_EQ(r.err.find("could not be started"), std::string::npos) << r.err;
   EXPECT_EQ(run_entry(db)["status"], "failed");
 }
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "search/errors.h"
+#include "search/program_text.h"
 #include "tools/candidate_source.h"
 #include "tools/cli.h"
 
@@ -31,7 +32,9 @@ int cmd_export(int argc, char** argv) {
   }
   // An invalid program has no error bound or behaviour to ship; `evo show` prints it.
   if (!c.row.valid) throw InputError("candidate " + std::to_string(id) + " is invalid: nothing to export (evo show prints it)");
-  const std::string source = c.domain->render(c.program, lang, c.context());
+  // text is the program text `evo eval --program` reads back in every domain; a domain's own
+  // text rendering (a compression layout as a table) is for reading, and `evo show` gives it.
+  const std::string source = lang == "text" ? to_text(c.program) : c.domain->render(c.program, lang, c.context());
   if (!vm.count("output")) {
     std::cout << source;
     return 0;

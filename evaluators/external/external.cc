@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -257,10 +258,11 @@ std::string ExternalDomain::failure(const ProcessOutcome& o) const {
 Evaluation ExternalDomain::evaluate(const Program& p) const {
   const std::string line = request(p);
   ProcessOutcome o;
+  std::optional<std::string> answer;
   try {
     if (mode_ == "process") {
       o = run_once(command_, line + "\n", limits_);
-      if (o.ok()) return answered(last_line(o.out));
+      if (o.ok()) answer = last_line(o.out);
     } else {
       std::unique_ptr<ServerProcess> server;
       {
@@ -275,13 +277,14 @@ Evaluation ExternalDomain::evaluate(const Program& p) const {
       if (server->alive()) {
         std::lock_guard lock(servers_mutex_);
         idle_servers_.push_back(std::move(server));
-        return answered(o.out);
+        answer = o.out;
       }
     }
   } catch (const std::runtime_error& e) {  // no pipe or process to be had
     return failed(std::string("evaluator could not be started: ") + e.what());
   }
-  return failed(failure(o));
+  // Outside the try: giving up on a misconfigured evaluator throws, and is not a start failure.
+  return answer ? answered(*answer) : failed(failure(o));
 }
 
 Evaluation ExternalDomain::answered(const std::string& line) const {
