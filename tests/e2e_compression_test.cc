@@ -109,6 +109,8 @@ TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {
   const auto best = nlohmann::json::parse(run_evo({"best", "--db", db, "--format", "json"}).out);
   const std::string id = std::to_string(best[0]["candidate"].get<long long>());
   expect_input_error({"export", "--db", db, "--candidate", id, "--lang", "safetensors", "-o", model()});
+  // A layout has no C++ form, in show as in export.
+  expect_input_error({"show", "--db", db, "--candidate", id, "--format", "cpp"});
   EXPECT_EQ(file_digest(model()), model_before);
 }
 

@@ -1,7 +1,9 @@
 // evo show: one candidate as program text (with a header of comments), C++ or JSON.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
+#include "search/errors.h"
 #include "tools/candidate_source.h"
 #include "tools/cli.h"
 
@@ -23,6 +25,9 @@ int cmd_show(int argc, char** argv) {
   if (fmt == Format::json) {
     std::cout << candidate_json(c.row).dump(2) << "\n";
   } else if (fmt == Format::cpp) {
+    const auto langs = c.domain->languages();
+    if (std::find(langs.begin(), langs.end(), "cpp") == langs.end())
+      throw InputError("--format cpp: domain " + c.run.domain + " has no C++ form (evo export --lang lists what it has)");
     std::cout << c.domain->render(c.program, "cpp", c.context());
   } else {
     std::printf("# candidate %lld of run %lld (%s): %s\n", static_cast<long long>(c.row.id),
