@@ -30,6 +30,7 @@ TEST(EvoModel, TrainWritesAModelThatShowReads) {
   EXPECT_EQ(j["layers"][11]["outputs"], 10);
   const double acc = std::stod(j["metadata"]["test_accuracy"].get<std::string>());
   EXPECT_GT(acc, 0.3);  // one epoch over 2,000 images; chance is 0.1
+  EXPECT_EQ(j["metadata"]["train_images"], "2000");
   EXPECT_LE(acc, 1.0);
   EXPECT_EQ(j["parameters"], 784 * 32 + 32 + 10 * (32 * 32 + 32) + 32 * 10 + 10);
 }

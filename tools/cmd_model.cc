@@ -63,6 +63,7 @@ int model_train(int argc, char** argv) {
   auto& meta = trained.model.metadata;
   meta = {{"format", "evo dense model"},
           {"trained_on", "Fashion-MNIST (standardised pixels, 50k/10k/10k split)"},
+          {"train_images", std::to_string(o.train_size ? o.train_size : 50000)},
           {"test_accuracy", format_value(trained.test_accuracy)},
           {"validation_accuracy", format_value(trained.validation_accuracy)},
           {"seed", std::to_string(o.seed)},

@@ -38,8 +38,13 @@ int cmd_show(int argc, char** argv) {
     std::printf("%s\n", c.row.cache_hit ? ", objectives from the FEC cache" : "");
     if (c.row.valid) {
       std::printf("#");
-      for (const auto& [n, v] : c.row.objectives) std::printf(" %s %s", n.c_str(), format_value(v).c_str());
-      std::printf(", %d ops\n", c.row.ops);
+      bool ops_objective = false;  // then the count is already there
+      for (const auto& [n, v] : c.row.objectives) {
+        std::printf(" %s %s", n.c_str(), format_value(v).c_str());
+        ops_objective = ops_objective || n == "ops";
+      }
+      if (!ops_objective) std::printf(", %d ops", c.row.ops);
+      std::printf("\n");
     } else {
       std::printf("# invalid: %s\n", c.row.invalid_reason.c_str());
     }
