@@ -79,6 +79,12 @@ Settings resolve_settings(const std::vector<SettingSpec>& specs, const std::map<
   return Settings(std::move(values));
 }
 
+std::string shortest_decimal(double x) {
+  char buf[40];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, ec == std::errc() ? end : buf);
+}
+
 SettingCheck integer_in(long long lo, long long hi) {
   return [lo, hi](const std::string& v) -> std::string {
     long long x = 0;
@@ -88,20 +94,11 @@ SettingCheck integer_in(long long lo, long long hi) {
   };
 }
 
-namespace {
-// A bound as a user would type it: 0.95, not 0.950000.
-std::string shortest(double x) {
-  char buf[32];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, ec == std::errc() ? end : buf);
-}
-}  // namespace
-
 SettingCheck real_in(double lo, double hi) {
   return [lo, hi](const std::string& v) -> std::string {
     double x = 0;
     if (!parse_real(v, x)) return "not a number";
-    if (x < lo || x > hi) return "must be between " + shortest(lo) + " and " + shortest(hi);
+    if (x < lo || x > hi) return "must be between " + shortest_decimal(lo) + " and " + shortest_decimal(hi);
     return {};
   };
 }

@@ -51,5 +51,7 @@ SettingCheck list_of(std::vector<std::string> allowed);  // non-empty comma-sepa
 bool parse_integer(std::string_view s, long long& out);
 bool parse_real(std::string_view s, double& out);
 std::vector<std::string> split(std::string_view s, char sep);
+// The shortest text that reads back as exactly x (0.95, 0.2, 1e-05): a number as a user types it.
+std::string shortest_decimal(double x);
 
 }  // namespace evo

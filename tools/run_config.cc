@@ -34,18 +34,11 @@ std::string where(const toml::node& n, const std::string& origin) {
   return origin + ":" + std::to_string(b.line) + ":" + std::to_string(b.column);
 }
 
-// The shortest text that reads back as exactly x.
-std::string shortest_text(double x) {
-  char buf[40];
-  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
-  return std::string(buf, ec == std::errc() ? end : buf);
-}
-
 // A scalar as the text a flag would take.
 std::string scalar_text(const toml::node& n, const std::string& key, const std::string& origin) {
   if (const auto* s = n.as_string()) return s->get();
   if (const auto* i = n.as_integer()) return std::to_string(i->get());
-  if (const auto* f = n.as_floating_point()) return shortest_text(f->get());
+  if (const auto* f = n.as_floating_point()) return shortest_decimal(f->get());
   if (const auto* b = n.as_boolean()) return b->get() ? "true" : "false";
   throw InputError(where(n, origin) + ": " + key + " must be a string, a number or true/false");
 }
@@ -131,7 +124,7 @@ RunConfig parse_run_config(const std::string& text, const std::string& origin) {
           throw InputError(where(node, origin) + ": " + key + " must be a finite number");
         // As the double it is, in one spelling: an integer (55005000000) and the float
         // to_toml writes for it (5.5005e+10) are the same option.
-        config.options.emplace_back(flag_name(key), shortest_text(*node.value<double>()));
+        config.options.emplace_back(flag_name(key), shortest_decimal(*node.value<double>()));
         continue;
       case Kind::text:
         if (!node.is_string()) throw InputError(where(node, origin) + ": " + key + " must be a string");
@@ -190,7 +183,7 @@ std::string to_toml(const RunConfig& config) {
   auto number = [&](const std::string& v) {
     double x = 0;
     if (!parse_real(v, x)) return value(v);
-    std::string text = shortest_text(x);
+    std::string text = shortest_decimal(x);
     if (text == "inf" || text == "-inf" || text == "nan" || text == "-nan") return text;  // TOML spells them so
     if (text.find_first_of(".en") == std::string::npos) text += ".0";  // a float, not an integer
     return text;

@@ -62,13 +62,6 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
-// A setting's value as a user would type it (0.7, not 0.700000).
-std::string format_setting(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 }  // namespace
 
 std::vector<SettingSpec> CompressionDomain::settings() {
@@ -116,13 +109,13 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
   max_sparsity_ = s.real("max_sparsity");
   // A budget no layout can meet would otherwise be clamped to the nearest one silently.
   if (sparsity && target_ > max_sparsity_)
-    throw InputError("sparsity " + format_setting(target_) + " is above max_sparsity " + format_setting(max_sparsity_) +
+    throw InputError("sparsity " + shortest_decimal(target_) + " is above max_sparsity " + shortest_decimal(max_sparsity_) +
                      ": no layout meets it");
   if (!sparsity) {
     const auto widths = ints(s, "bit_levels");
     const auto [lo, hi] = std::minmax_element(widths.begin(), widths.end());
     if (target_ < static_cast<double>(*lo) || target_ > static_cast<double>(*hi))
-      throw InputError("bits " + format_setting(target_) + " is outside bit_levels " + std::to_string(*lo) + ".." +
+      throw InputError("bits " + shortest_decimal(target_) + " is outside bit_levels " + std::to_string(*lo) + ".." +
                        std::to_string(*hi) + ": no layout meets it");
   }
   switch_steps_ = static_cast<int>(s.integer("switch_steps"));

@@ -247,11 +247,7 @@ std::string ExternalDomain::request(const Program& p) const {
 
 std::string ExternalDomain::failure(const ProcessOutcome& o) const {
   std::string why = "evaluator " + o.failure();
-  if (o.timed_out) {
-    char seconds[32];  // as the user gave it (0.2, not 0.20000000000000001)
-    std::snprintf(seconds, sizeof seconds, "%g", limits_.timeout_s);
-    why.insert(std::string("evaluator timed out").size(), std::string(" after ") + seconds + " s");
-  }
+  if (o.timed_out) why.insert(std::string("evaluator timed out").size(), " after " + shortest_decimal(limits_.timeout_s) + " s");
   return why;
 }
 
