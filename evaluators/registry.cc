@@ -62,4 +62,13 @@ std::unique_ptr<Domain> make_domain(const std::string& name, const std::map<std:
   return entry->make(resolve_settings(entry->settings(), settings, "domain " + name));
 }
 
+void refuse_replaced_settings(const Domain& domain, const std::map<std::string, std::string>& given) {
+  for (const auto& [key, used] : domain.settings_in_use()) {
+    const auto it = given.find(key);
+    if (it != given.end() && it->second != used)
+      throw InputError("setting " + key + "=" + it->second + " would be ignored: this " + domain.name() + " run uses " +
+                       key + "=" + used + " (leave " + key + " unset)");
+  }
+}
+
 }  // namespace evo

@@ -141,6 +141,12 @@ class Domain {
   // compression domain's selection=elitist). The default: none.
   virtual std::map<std::string, std::string> engine_defaults() const { return {}; }
 
+  // Domain settings whose defaults this domain replaced with what it uses instead (e.g. a
+  // funcapprox scaffold's target and interval for its core). A new run stores these in
+  // place of the defaults, so its settings say what was searched, and refuses a value the
+  // user gave that the domain would not use. The default: none.
+  virtual std::map<std::string, std::string> settings_in_use() const { return {}; }
+
   // Multi-step selection (engine selection=elitist): the stages before the final one, and
   // a cheap, noisy score of a program on the data that `draw` picks for a stage (lower is
   // better). The final stage is evaluate() itself. The default: no stages.

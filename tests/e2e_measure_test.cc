@@ -74,6 +74,11 @@ TEST(MeasureCli, WithAScaffoldTheWholeRangeFunctionIsChecked) {
                               "--set", "measure_interval=0.5:1", "--set", "population=50", "--set", "fit=none",
                               "--budget", "300", "--seed", "2", "--threads", "2", "--db", db, "-q"});
   ASSERT_EQ(run.code, 0) << run.err;
+  // The run's settings say what the core was searched on: e^r on [-ln2/2, ln2/2].
+  const json runs = json::parse(run_evo({"runs", "--db", db, "--format", "json"}).out);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["settings"]["target"], "exp");
+  EXPECT_EQ(runs[0]["settings"]["interval"], "-0.34657359027997264:0.34657359027997264");
   const json front = json::parse(run_evo({"measure", "--db", db, "--run", "1", "--format", "json"}).out);
   ASSERT_FALSE(front.empty());
   for (const auto& c : front) {
@@ -87,6 +92,16 @@ TEST(MeasureCli, WithAScaffoldTheWholeRangeFunctionIsChecked) {
                                 "--rounds", "2", "--elements", "512", "--format", "json"});
   ASSERT_EQ(speed.code, 0) << speed.err;
   EXPECT_NE(json::parse(speed.out)["timed"].get<std::string>().find("whole-range"), std::string::npos) << speed.out;
+}
+
+// A setting the scaffold replaces is refused when typed, not ignored; nothing is written.
+TEST(MeasureCli, ATypedIntervalOrTargetTheScaffoldReplacesIsRefused) {
+  ScratchDir dir;
+  const std::string db = dir.file("r.db");
+  expect_input_error({"run", "--domain", "funcapprox", "--set", "scaffold=exp", "--set", "interval=0:1", "--db", db});
+  expect_input_error({"run", "--domain", "funcapprox", "--set", "scaffold=log2", "--set", "target=exp2", "--db", db});
+  expect_input_error({"baselines", "--domain", "funcapprox", "--set", "scaffold=exp", "--set", "interval=0:1"});
+  EXPECT_FALSE(file_exists(db));
 }
 
 TEST(MeasureCli, NoMeasureSkipsTheCheck) {

@@ -469,6 +469,35 @@ TEST(ScaffoldSetting, TakesTargetIntervalAndErrorFromTheScaffold) {
   EXPECT_EQ(d->fingerprint().find("scaffold"), std::string::npos);
 }
 
+// A run stores what its core was searched on, and a value the scaffold would replace is
+// refused when typed rather than ignored.
+TEST(ScaffoldSetting, SettingsInUseAreTheCoresAndReadBack) {
+  EXPECT_TRUE(make_domain("funcapprox", {})->settings_in_use().empty());
+  for (const char* name : {"exp", "log2", "sin", "exp2_floor"}) {
+    const Scaffold& sc = *find_scaffold(name);
+    const auto used = make_domain("funcapprox", {{"scaffold", name}})->settings_in_use();
+    ASSERT_EQ(used.size(), 2u) << name;
+    EXPECT_EQ(used.at("target"), sc.core_target);
+    auto stored = used;
+    stored["scaffold"] = name;
+    auto d = make_domain("funcapprox", stored);
+    auto* fa = dynamic_cast<FuncApprox*>(d.get());
+    ASSERT_NE(fa, nullptr);
+    EXPECT_EQ(fa->lo(), sc.core_lo) << used.at("interval");
+    EXPECT_EQ(fa->hi(), sc.core_hi) << used.at("interval");
+    EXPECT_EQ(d->settings_in_use(), used);
+    EXPECT_NO_THROW(refuse_replaced_settings(*d, stored));
+  }
+  const auto exp = make_domain("funcapprox", {{"scaffold", "exp"}, {"interval", "0:1"}});
+  EXPECT_THROW(refuse_replaced_settings(*exp, {{"scaffold", "exp"}, {"interval", "0:1"}}), InputError);
+  const auto log2 = make_domain("funcapprox", {{"scaffold", "log2"}, {"target", "exp2"}});
+  EXPECT_THROW(refuse_replaced_settings(*log2, {{"scaffold", "log2"}, {"target", "exp2"}}), InputError);
+  EXPECT_NO_THROW(refuse_replaced_settings(*log2, {{"scaffold", "log2"}, {"precision", "float32"}}));
+  // exp2_floor's core is exp2 on [0, 1]: the defaults are its own, so typing them is fine.
+  const auto floor = make_domain("funcapprox", {{"scaffold", "exp2_floor"}});
+  EXPECT_NO_THROW(refuse_replaced_settings(*floor, {{"target", "exp2"}, {"interval", "0:1"}}));
+}
+
 TEST(ScaffoldSetting, RenderedExportsCompileAndComputeTheWholeRangeFunction) {
   for (const char* prec : {"float32", "float64"}) {
     auto d = make_domain("funcapprox", {{"scaffold", "exp"}, {"precision", prec}});

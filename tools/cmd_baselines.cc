@@ -61,6 +61,7 @@ int cmd_baselines(int argc, char** argv) {
   const DegreeRange range = parse_degrees(vm["degrees"].as<std::string>());
   const auto sets = parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
   const auto domain = make_domain(vm["domain"].as<std::string>(), sets);
+  refuse_replaced_settings(*domain, sets);
   const bool measure = vm.count("measure") > 0;
   if (measure) require_measurements(*domain);
 

@@ -66,6 +66,7 @@ int cmd_eval(int argc, char** argv) {
   if (vm.count("program")) {
     if (!vm.count("domain")) throw InputError("--domain is required with --program");
     domain = make_domain(vm["domain"].as<std::string>(), sets);
+    refuse_replaced_settings(*domain, sets);
     text = read_text_file(vm["program"].as<std::string>());
   } else {
     const std::string path = db_path(vm);
@@ -74,6 +75,7 @@ int cmd_eval(int argc, char** argv) {
     auto settings = run_settings(c.run);
     for (const auto& [k, v] : sets) settings[k] = v;
     domain = make_domain(vm.count("domain") ? vm["domain"].as<std::string>() : c.run.domain, settings);
+    refuse_replaced_settings(*domain, sets);
     text = c.row.program;
   }
   const Program p = parse_program(text, domain->signature());

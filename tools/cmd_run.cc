@@ -85,6 +85,7 @@ int cmd_run(int argc, char** argv) {
     engine_given[key] = vm[flag].as<std::string>();
   }
   auto domain = make_domain(domain_name, domain_given);
+  refuse_replaced_settings(*domain, domain_given);
   for (const auto& [k, v] : domain->engine_defaults()) engine_given.emplace(k, v);  // the user's win
   const Settings engine_set = resolve_settings(engine_settings(), engine_given, "the engine");
 
@@ -110,7 +111,11 @@ int cmd_run(int argc, char** argv) {
   check_mpi_options(so.mpi, !vm["rank-timeout"].defaulted());
 
   const std::string path = db_path(vm);
-  const Settings domain_set = resolve_settings(find_domain(domain_name)->settings(), domain_given, "domain");
+  // Stored and printed as used: a setting the domain replaced (a scaffold's interval) in place
+  // of its default.
+  auto in_use = domain_given;
+  for (const auto& [k, v] : domain->settings_in_use()) in_use[k] = v;
+  const Settings domain_set = resolve_settings(find_domain(domain_name)->settings(), in_use, "domain");
   std::map<std::string, std::string> given = domain_given;
   given.insert(engine_given.begin(), engine_given.end());
   const std::string config = to_toml(effective_config(vm, domain_name, domain_set, engine_set, given));

@@ -73,6 +73,7 @@ int cmd_speed(int argc, char** argv) {
   if (vm.count("program")) {
     const auto sets = parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
     file_domain = make_domain(vm["domain"].as<std::string>(), sets);
+    refuse_replaced_settings(*file_domain, sets);
     for (const auto& file : vm["program"].as<std::vector<std::string>>())
       programs.push_back({file, parse_program(read_text_file(file), file_domain->signature()), false});
   } else {

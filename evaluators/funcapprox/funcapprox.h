@@ -57,6 +57,7 @@ class FuncApprox final : public Domain {
   // Whether kernel_source() writes the AVX-512 form here (exp scaffolds on an AVX-512F CPU).
   bool vector_kernels() const;
   std::vector<std::string> languages() const override { return {"text", "cpp", "c"}; }
+  std::map<std::string, std::string> settings_in_use() const override;
   std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const override;
 
   bool relative_error() const { return relative_; }

@@ -11,7 +11,8 @@
 
 namespace evo::funcapprox {
 // Called once the target and interval settings are parsed. The settings carry defaults, so
-// the default target and interval give way to the scaffold's; anything else must agree.
+// the default target and interval give way to the scaffold's; anything else must agree. (A
+// new run stores the scaffold's, settings_in_use(); runs stored before hold the defaults.)
 void FuncApprox::apply_scaffold(const Settings& s) {
   const std::string name = s.str("scaffold");
   if (name == "none") return;
@@ -26,6 +27,12 @@ void FuncApprox::apply_scaffold(const Settings& s) {
   target_ = find_target(scaffold_->core_target);
   lo_ = scaffold_->core_lo;
   hi_ = scaffold_->core_hi;
+}
+
+std::map<std::string, std::string> FuncApprox::settings_in_use() const {
+  if (!scaffold_) return {};
+  return {{"target", std::string(scaffold_->core_target)},
+          {"interval", shortest_decimal(scaffold_->core_lo) + ":" + shortest_decimal(scaffold_->core_hi)}};
 }
 
 std::string FuncApprox::render_scaffolded(const Program& p, std::string_view lang, const RenderContext& ctx) const {
