@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -62,6 +63,15 @@ std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path) {
     probe.executeStep();
     return db;
   } catch (const SQLite::Exception& e) {
+    // A hot journal: a process died in the middle of a transaction in rollback mode (a new
+    // database, before it turns to WAL). A reading connection cannot roll it back; one
+    // writing connection does, as SQLite does on any open that may write, and then the
+    // file reads as it was before that transaction.
+    if (e.getExtendedErrorCode() == SQLITE_READONLY_ROLLBACK && ::access(path.c_str(), W_OK) == 0) {
+      db.reset();
+      SQLite::Database(path, SQLite::OPEN_READWRITE).exec("SELECT count(*) FROM sqlite_master");
+      return open_for_reading(path);
+    }
     if ((e.getErrorCode() & 0xff) != SQLITE_READONLY || !unwritable_and_quiet(path)) throw;
   }
   db = std::make_unique<SQLite::Database>(file_uri(path) + "?immutable=1", SQLite::OPEN_READONLY | SQLite::OPEN_URI);
@@ -69,11 +79,19 @@ std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path) {
   return db;
 }
 
-// Throws InputError unless `path` holds an evo database this evo can read.
-void check_existing(const std::string& path) {
+int table_count(SQLite::Database& db) {
+  SQLite::Statement q(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
+  return q.executeStep() ? q.getColumn(0).getInt() : 0;
+}
+
+// Throws InputError unless `path` holds an evo database this evo can read, or an SQLite file
+// with no tables at all (a new database whose creation was cut short), for which it returns
+// false: such a file is as good as an empty one.
+bool check_existing(const std::string& path) {
   try {
     const auto handle = open_for_reading(path);
     SQLite::Database& db = *handle;
+    if (table_count(db) == 0) return false;
     int version = 0;
     try {
       SQLite::Statement q(db, "SELECT version FROM schema_version");
@@ -93,6 +111,7 @@ void check_existing(const std::string& path) {
                              "('runs', 'candidates', 'objectives', 'configs', 'fec_cache', 'checkpoints')");
     if (!tables.executeStep() || tables.getColumn(0).getInt() != 6)
       throw InputError(path + " is not an evo database (tables missing)");
+    return true;
   } catch (const SQLite::Exception& e) {
     if (e.getErrorCode() == SQLITE_NOTADB) throw InputError(path + " is not an SQLite database");
     if ((e.getErrorCode() & 0xff) == SQLITE_CORRUPT) throw InputError(path + " is damaged: " + e.what());
@@ -156,34 +175,49 @@ void upgrade_schema(SQLite::Database& db) {
 std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMode mode) {
   long long size = 0;
   const bool exists = file_size(path, size);
-  if (exists && size > 0) {
-    check_not_truncated(path, size);
-    check_existing(path);
-  } else if (mode != OpenMode::create) {
-    throw InputError("no evo database at " + path);
+  if (exists) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw InputError(path + " is a directory, not a database file");
+    if (!std::filesystem::is_regular_file(path, ec)) throw InputError(path + " is not a regular file");
   }
+  bool fresh = !(exists && size > 0);
+  if (!fresh) {
+    check_not_truncated(path, size);
+    fresh = !check_existing(path);
+  }
+  if (fresh && mode != OpenMode::create) throw InputError("no evo database at " + path);
   try {
     if (mode == OpenMode::read_only) return open_for_reading(path);
+    if (!fresh && ::access(path.c_str(), W_OK) != 0) throw InputError("cannot write " + path + " (read-only)");
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0) {
+      const bool missing = errno == ENOENT;
+      throw InputError("cannot write " + path + (missing ? ": its directory does not exist"
+                                                         : ": its directory is not writable (a run keeps a log beside the file)"));
+    }
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | (mode == OpenMode::create ? SQLite::OPEN_CREATE : 0));
     configure(*db);
     if (sqlite3_db_readonly(db->getHandle(), "main") == 1) throw InputError("cannot write " + path + " (read-only)");
-    if (exists && size > 0) {
-      check_intact(*db, path);
-      upgrade_schema(*db);
-    }
-    if (!(exists && size > 0)) {
+    if (fresh) {
       // Large pages: the writer appends long rows and inserts into two random-order
       // indexes (FEC cache, objective ranking); 64 KiB pages mean fewer splits and WAL
       // frames (end-to-end 50k -> 62k candidates/s in bench/RESULTS.md's search).
       db->exec("PRAGMA page_size = 65536");
       db->exec("PRAGMA journal_mode = WAL");
-      SQLite::Transaction tx(*db);
-      db->exec(kSchemaSql);
-      db->exec(kMeasurementsSql);
-      db->exec(kProgressSql);
-      db->exec(kRunConfigsSql);
-      db->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(kSchemaVersion) + ")");
+      // Another evo may be creating the same file: the first to take the write lock makes
+      // the tables, and the other then finds an evo database like any existing one.
+      SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+      if (table_count(*db) == 0) {
+        db->exec(kSchemaSql);
+        db->exec(kMeasurementsSql);
+        db->exec(kProgressSql);
+        db->exec(kRunConfigsSql);
+        db->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(kSchemaVersion) + ")");
+      }
       tx.commit();
+    } else {
+      check_intact(*db, path);
+      upgrade_schema(*db);
     }
     // WAL with synchronous=NORMAL: a process crash (kill -9) never loses a committed
     // transaction; only an OS crash or power loss can lose the last few.

@@ -950,6 +950,13 @@ TEST(EvoReadOnly, ReadersReadItAndWritersRefuseIt) {
   EXPECT_EQ(file_digest(db), before);
   EXPECT_FALSE(file_exists(db + "-wal"));
   EXPECT_FALSE(file_exists(db + "-shm"));
+  // A file anyone may write in a directory no one may: the log beside it cannot be made,
+  // which is said as such rather than as a damaged file.
+  ASSERT_EQ(::chmod(db.c_str(), 0666), 0);
+  const Result r = run({"resume", "--db", db, "--run", "1", "--budget", "600", "-q"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find("directory is not writable"), std::string::npos) << r.err;
+  EXPECT_EQ(file_digest(db), before);
   ::chmod(ro.c_str(), 0755);  // so that the scratch directory can be removed
 }
 

@@ -251,6 +251,54 @@ TEST(Store, RefusesFilesThatAreNotEvoDatabasesWithoutTouchingThem) {
   EXPECT_THROW(open_database(dir.file("missing.db"), OpenMode::read_only), InputError);
   EXPECT_FALSE(test::file_exists(dir.file("missing.db")));
   EXPECT_THROW(open_database("/nonexistent_dir/x.db", OpenMode::create), InputError);
+  EXPECT_THROW(open_database(dir.path(), OpenMode::create), InputError);  // a directory
+  EXPECT_THROW(open_database("/dev/null", OpenMode::create), InputError);
+}
+
+// A new database whose creation was cut short (a kill between turning it to WAL and making
+// the tables) holds no tables: it is as good as an empty file, so a run may be made in it,
+// and a reader says there is no evo database rather than a damaged one.
+TEST(Store, AnSQLiteFileWithNoTablesIsTakenAsEmpty) {
+  test::ScratchDir dir;
+  const std::string path = dir.file("cut.db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA journal_mode = WAL");
+  }
+  try {
+    open_database(path, OpenMode::read_only);
+    FAIL() << "no tables: nothing to read";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("no evo database"), std::string::npos) << e.what();
+  }
+  auto db = open_database(path, OpenMode::create);
+  SQLite::Statement q(*db, "SELECT version FROM schema_version");
+  ASSERT_TRUE(q.executeStep());
+}
+
+// A process killed in the middle of a transaction in rollback-journal mode (a new database
+// before it turns to WAL) leaves a hot journal; the next open rolls it back, as SQLite does
+// for any connection that may write, instead of failing to read the file.
+TEST(Store, AHotJournalIsRolledBack) {
+  test::ScratchDir dir;
+  const std::string live = dir.file("live.db"), path = dir.file("hot.db");
+  {
+    // A transaction larger than a tiny page cache spills to the file before it commits;
+    // the journal then holds the file's old state. A copy of both files taken now is what
+    // a kill at this moment leaves: a hot journal that no process holds a lock on.
+    SQLite::Database db(live, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA cache_size = 1");
+    db.exec("BEGIN");
+    db.exec("CREATE TABLE filler(x)");
+    for (int i = 0; i < 200; ++i) db.exec("INSERT INTO filler VALUES (randomblob(4000))");
+    ASSERT_TRUE(test::file_exists(live + "-journal")) << "no journal: nothing is tested";
+    test::write_file(path, test::read_file(live));
+    test::write_file(path + "-journal", test::read_file(live + "-journal"));
+  }
+  auto db = open_database(path, OpenMode::create);  // rolled back to empty, then made an evo database
+  SQLite::Statement q(*db, "SELECT count(*) FROM sqlite_master WHERE name = 'filler'");
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_EQ(q.getColumn(0).getInt(), 0);
 }
 
 }  // namespace evo
