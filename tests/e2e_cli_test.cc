@@ -563,6 +563,27 @@ TEST(EvoCrash, KillMinus9ThenResumeEqualsUninterrupted) {
   expect_same_candidates(candidates_of(whole), candidates_of(killed), "uninterrupted vs kill -9 + resume");
 }
 
+// The first Ctrl-C waits for the batch in flight, however slow its evaluations; a second
+// ends evo at once (the run is left as a kill leaves it, resumable).
+TEST(EvoCrash, ASecondSigintStopsAtOnce) {
+  ScratchDir dir;
+  const std::string db = dir.file("slow.db");
+  // An evaluator that takes 30 s a candidate: a batch would take many minutes.
+  const int pid = start_evo({"run", "--domain", "external", "--set", "command=sleep 30", "--set", "mode=process",
+                             "--set", "timeout=60", "--budget", "1000", "--threads", "1", "--db", db, "-q"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ::kill(pid, SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "the first SIGINT waits for the batch in flight";
+  const auto second = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_LT(std::chrono::steady_clock::now() - second, std::chrono::seconds(10));
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
+  EXPECT_NE(run_entry(db)["status"], "interrupted");
+}
+
 TEST(EvoCrash, SigintCommitsStopsWith130AndResumes) {
   ScratchDir dir;
   const std::string db = dir.file("sigint.db");

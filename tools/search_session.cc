@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <unistd.h>
+
 #include <spdlog/spdlog.h>
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
@@ -25,7 +27,22 @@ namespace evo::cli {
 namespace {
 
 std::atomic<int> g_signal{0};
-extern "C" void on_signal(int sig) { g_signal.store(sig); }
+std::atomic<bool> g_quiet{false};
+
+// The first SIGINT/SIGTERM asks the search to stop after the batch in flight (which may take
+// a while with slow evaluations: say so); a second ends evo at once, which loses nothing
+// committed (a kill does not either, see the reliability tests). Only async-signal-safe calls.
+extern "C" void on_signal(int sig) {
+  if (g_signal.exchange(sig) != 0) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    return;
+  }
+  if (!g_quiet.load()) {
+    static constexpr char kMsg[] = "\nstopping after the batch in flight (again to stop at once)\n";
+    [[maybe_unused]] const auto n = ::write(2, kMsg, sizeof kMsg - 1);
+  }
+}
 
 }  // namespace
 
@@ -67,12 +84,20 @@ void require_no_live_writer(SQLite::Database& db, const std::string& path) {
                        std::to_string(other.pid) + "); one writer at a time");
 }
 
-// The domain's expensive checks of the final Pareto front, stored and summarised.
-static void report_front_measurements(SQLite::Database& db, std::int64_t run_id, const Domain& domain, bool quiet) {
+// The domain's expensive checks of the final Pareto front, stored and summarised. The run's
+// summary is out before they start: a signal during the check ends evo the default way,
+// with the search already stored as done and only the check left for `evo measure`.
+static void report_front_measurements(SQLite::Database& db, const std::string& db_path, std::int64_t run_id,
+                                      const Domain& domain, bool quiet) {
   if (domain.measurement_names().empty()) return;
   const auto front = pareto_front(db, run_id);
   if (front.empty()) return;
-  if (!quiet) std::fprintf(stderr, "checking the %zu programs of the Pareto front...\n", front.size());
+  std::fflush(stdout);
+  if (!quiet)
+    std::fprintf(stderr,
+                 "checking the %zu programs of the Pareto front (if stopped, evo measure --db %s --run %lld checks "
+                 "them)...\n",
+                 front.size(), db_path.c_str(), static_cast<long long>(run_id));
   const auto measured = measure_candidates(db, domain, front, false);
   for (const auto& m : measured) {
     std::printf("front: candidate %lld", static_cast<long long>(m.row.id));
@@ -106,6 +131,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   }
 
   g_signal = 0;
+  g_quiet = opts.quiet;
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
 
@@ -177,7 +203,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
   } else {
     std::printf("no valid candidate yet\n");
   }
-  if (reason != StopReason::interrupted && opts.measure) report_front_measurements(db, run.id, domain, opts.quiet);
+  if (reason != StopReason::interrupted && opts.measure) report_front_measurements(db, db_path, run.id, domain, opts.quiet);
   if (reason == StopReason::interrupted || reason == StopReason::time_limit)
     std::printf("resume with: evo resume --db %s --run %lld\n", db_path.c_str(), static_cast<long long>(run.id));
   std::fflush(stdout);
