@@ -66,6 +66,10 @@ TEST_F(EvoCompression, ResumedRunEqualsUninterruptedAndExports) {
   const auto layout = nlohmann::json::parse(js.out);
   EXPECT_EQ(layout["layers"].size(), 6u);
   EXPECT_NEAR(layout["budget"]["sparsity"].get<double>(), 0.7, 0.01);
+  // Without --lang a domain with no C++ form writes json.
+  const Result plain = run_evo({"export", "--db", whole, "--candidate", id});
+  ASSERT_EQ(plain.code, 0) << plain.err;
+  EXPECT_EQ(plain.out, js.out);
   // --lang text is the program text, which evo eval reads back under the run's settings.
   const Result text = run_evo({"export", "--db", whole, "--candidate", id, "--lang", "text"});
   ASSERT_EQ(text.code, 0) << text.err;

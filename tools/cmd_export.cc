@@ -15,16 +15,19 @@ int cmd_export(int argc, char** argv) {
   add_db_option(opts);
   opts.add_options()
       ("candidate", po::value<std::string>(), "candidate id")
-      ("lang", po::value<std::string>()->default_value("cpp"), "funcapprox: cpp|c|text; optimizer: cpp|pytorch|text; compression: json|safetensors|text; external: json|text")
+      ("lang", po::value<std::string>(),
+       "funcapprox: cpp|c|text; optimizer: cpp|pytorch|text; compression: json|safetensors|text; external: json|text "
+       "(default: cpp where the domain has it, else json)")
       ("output,o", po::value<std::string>(), "file to write (default: standard output)");
   po::variables_map vm;
   if (!parse(argc, argv, "evo export --db PATH --candidate ID --lang LANG [-o FILE]", opts, vm)) return 0;
   const std::int64_t id = positive_id(vm, "candidate");
-  const std::string lang = vm["lang"].as<std::string>();
   const std::string path = db_path(vm);
   auto db = open_database(path, OpenMode::read_only);
   StoredCandidate c = load_candidate(*db, id, path);
   const auto langs = c.domain->languages();
+  const bool has_cpp = std::find(langs.begin(), langs.end(), "cpp") != langs.end();
+  const std::string lang = vm.count("lang") ? vm["lang"].as<std::string>() : has_cpp ? "cpp" : "json";
   if (std::find(langs.begin(), langs.end(), lang) == langs.end()) {
     std::string list;
     for (const auto& l : langs) list += (list.empty() ? "" : "|") + l;
