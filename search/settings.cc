@@ -54,6 +54,17 @@ double Settings::real(std::string_view key) const {
 
 std::vector<std::string> Settings::list(std::string_view key) const { return split(str(key), ','); }
 
+namespace {
+
+// A value as an error message quotes it: whole up to a line's worth, else its start.
+std::string quoted(const std::string& v) {
+  constexpr std::size_t kShown = 60;
+  if (v.size() <= kShown) return "'" + v + "'";
+  return "'" + v.substr(0, kShown) + "...' (" + std::to_string(v.size()) + " bytes)";
+}
+
+}  // namespace
+
 Settings resolve_settings(const std::vector<SettingSpec>& specs, const std::map<std::string, std::string>& given,
                           std::string_view owner) {
   std::map<std::string, std::string> values;
@@ -64,7 +75,7 @@ Settings resolve_settings(const std::vector<SettingSpec>& specs, const std::map<
     if (!spec) {
       std::string known;
       for (const auto& s : specs) known += (known.empty() ? "" : ", ") + s.key;
-      throw InputError("unknown setting '" + key + "' for " + std::string(owner) + " (known: " + known + ")");
+      throw InputError("unknown setting " + quoted(key) + " for " + std::string(owner) + " (known: " + known + ")");
     }
   }
   for (const auto& s : specs) {
@@ -72,7 +83,7 @@ Settings resolve_settings(const std::vector<SettingSpec>& specs, const std::map<
     const std::string v = it == given.end() ? s.default_value : it->second;
     if (s.check) {
       if (std::string err = s.check(v); !err.empty())
-        throw InputError("bad value '" + v + "' for setting '" + s.key + "' of " + std::string(owner) + ": " + err);
+        throw InputError("bad value " + quoted(v) + " for setting '" + s.key + "' of " + std::string(owner) + ": " + err);
     }
     values[s.key] = v;
   }

@@ -57,4 +57,25 @@ TEST(Settings, StrictNumberParsing) {
   EXPECT_FALSE(parse_real("1.5abc", d));
 }
 
+// A huge value is quoted by its start and size, so the error stays one readable line.
+TEST(Settings, ALongBadValueIsQuotedShort) {
+  const std::vector<SettingSpec> specs = {{"mode", "a", "a mode", one_of({"a", "b"})}};
+  const std::string huge(100000, 'x');
+  try {
+    resolve_settings(specs, {{"mode", huge}}, "test");
+    ADD_FAILURE() << "a value outside the choices is refused";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_LT(what.size(), 300u) << what.substr(0, 300);
+    EXPECT_NE(what.find("(100000 bytes)"), std::string::npos) << what.substr(0, 300);
+    EXPECT_NE(what.find("mode"), std::string::npos);
+  }
+  try {
+    resolve_settings(specs, {{huge, "a"}}, "test");
+    ADD_FAILURE() << "an unknown key is refused";
+  } catch (const InputError& e) {
+    EXPECT_LT(std::string(e.what()).size(), 300u);
+  }
+}
+
 }  // namespace evo
