@@ -571,7 +571,14 @@ TEST(EvoCrash, ASecondSigintStopsAtOnce) {
   // An evaluator that takes 30 s a candidate: a batch would take many minutes.
   const int pid = start_evo({"run", "--domain", "external", "--set", "command=sleep 30", "--set", "mode=process",
                              "--set", "timeout=60", "--budget", "1000", "--threads", "1", "--db", db, "-q"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // The run is stored just before its search starts (slowly under a sanitizer); then a
+  // second for the first batch to be under way.
+  auto running = [&] {
+    const json e = file_exists(db) ? run_entry(db) : json();
+    return e.is_object() && e.value("status", "") == "running";
+  };
+  for (int i = 0; i < 600 && !running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   ::kill(pid, SIGINT);
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));
   int status = 0;
