@@ -11,6 +11,7 @@
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
 
+#include "evaluators/external/process.h"
 #include "search/async_sink.h"
 #include "search/batch_evaluator.h"
 #include "search/errors.h"
@@ -30,10 +31,12 @@ std::atomic<int> g_signal{0};
 std::atomic<bool> g_quiet{false};
 
 // The first SIGINT/SIGTERM asks the search to stop after the batch in flight (which may take
-// a while with slow evaluations: say so); a second ends evo at once, which loses nothing
-// committed (a kill does not either, see the reliability tests). Only async-signal-safe calls.
+// a while with slow evaluations: say so); a second ends evo at once, with the external
+// evaluators it started, which loses nothing committed (a kill does not either, see the
+// reliability tests). Only async-signal-safe calls.
 extern "C" void on_signal(int sig) {
   if (g_signal.exchange(sig) != 0) {
+    external::kill_evaluator_groups();
     std::signal(sig, SIG_DFL);
     std::raise(sig);
     return;

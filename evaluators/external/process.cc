@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -22,6 +23,25 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kErrTail = 4096;     // bytes of stderr kept
 constexpr std::size_t kMaxOut = 1 << 20;   // stdout beyond this is dropped (a reply is one line)
+
+// The groups of the evaluators alive now, in lock-free slots a signal handler may read.
+constexpr std::size_t kGroupSlots = 1024;
+std::atomic<pid_t> g_groups[kGroupSlots];
+static_assert(std::atomic<pid_t>::is_always_lock_free);
+
+void remember_group(pid_t pid) {
+  for (auto& slot : g_groups) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, pid)) return;
+  }
+}
+
+void forget_group(pid_t pid) {
+  for (auto& slot : g_groups) {
+    pid_t held = pid;
+    if (slot.compare_exchange_strong(held, 0)) return;
+  }
+}
 
 void ignore_sigpipe() {
   static std::once_flag once;
@@ -72,6 +92,7 @@ Child spawn(const std::string& command, const ProcessLimits& limits) {
     ::_exit(127);
   }
   ::setpgid(pid, pid);  // from the parent too, so the group exists before it may be killed
+  remember_group(pid);
   ::close(pin[0]), ::close(pout[1]), ::close(perr[1]);
   for (int fd : {pin[1], pout[0], perr[0]}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   return {pid, pin[1], pout[0], perr[0]};
@@ -96,7 +117,10 @@ void reap(pid_t pid, Clock::time_point deadline, ProcessOutcome& o) {
   while (true) {
     const pid_t r = ::waitpid(pid, &status, WNOHANG);
     if (r == pid) break;
-    if (r < 0 && errno != EINTR) return;
+    if (r < 0 && errno != EINTR) {
+      forget_group(pid);
+      return;
+    }
     if (Clock::now() >= deadline) {
       kill_group(pid);
       ::waitpid(pid, &status, 0);
@@ -107,6 +131,7 @@ void reap(pid_t pid, Clock::time_point deadline, ProcessOutcome& o) {
   }
   if (!o.timed_out) record_status(status, o);
   kill_group(pid);  // whatever it started and left behind
+  forget_group(pid);
 }
 
 // Reads what is there; false at end of file.
@@ -138,6 +163,11 @@ Clock::time_point deadline_after(double seconds) {
 }
 
 }  // namespace
+
+void kill_evaluator_groups() noexcept {
+  for (auto& slot : g_groups)
+    if (const pid_t pid = slot.load(); pid > 0) ::kill(-pid, SIGKILL);
+}
 
 std::string ProcessOutcome::failure() const {
   std::string why;
@@ -194,6 +224,7 @@ ProcessOutcome run_once(const std::string& command, const std::string& input, co
   close_fd(c.in), close_fd(c.out), close_fd(c.err);
   if (reaped) {
     kill_group(c.pid);  // whatever it started and left behind
+    forget_group(c.pid);
   } else {
     if (o.timed_out) kill_group(c.pid);
     reap(c.pid, o.timed_out ? Clock::now() : deadline, o);

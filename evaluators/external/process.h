@@ -36,6 +36,11 @@ struct ProcessOutcome {
 // process has exited (nothing it started outlives it).
 ProcessOutcome run_once(const std::string& command, const std::string& input, const ProcessLimits& limits);
 
+// Kills the process group of every evaluator running now. Async-signal-safe: for a signal
+// handler that ends evo at once, so that no evaluator outlives it (each runs in its own
+// group, which a terminal's Ctrl-C does not reach).
+void kill_evaluator_groups() noexcept;
+
 // A long-lived evaluator: one process answering one line on stdout per line on stdin.
 class ServerProcess {
  public:
