@@ -55,7 +55,9 @@ std::string file_uri(const std::string& path) {
 // A reading connection. A WAL database on a read-only disk (or in another user's
 // directory) cannot be opened the usual way, since SQLite must create its -shm file next
 // to it; when no run can be writing it, it is opened as immutable instead.
-std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path) {
+// `roll_back`: whether a hot journal may be rolled back first (for an evo that is about to
+// write the file anyway; a reader changes nothing).
+std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path, bool roll_back = false) {
   auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
   configure(*db);
   try {
@@ -67,9 +69,13 @@ std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path) {
     // database, before it turns to WAL). A reading connection cannot roll it back; one
     // writing connection does, as SQLite does on any open that may write, and then the
     // file reads as it was before that transaction.
-    if (e.getExtendedErrorCode() == SQLITE_READONLY_ROLLBACK && ::access(path.c_str(), W_OK) == 0) {
+    if (e.getExtendedErrorCode() == SQLITE_READONLY_ROLLBACK) {
+      if (!roll_back || ::access(path.c_str(), W_OK) != 0)
+        throw InputError(path + " holds a transaction a crash cut short; evo run or evo resume on it rolls it back");
       db.reset();
-      SQLite::Database(path, SQLite::OPEN_READWRITE).exec("SELECT count(*) FROM sqlite_master");
+      SQLite::Database rw(path, SQLite::OPEN_READWRITE);
+      configure(rw);
+      rw.exec("SELECT count(*) FROM sqlite_master");
       return open_for_reading(path);
     }
     if ((e.getErrorCode() & 0xff) != SQLITE_READONLY || !unwritable_and_quiet(path)) throw;
@@ -87,9 +93,9 @@ int table_count(SQLite::Database& db) {
 // Throws InputError unless `path` holds an evo database this evo can read, or an SQLite file
 // with no tables at all (a new database whose creation was cut short), for which it returns
 // false: such a file is as good as an empty one.
-bool check_existing(const std::string& path) {
+bool check_existing(const std::string& path, bool roll_back) {
   try {
-    const auto handle = open_for_reading(path);
+    const auto handle = open_for_reading(path, roll_back);
     SQLite::Database& db = *handle;
     if (table_count(db) == 0) return false;
     int version = 0;
@@ -182,8 +188,11 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
   }
   bool fresh = !(exists && size > 0);
   if (!fresh) {
-    check_not_truncated(path, size);
-    fresh = !check_existing(path);
+    // With a journal beside it the header may describe a transaction cut short (pages
+    // written out of order); SQLite checks the file once the journal is dealt with.
+    long long journal = 0;
+    if (!file_size(path + "-journal", journal) || journal == 0) check_not_truncated(path, size);
+    fresh = !check_existing(path, mode != OpenMode::read_only);
   }
   if (fresh && mode != OpenMode::create) throw InputError("no evo database at " + path);
   try {
@@ -205,9 +214,10 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
       db->exec("PRAGMA page_size = 65536");
       db->exec("PRAGMA journal_mode = WAL");
       // Another evo may be creating the same file: the first to take the write lock makes
-      // the tables, and the other then finds an evo database like any existing one.
+      // the tables, and the other then checks them as it would any existing database.
       SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
-      if (table_count(*db) == 0) {
+      fresh = table_count(*db) == 0;
+      if (fresh) {
         db->exec(kSchemaSql);
         db->exec(kMeasurementsSql);
         db->exec(kProgressSql);
@@ -215,7 +225,9 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
         db->exec("INSERT INTO schema_version(version) VALUES (" + std::to_string(kSchemaVersion) + ")");
       }
       tx.commit();
-    } else {
+      if (!fresh) check_existing(path, false);
+    }
+    if (!fresh) {
       check_intact(*db, path);
       upgrade_schema(*db);
     }

@@ -251,8 +251,14 @@ TEST(Store, RefusesFilesThatAreNotEvoDatabasesWithoutTouchingThem) {
   EXPECT_THROW(open_database(dir.file("missing.db"), OpenMode::read_only), InputError);
   EXPECT_FALSE(test::file_exists(dir.file("missing.db")));
   EXPECT_THROW(open_database("/nonexistent_dir/x.db", OpenMode::create), InputError);
-  EXPECT_THROW(open_database(dir.path(), OpenMode::create), InputError);  // a directory
-  EXPECT_THROW(open_database("/dev/null", OpenMode::create), InputError);
+  for (const auto& [path, said] : {std::pair{dir.path(), "is a directory"}, std::pair{std::string("/dev/null"), "not a regular file"}}) {
+    try {
+      open_database(path, OpenMode::create);
+      ADD_FAILURE() << path << " is not a database file";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(said), std::string::npos) << e.what();
+    }
+  }
 }
 
 // A new database whose creation was cut short (a kill between turning it to WAL and making
@@ -277,8 +283,9 @@ TEST(Store, AnSQLiteFileWithNoTablesIsTakenAsEmpty) {
 }
 
 // A process killed in the middle of a transaction in rollback-journal mode (a new database
-// before it turns to WAL) leaves a hot journal; the next open rolls it back, as SQLite does
-// for any connection that may write, instead of failing to read the file.
+// before it turns to WAL) leaves a hot journal. A reader changes nothing and says so; the
+// next open that will write rolls it back, as SQLite does for any connection that may
+// write, instead of failing to read the file.
 TEST(Store, AHotJournalIsRolledBack) {
   test::ScratchDir dir;
   const std::string live = dir.file("live.db"), path = dir.file("hot.db");
@@ -295,6 +302,15 @@ TEST(Store, AHotJournalIsRolledBack) {
     test::write_file(path, test::read_file(live));
     test::write_file(path + "-journal", test::read_file(live + "-journal"));
   }
+  const std::string before = test::file_digest(path), journal = test::file_digest(path + "-journal");
+  try {
+    open_database(path, OpenMode::read_only);
+    FAIL() << "a reader cannot roll the journal back";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("cut short"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(test::file_digest(path), before);
+  EXPECT_EQ(test::file_digest(path + "-journal"), journal);
   auto db = open_database(path, OpenMode::create);  // rolled back to empty, then made an evo database
   SQLite::Statement q(*db, "SELECT count(*) FROM sqlite_master WHERE name = 'filler'");
   ASSERT_TRUE(q.executeStep());
