@@ -63,9 +63,16 @@ std::unique_ptr<Domain> make_domain(const std::string& name, const std::map<std:
 }
 
 void refuse_replaced_settings(const Domain& domain, const std::map<std::string, std::string>& given) {
+  const DomainEntry* entry = find_domain(domain.name());
+  if (!entry) return;
   for (const auto& [key, used] : domain.settings_in_use()) {
+    // The domain refuses a value that disagrees with what it uses; what it cannot tell from
+    // its default is the default's text typed.
     const auto it = given.find(key);
-    if (it != given.end() && it->second != used)
+    std::string default_value;
+    for (const auto& spec : entry->settings())
+      if (spec.key == key) default_value = spec.default_value;
+    if (it != given.end() && it->second == default_value && default_value != used)
       throw InputError("setting " + key + "=" + it->second + " would be ignored: this " + domain.name() + " run uses " +
                        key + "=" + used + " (leave " + key + " unset)");
   }

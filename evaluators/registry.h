@@ -36,9 +36,10 @@ const DomainEntry* find_domain(const std::string& name);
 // Throws InputError for an unknown domain, an unknown setting or a bad value.
 std::unique_ptr<Domain> make_domain(const std::string& name, const std::map<std::string, std::string>& settings);
 
-// For settings a user typed: throws InputError for a given value the domain does not use
-// because it replaced that setting (Domain::settings_in_use), rather than ignore it. Not for
-// a stored run's settings, which resume as they were made.
+// For settings a user typed: throws InputError for a setting typed as its default's text
+// where the domain uses another value (Domain::settings_in_use), which the domain cannot
+// tell from the default left alone, rather than ignore it. Not for a stored run's settings,
+// which resume as they were made.
 void refuse_replaced_settings(const Domain& domain, const std::map<std::string, std::string>& given);
 
 }  // namespace evo

@@ -493,6 +493,9 @@ TEST(ScaffoldSetting, SettingsInUseAreTheCoresAndReadBack) {
   const auto log2 = make_domain("funcapprox", {{"scaffold", "log2"}, {"target", "exp2"}});
   EXPECT_THROW(refuse_replaced_settings(*log2, {{"scaffold", "log2"}, {"target", "exp2"}}), InputError);
   EXPECT_NO_THROW(refuse_replaced_settings(*log2, {{"scaffold", "log2"}, {"precision", "float32"}}));
+  // The scaffold's own interval written another way is the same interval.
+  const auto exp2 = make_domain("funcapprox", {{"scaffold", "exp2"}, {"interval", "-0.50:0.5"}});
+  EXPECT_NO_THROW(refuse_replaced_settings(*exp2, {{"scaffold", "exp2"}, {"interval", "-0.50:0.5"}}));
   // exp2_floor's core is exp2 on [0, 1]: the defaults are its own, so typing them is fine.
   const auto floor = make_domain("funcapprox", {{"scaffold", "exp2_floor"}});
   EXPECT_NO_THROW(refuse_replaced_settings(*floor, {{"target", "exp2"}, {"interval", "0:1"}}));

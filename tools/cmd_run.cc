@@ -116,7 +116,7 @@ int cmd_run(int argc, char** argv) {
   auto in_use = domain_given;
   for (const auto& [k, v] : domain->settings_in_use()) in_use[k] = v;
   const Settings domain_set = resolve_settings(find_domain(domain_name)->settings(), in_use, "domain");
-  std::map<std::string, std::string> given = domain_given;
+  std::map<std::string, std::string> given = in_use;  // printed as set, not as defaults
   given.insert(engine_given.begin(), engine_given.end());
   const std::string config = to_toml(effective_config(vm, domain_name, domain_set, engine_set, given));
   if (vm.count("print-config")) {
