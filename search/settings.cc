@@ -60,7 +60,9 @@ namespace {
 std::string quoted(const std::string& v) {
   constexpr std::size_t kShown = 60;
   if (v.size() <= kShown) return "'" + v + "'";
-  return "'" + v.substr(0, kShown) + "...' (" + std::to_string(v.size()) + " bytes)";
+  std::size_t cut = kShown;
+  while (cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  return "'" + v.substr(0, cut) + "...' (" + std::to_string(v.size()) + " bytes)";
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ int cmd_export(int argc, char** argv) {
        "(default: cpp where the domain has it, else json)")
       ("output,o", po::value<std::string>(), "file to write (default: standard output)");
   po::variables_map vm;
-  if (!parse(argc, argv, "evo export --db PATH --candidate ID --lang LANG [-o FILE]", opts, vm)) return 0;
+  if (!parse(argc, argv, "evo export --db PATH --candidate ID [--lang LANG] [-o FILE]", opts, vm)) return 0;
   const std::int64_t id = positive_id(vm, "candidate");
   const std::string path = db_path(vm);
   auto db = open_database(path, OpenMode::read_only);
