@@ -1,6 +1,7 @@
 #include "tools/search_session.h"
 
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -35,16 +36,16 @@ std::atomic<bool> g_quiet{false};
 // evaluators it started, which loses nothing committed (a kill does not either, see the
 // reliability tests). Only async-signal-safe calls.
 extern "C" void on_signal(int sig) {
+  const int saved_errno = errno;  // the interrupted code may be about to read it
   if (g_signal.exchange(sig) != 0) {
     external::kill_evaluator_groups();
     std::signal(sig, SIG_DFL);
-    std::raise(sig);
-    return;
-  }
-  if (!g_quiet.load()) {
+    std::raise(sig);  // delivered once this handler returns
+  } else if (!g_quiet.load()) {
     static constexpr char kMsg[] = "\nstopping after the batch in flight (again to stop at once)\n";
     [[maybe_unused]] const auto n = ::write(2, kMsg, sizeof kMsg - 1);
   }
+  errno = saved_errno;
 }
 
 }  // namespace
