@@ -26,15 +26,24 @@ bool file_size(const std::string& path, long long& size) {
   return true;
 }
 
+// Whether a file beside the database (its -wal or -journal) exists and holds anything.
+bool holds_anything(const std::string& path) {
+  long long size = 0;
+  return file_size(path, size) && size > 0;
+}
+
+// The directory SQLite writes the database's log and journal into.
+std::string directory_of(const std::string& path) {
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  return dir.empty() ? "." : dir;
+}
+
 void configure(SQLite::Database& db) { db.exec("PRAGMA busy_timeout = 10000"); }
 
 // No run can be writing the database: we may not write its directory, and it has no
 // write-ahead log with anything in it.
 bool unwritable_and_quiet(const std::string& path) {
-  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  if (::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0) return false;
-  long long wal = 0;
-  return !file_size(path + "-wal", wal) || wal == 0;
+  return ::access(directory_of(path).c_str(), W_OK) != 0 && !holds_anything(path + "-wal");
 }
 
 // "file:" URI of a path, for SQLite's URI parameters.
@@ -188,18 +197,17 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
   }
   bool fresh = !(exists && size > 0);
   if (!fresh) {
-    // With a journal beside it the header may describe a transaction cut short (pages
-    // written out of order); SQLite checks the file once the journal is dealt with.
-    long long journal = 0;
-    if (!file_size(path + "-journal", journal) || journal == 0) check_not_truncated(path, size);
+    // With a journal or a log beside it the header may describe a transaction or a
+    // checkpoint cut short (page 1 written before the pages that make the file that
+    // long); SQLite reads the missing pages from the log, or rolls the journal back.
+    if (!holds_anything(path + "-journal") && !holds_anything(path + "-wal")) check_not_truncated(path, size);
     fresh = !check_existing(path, mode != OpenMode::read_only);
   }
   if (fresh && mode != OpenMode::create) throw InputError("no evo database at " + path);
   try {
     if (mode == OpenMode::read_only) return open_for_reading(path);
     if (!fresh && ::access(path.c_str(), W_OK) != 0) throw InputError("cannot write " + path + " (read-only)");
-    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    if (::access(dir.empty() ? "." : dir.c_str(), W_OK) != 0) {
+    if (::access(directory_of(path).c_str(), W_OK) != 0) {
       const bool missing = errno == ENOENT;
       throw InputError("cannot write " + path + (missing ? ": its directory does not exist"
                                                          : ": its directory is not writable (a run keeps a log beside the file)"));
