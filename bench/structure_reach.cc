@@ -11,6 +11,13 @@
 //
 //   structure_reach --db DB [--run N] [--min-divs D] [--top K] [--starts S] [--iterations I]
 //   structure_reach --program FILE [--set key=value ...] [--starts S] [--iterations I]
+//   structure_reach --program FILE [--set key=value ...] --profile K:LO:HI:N
+//
+// --profile: the error after polish with the program's K-th constant (0-based, in program
+// order) started at N+1 values spread geometrically over [LO, HI] and the others started
+// where the previous value's polish left them; the value the polish moved that constant
+// to is printed beside it. A sharp minimum that the polish does not reach from a few per
+// cent away shows a constant the fit cannot move.
 //
 // With --db, the K shapes with at least D divisions that depend on x, lowest stored error
 // first. Deterministic: a shape's starts are drawn from a generator seeded by the shape.
@@ -46,6 +53,7 @@ struct Options {
   std::int64_t run = 1;
   int min_divs = 2, top = 20, starts = 20, iterations = 1000;
   std::map<std::string, std::string> settings;
+  std::string profile;  // K:LO:HI:N
 };
 
 double error_of(const FuncApprox& d, const Program& p) {
@@ -110,10 +118,36 @@ void reach(const FuncApprox& d, const Program& p, const Options& o, int rank) {
   std::fflush(stdout);
 }
 
+// --profile: polishes the program with its k-th constant started at each value in turn.
+void profile(const FuncApprox& d, const Program& p, const std::string& spec) {
+  int k = 0, n = 0;
+  double lo = 0, hi = 0;
+  char tail = 0;
+  if (std::sscanf(spec.c_str(), "%d:%lf:%lf:%d%c", &k, &lo, &hi, &n, &tail) != 4 || n < 1 || !(lo * hi > 0))
+    throw InputError("--profile wants K:LO:HI:N, LO and HI of one sign, N >= 1: " + spec);
+  Program warm = p;
+  auto slot_of = [&](Program& q) -> double& {
+    int i = 0;
+    for (Instr& in : q.code)
+      if (in.imm_position() >= 0 && i++ == k) return in.imm;
+    throw InputError("--profile: the program has no constant " + std::to_string(k));
+  };
+  for (int s = 0; s <= n; ++s) {
+    const double v = lo * std::pow(hi / lo, static_cast<double>(s) / n);
+    Program q = warm;
+    slot_of(q) = v;
+    polish3(d, q);
+    std::printf("start %-12.6g  polished %.3g  constant %d ends at %.8g\n", v, error_of(d, q), k, slot_of(q));
+    std::fflush(stdout);
+    warm = std::move(q);
+  }
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: structure_reach (--db DB [--run N] [--min-divs D] [--top K] | --program FILE [--set k=v ...])"
-               " [--starts S] [--iterations I]\n");
+               " [--starts S] [--iterations I]\n"
+               "       structure_reach --program FILE [--set k=v ...] --profile K:LO:HI:N\n");
   return 2;
 }
 
@@ -136,7 +170,11 @@ int run(const Options& o) {
     settings.emplace("precision", "real");
     const auto domain = funcapprox_with_series(settings);
     const auto& d = static_cast<const FuncApprox&>(*domain);
-    reach(d, parse_program(text.str(), d.signature()), o, 0);
+    const Program p = parse_program(text.str(), d.signature());
+    if (o.profile.empty())
+      reach(d, p, o, 0);
+    else
+      profile(d, p, o.profile);
     return 0;
   }
 
@@ -196,10 +234,11 @@ int main(int argc, char** argv) {
       else if (a == "--top") o.top = std::stoi(v);
       else if (a == "--starts") o.starts = std::stoi(v);
       else if (a == "--iterations") o.iterations = std::stoi(v);
+      else if (a == "--profile") o.profile = v;
       else if (a == "--set" && v.find('=') != std::string::npos) o.settings[v.substr(0, v.find('='))] = v.substr(v.find('=') + 1);
       else return usage();
     }
-    if (o.db.empty() == o.program.empty()) return usage();
+    if (o.db.empty() == o.program.empty() || (!o.profile.empty() && o.program.empty())) return usage();
     return run(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "structure_reach: %s\n", e.what());
