@@ -653,6 +653,24 @@ TEST(EvoCrash, SigintCommitsStopsWith130AndResumes) {
   expect_contiguous(candidates_of(db), static_cast<std::size_t>(committed + 1000), "resumed run");
 }
 
+// A run started with SIGINT ignored (nohup, a shell's background job) keeps it ignored: a
+// Ctrl-C meant for the foreground does not stop it. SIGTERM still does.
+TEST(EvoCrash, AnIgnoredSigintStaysIgnored) {
+  ScratchDir dir;
+  const std::string db = dir.file("nohup.db");
+  std::vector<std::string> args = {"-c", "trap '' INT; exec \"$0\" \"$@\"", EVO_BINARY};
+  for (const std::string& a : run_args(db, 5000000, 2)) args.push_back(a);
+  const int pid = start_program("sh", args, "/dev/null");
+  ASSERT_GT(wait_for_commit(db), 0) << "the run never committed a batch";
+  ::kill(pid, SIGINT);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  int status = 0;
+  EXPECT_EQ(::waitpid(pid, &status, WNOHANG), 0) << "an ignored SIGINT stopped the run";
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_evo(pid), 143);
+  EXPECT_EQ(run_entry(db)["status"], "interrupted");
+}
+
 // Rule 3: NaN/Inf-prone ops make invalid candidates, never a failed run.
 TEST(EvoRun, InvalidCandidatesNeverStopTheRun) {
   ScratchDir dir;

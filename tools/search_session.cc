@@ -1,5 +1,6 @@
 #include "tools/search_session.h"
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -47,6 +48,33 @@ extern "C" void on_signal(int sig) {
   }
   errno = saved_errno;
 }
+
+// SIGINT and SIGTERM go to on_signal while a search runs, and back to what they were after.
+// A signal ignored when evo started stays ignored (`nohup`, or a shell's background job,
+// which a Ctrl-C meant for the foreground must not stop).
+class StopSignals {
+ public:
+  StopSignals() {
+    for (std::size_t i = 0; i < kSignals.size(); ++i) {
+      struct sigaction now {};
+      ::sigaction(kSignals[i], nullptr, &now);
+      ignored_[i] = now.sa_handler == SIG_IGN;
+      if (!ignored_[i]) std::signal(kSignals[i], on_signal);
+    }
+  }
+  ~StopSignals() { release(); }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+  void release() {
+    for (std::size_t i = 0; i < kSignals.size(); ++i)
+      if (!ignored_[i]) std::signal(kSignals[i], SIG_DFL);
+  }
+
+ private:
+  static constexpr std::array<int, 2> kSignals = {SIGINT, SIGTERM};
+  std::array<bool, 2> ignored_{};
+};
 
 }  // namespace
 
@@ -136,15 +164,13 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
 
   g_signal = 0;
   g_quiet = opts.quiet;
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
+  StopSignals stop_signals;
 
   ProgressLine progress(!opts.quiet, cfg.budget, engine.state().stats.evaluations, names.empty() ? "" : names[0],
                         cfg.time_limit);
   // What was committed stays; the run says it failed (resumable once the cause is fixed).
   auto record_failure = [&] {
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    stop_signals.release();
     try {
       sink.flush();
       set_run_status(db, run.id, "failed", "error");
@@ -172,8 +198,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
     record_failure();
     throw;
   }
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  stop_signals.release();
 
   const RunStats& st = engine.state().stats;
   progress.finish(st);
