@@ -1,5 +1,6 @@
 #include "tools/cli.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -227,6 +228,19 @@ std::string one_line(std::string_view text) {
     }
   }
   return out;
+}
+
+std::size_t text_width(std::string_view text) {
+  // Every byte that does not continue a UTF-8 sequence starts a character.
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::string padded(std::string_view text, std::size_t width, bool right_aligned) {
+  const std::size_t w = text_width(text);
+  const std::string fill(w < width ? width - w : 0, ' ');
+  return right_aligned ? fill + std::string(text) : std::string(text) + fill;
 }
 
 std::string format_value(double v) {

@@ -216,11 +216,11 @@ int cmd_compare(int argc, char** argv) {
         [](const Compared& c) { return c.reached ? std::to_string(*c.reached) : std::string("never"); });
 
   std::size_t label_width = 8;
-  for (const auto& [label, cells] : rows) label_width = std::max(label_width, label.size());
+  for (const auto& [label, cells] : rows) label_width = std::max(label_width, text_width(label));
   std::vector<std::size_t> widths(runs.size(), 8);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     widths[i] = std::max(widths[i], ("run " + std::to_string(runs[i].run.id)).size());
-    for (const auto& [label, cells] : rows) widths[i] = std::max(widths[i], cells[i].size());
+    for (const auto& [label, cells] : rows) widths[i] = std::max(widths[i], text_width(cells[i]));
   }
   std::printf("%-*s", static_cast<int>(label_width), "");
   for (std::size_t i = 0; i < runs.size(); ++i)
@@ -229,8 +229,8 @@ int cmd_compare(int argc, char** argv) {
   for (const auto& [label, cells] : rows) {
     if (label == "  " + (differing.empty() ? std::string() : differing.front()))
       std::printf("settings that differ:\n");
-    std::printf("%-*s", static_cast<int>(label_width), label.c_str());
-    for (std::size_t i = 0; i < runs.size(); ++i) std::printf("  %*s", static_cast<int>(widths[i]), cells[i].c_str());
+    std::printf("%s", padded(label, label_width).c_str());
+    for (std::size_t i = 0; i < runs.size(); ++i) std::printf("  %s", padded(cells[i], widths[i], true).c_str());
     std::printf("\n");
   }
   if (differing.empty()) std::printf("(the runs share every setting)\n");

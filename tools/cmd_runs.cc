@@ -45,7 +45,7 @@ int cmd_runs(int argc, char** argv) {
   std::printf("%-5s %-16s %-11s %-12s %12s %12s %-14s %s\n", "run", "name", "domain", "status", "evaluations", "best",
               "best_candidate", "created");
   for (const auto& r : runs) {
-    std::printf("%-5lld %-16s %-11s %-12s %12lld %12s %-14s %s\n", static_cast<long long>(r.id), one_line(r.name).c_str(),
+    std::printf("%-5lld %s %-11s %-12s %12lld %12s %-14s %s\n", static_cast<long long>(r.id), padded(one_line(r.name), 16).c_str(),
                 r.domain.c_str(), shown_status(r).c_str(), static_cast<long long>(r.evaluations),
                 r.best_value ? format_value(*r.best_value).c_str() : "-",
                 r.best_candidate ? std::to_string(*r.best_candidate).c_str() : "-", r.created_at.c_str());
