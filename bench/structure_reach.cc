@@ -14,9 +14,8 @@
 //   structure_reach --program FILE [--set key=value ...] --profile K:LO:HI:N
 //
 // --profile: the error after polish with the program's K-th constant (0-based, in program
-// order) started at N+1 values spread geometrically over [LO, HI] and the others started
-// where the previous value's polish left them; the value the polish moved that constant
-// to is printed beside it. A sharp minimum that the polish does not reach from a few per
+// order) started at N+1 values spread geometrically over [LO, HI], the others at the
+// program's; the value the polish moved that constant to is printed beside it. A sharp minimum that the polish does not reach from a few per
 // cent away shows a constant the fit cannot move.
 //
 // With --db, the K shapes with at least D divisions that depend on x, lowest stored error
@@ -125,7 +124,6 @@ void profile(const FuncApprox& d, const Program& p, const std::string& spec) {
   char tail = 0;
   if (std::sscanf(spec.c_str(), "%d:%lf:%lf:%d%c", &k, &lo, &hi, &n, &tail) != 4 || n < 1 || !(lo * hi > 0))
     throw InputError("--profile wants K:LO:HI:N, LO and HI of one sign, N >= 1: " + spec);
-  Program warm = p;
   auto slot_of = [&](Program& q) -> double& {
     int i = 0;
     for (Instr& in : q.code)
@@ -134,12 +132,11 @@ void profile(const FuncApprox& d, const Program& p, const std::string& spec) {
   };
   for (int s = 0; s <= n; ++s) {
     const double v = lo * std::pow(hi / lo, static_cast<double>(s) / n);
-    Program q = warm;
+    Program q = p;
     slot_of(q) = v;
     polish3(d, q);
     std::printf("start %-12.6g  polished %.3g  constant %d ends at %.8g\n", v, error_of(d, q), k, slot_of(q));
     std::fflush(stdout);
-    warm = std::move(q);
   }
 }
 
