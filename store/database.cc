@@ -67,6 +67,24 @@ std::string file_uri(const std::string& path) {
 // `roll_back`: whether a hot journal may be rolled back first (for an evo that is about to
 // write the file anyway; a reader changes nothing).
 std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path, bool roll_back = false) {
+  // A quiet database (nothing beside it) that we may write is opened as a writer would, with
+  // writes refused: a read-only connection leaves the -wal and -shm files it had to create
+  // behind it, where the last connection that can write removes them when it closes.
+  std::error_code ec;
+  const bool quiet = !std::filesystem::exists(path + "-wal", ec) && !std::filesystem::exists(path + "-shm", ec) &&
+                     !std::filesystem::exists(path + "-journal", ec);
+  if (quiet && ::access(path.c_str(), W_OK) == 0 && ::access(directory_of(path).c_str(), W_OK) == 0) {
+    try {
+      auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE);
+      configure(*db);
+      db->exec("PRAGMA query_only = 1");
+      SQLite::Statement probe(*db, "SELECT count(*) FROM sqlite_master");
+      probe.executeStep();
+      return db;
+    } catch (const SQLite::Exception&) {
+      // As a reader would fail, with the reasons below.
+    }
+  }
   auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
   configure(*db);
   try {

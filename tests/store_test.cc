@@ -317,6 +317,25 @@ TEST(Store, AHotJournalIsRolledBack) {
   EXPECT_EQ(q.getColumn(0).getInt(), 0);
 }
 
+// A query on a database no run is writing leaves the directory as it found it: no -wal or
+// -shm file stays behind, and the file's bytes are the same.
+TEST(Store, AReaderLeavesNothingBesideAQuietDatabase) {
+  test::ScratchDir dir;
+  const std::string path = dir.file("quiet.db");
+  open_database(path, OpenMode::create);
+  ASSERT_FALSE(test::file_exists(path + "-wal"));
+  const std::string before = test::file_digest(path);
+  {
+    auto db = open_database(path, OpenMode::read_only);
+    SQLite::Statement q(*db, "SELECT count(*) FROM runs");
+    ASSERT_TRUE(q.executeStep());
+    EXPECT_THROW(db->exec("CREATE TABLE t(x)"), SQLite::Exception);  // a reader writes nothing
+  }
+  EXPECT_FALSE(test::file_exists(path + "-wal"));
+  EXPECT_FALSE(test::file_exists(path + "-shm"));
+  EXPECT_EQ(test::file_digest(path), before);
+}
+
 // A process killed while it checkpoints copies the log's pages into the file in page
 // order: page 1, with the new page count in its header, lands before the pages that make
 // the file that long. The log still holds every page, and the next open replays it; the
