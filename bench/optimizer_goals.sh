@@ -12,7 +12,7 @@
 #        would; the ratio of wall times is what the cache saves. `default`: the default first
 #        stage from AdamW; `fashion`: the first stage of the fashion goal; `random`: the default
 #        first stage from a random start (seed_program=random)
-#   bash bench/optimizer_goals.sh fec-quality [BUDGET] [SEED]   what the functional hash saves
+#   bash bench/optimizer_goals.sh fec-quality [BUDGET] [SEED] [default|random]   what the functional hash saves
 #        as a whole (cache and re-mutation until a child differs from its parent): a search
 #        without it (retries=0, every child evaluated) runs BUDGET candidates; the search with it
 #        is then run just long enough to reach the same best fitness; the ratio of wall times is
@@ -66,13 +66,15 @@ case "$what" in
     ;;
   fec-quality)
     budget="${2:-3000}"
+    config="${4:-default}"
     common=(--domain optimizer --seed "$seed" --threads 1 -q --no-measure --set funnel_tasks=none)
-    without="$out/opt-fecq-without-$seed.db"
+    [[ $config == random ]] && common+=(--set seed_program=random)
+    without="$out/opt-fecq-without-$config-$seed.db"
     rm -f "$without"
     run run "${common[@]}" --db "$without" --budget "$budget" --set retries=0 --set collision_check=1
     best=$(sqlite3 "$without" "SELECT printf('%.17g', MIN(json_extract(objectives, '\$.fitness'))) FROM candidates WHERE valid = 1")
     echo "without the hash: best fitness $best after $budget candidates" >&2
-    probe="$out/opt-fecq-probe-$seed.db"
+    probe="$out/opt-fecq-probe-$config-$seed.db"
     rm -f "$probe"
     "$evo" run "${common[@]}" --db "$probe" --budget "$((2 * budget))" >/dev/null
     first=$(sqlite3 "$probe" "SELECT MIN(birth) FROM candidates WHERE valid = 1 AND json_extract(objectives, '\$.fitness') <= $best")
@@ -81,7 +83,7 @@ case "$what" in
       exit 0
     fi
     echo "with the hash: fitness $best first reached by candidate birth $first" >&2
-    with="$out/opt-fecq-with-$seed.db"
+    with="$out/opt-fecq-with-$config-$seed.db"
     rm -f "$with"
     run run "${common[@]}" --db "$with" --budget "$((first + 1))"
     ;;

@@ -56,10 +56,8 @@ class StopSignals {
  public:
   StopSignals() {
     for (std::size_t i = 0; i < kSignals.size(); ++i) {
-      struct sigaction now {};
-      ::sigaction(kSignals[i], nullptr, &now);
-      ignored_[i] = now.sa_handler == SIG_IGN;
-      if (!ignored_[i]) std::signal(kSignals[i], on_signal);
+      ::sigaction(kSignals[i], nullptr, &before_[i]);
+      if (before_[i].sa_handler != SIG_IGN) std::signal(kSignals[i], on_signal);
     }
   }
   ~StopSignals() { release(); }
@@ -67,13 +65,12 @@ class StopSignals {
   StopSignals& operator=(const StopSignals&) = delete;
 
   void release() {
-    for (std::size_t i = 0; i < kSignals.size(); ++i)
-      if (!ignored_[i]) std::signal(kSignals[i], SIG_DFL);
+    for (std::size_t i = 0; i < kSignals.size(); ++i) ::sigaction(kSignals[i], &before_[i], nullptr);
   }
 
  private:
   static constexpr std::array<int, 2> kSignals = {SIGINT, SIGTERM};
-  std::array<bool, 2> ignored_{};
+  std::array<struct sigaction, 2> before_{};
 };
 
 }  // namespace
