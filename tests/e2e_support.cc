@@ -1,6 +1,7 @@
 #include "tests/e2e_support.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -31,6 +32,25 @@ std::vector<char*> argv_of(const std::vector<std::string>& args, std::vector<std
   return argv;
 }
 
+// Spawns a program with SIGINT and SIGTERM at their defaults, whatever the test process
+// inherited (a suite started as a script's background job ignores SIGINT, and evo keeps an
+// ignored signal ignored): the signal tests send them and expect them to arrive.
+pid_t spawn(const std::string& program, const posix_spawn_file_actions_t& fa, std::vector<char*>& argv) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  const int rc = posix_spawnp(&pid, program.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error("spawn failed");
+  return pid;
+}
+
 int decode_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
@@ -53,9 +73,7 @@ Result run_program(const std::string& program, const std::vector<std::string>& a
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   std::vector<std::string> storage;
   auto argv = argv_of(args, storage, program.c_str());
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, program.c_str(), &fa, nullptr, argv.data(), environ) != 0)
-    throw std::runtime_error("spawn failed");
+  const pid_t pid = spawn(program, fa, argv);
   posix_spawn_file_actions_destroy(&fa);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -80,9 +98,7 @@ int start_program(const std::string& program, const std::vector<std::string>& ar
   posix_spawn_file_actions_addopen(&fa, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   std::vector<std::string> storage;
   auto argv = argv_of(args, storage, program.c_str());
-  pid_t pid = 0;
-  if (posix_spawnp(&pid, program.c_str(), &fa, nullptr, argv.data(), environ) != 0)
-    throw std::runtime_error("spawn failed");
+  const pid_t pid = spawn(program, fa, argv);
   posix_spawn_file_actions_destroy(&fa);
   return pid;
 }
