@@ -26,15 +26,29 @@ bool file_size(const std::string& path, long long& size) {
   return true;
 }
 
-// Whether a file beside the database (its -wal or -journal) exists and holds anything.
-bool holds_anything(const std::string& path) {
+// The file SQLite keeps its -wal, -shm and -journal files beside: the database's path with
+// symbolic links resolved, as SQLite resolves them.
+std::string resolved(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path real = std::filesystem::weakly_canonical(path, ec);
+  return ec ? path : real.string();
+}
+
+// Whether the database's file with this suffix ("-wal", "-shm", "-journal") exists.
+bool beside_exists(const std::string& path, const char* suffix) {
+  std::error_code ec;
+  return std::filesystem::exists(resolved(path) + suffix, ec);
+}
+
+// Whether the database's -wal or -journal holds anything.
+bool holds_anything(const std::string& path, const char* suffix) {
   long long size = 0;
-  return file_size(path, size) && size > 0;
+  return file_size(resolved(path) + suffix, size) && size > 0;
 }
 
 // The directory SQLite writes the database's log and journal into.
 std::string directory_of(const std::string& path) {
-  const std::string dir = std::filesystem::path(path).parent_path().string();
+  const std::string dir = std::filesystem::path(resolved(path)).parent_path().string();
   return dir.empty() ? "." : dir;
 }
 
@@ -43,7 +57,7 @@ void configure(SQLite::Database& db) { db.exec("PRAGMA busy_timeout = 10000"); }
 // No run can be writing the database: we may not write its directory, and it has no
 // write-ahead log with anything in it.
 bool unwritable_and_quiet(const std::string& path) {
-  return ::access(directory_of(path).c_str(), W_OK) != 0 && !holds_anything(path + "-wal");
+  return ::access(directory_of(path).c_str(), W_OK) != 0 && !holds_anything(path, "-wal");
 }
 
 // "file:" URI of a path, for SQLite's URI parameters.
@@ -69,10 +83,11 @@ std::string file_uri(const std::string& path) {
 std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path, bool roll_back = false) {
   // A quiet database (nothing beside it) that we may write is opened as a writer would, with
   // writes refused: a read-only connection leaves the -wal and -shm files it had to create
-  // behind it, where the last connection that can write removes them when it closes.
-  std::error_code ec;
-  const bool quiet = !std::filesystem::exists(path + "-wal", ec) && !std::filesystem::exists(path + "-shm", ec) &&
-                     !std::filesystem::exists(path + "-journal", ec);
+  // behind it, where the last connection that can write removes them when it closes. Its
+  // own log stays empty; if a run opens, commits and closes while it reads, the reader is
+  // the last connection and copies that run's log into the file, committed data only, as
+  // the run's next open would.
+  const bool quiet = !beside_exists(path, "-wal") && !beside_exists(path, "-shm") && !beside_exists(path, "-journal");
   if (quiet && ::access(path.c_str(), W_OK) == 0 && ::access(directory_of(path).c_str(), W_OK) == 0) {
     try {
       auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE);
@@ -154,11 +169,14 @@ bool check_existing(const std::string& path, bool roll_back) {
 
 // Throws InputError when the file is an SQLite database cut short: its header's page
 // count (trusted when the two change counters agree, as SQLite trusts it) says it is
-// longer than it is.
-void check_not_truncated(const std::string& path, long long size) {
+// longer than it is. The size is taken after the header, from the same handle, so a
+// checkpoint that grows the file meanwhile does not make it look short.
+void check_not_truncated(const std::string& path) {
   unsigned char h[100];
   std::ifstream f(path, std::ios::binary);
   if (!f.read(reinterpret_cast<char*>(h), sizeof h)) return;
+  f.seekg(0, std::ios::end);
+  const long long size = static_cast<long long>(f.tellg());
   if (std::memcmp(h, "SQLite format 3", 16) != 0) return;
   auto be32 = [&](int at) {
     return static_cast<long long>(h[at]) << 24 | static_cast<long long>(h[at + 1]) << 16 |
@@ -218,7 +236,14 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
     // With a journal or a log beside it the header may describe a transaction or a
     // checkpoint cut short (page 1 written before the pages that make the file that
     // long); SQLite reads the missing pages from the log, or rolls the journal back.
-    if (!holds_anything(path + "-journal") && !holds_anything(path + "-wal")) check_not_truncated(path, size);
+    auto quiet = [&] { return !holds_anything(path, "-journal") && !holds_anything(path, "-wal"); };
+    if (quiet()) {
+      try {
+        check_not_truncated(path);
+      } catch (const InputError&) {
+        if (quiet()) throw;  // else a run began a checkpoint after the first look
+      }
+    }
     fresh = !check_existing(path, mode != OpenMode::read_only);
   }
   if (fresh && mode != OpenMode::create) throw InputError("no evo database at " + path);

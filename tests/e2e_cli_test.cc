@@ -653,11 +653,11 @@ TEST(EvoCrash, SigintCommitsStopsWith130AndResumes) {
   expect_contiguous(candidates_of(db), static_cast<std::size_t>(committed + 1000), "resumed run");
 }
 
-// A run started with SIGINT ignored (nohup, a shell's background job) keeps it ignored: a
+// A run started with SIGINT ignored (a shell script's background job) keeps it ignored: a
 // Ctrl-C meant for the foreground does not stop it. SIGTERM still does.
 TEST(EvoCrash, AnIgnoredSigintStaysIgnored) {
   ScratchDir dir;
-  const std::string db = dir.file("nohup.db");
+  const std::string db = dir.file("background.db");
   std::vector<std::string> args = {"-c", "trap '' INT; exec \"$0\" \"$@\"", EVO_BINARY};
   for (const std::string& a : run_args(db, 5000000, 2)) args.push_back(a);
   const int pid = start_program("sh", args, "/dev/null");

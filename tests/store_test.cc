@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 
@@ -359,12 +360,18 @@ TEST(Store, ACheckpointCutShortIsRecoveredFromTheLog) {
     test::write_file(path, after.substr(0, 65536) + before.substr(65536));
     test::write_file(path + "-wal", test::read_file(live + "-wal"));
   }
-  for (const OpenMode mode : {OpenMode::read_only, OpenMode::read_write}) {
-    auto db = open_database(path, mode);
-    SQLite::Statement q(*db, "SELECT count(*) FROM filler");
-    ASSERT_TRUE(q.executeStep());
-    EXPECT_EQ(q.getColumn(0).getInt(), 40);
-  }
+  // Through a symbolic link from another directory too: SQLite keeps the log beside the
+  // file the link names, and that is where evo looks for it.
+  std::filesystem::create_directory(dir.file("elsewhere"));
+  const std::string link = dir.file("elsewhere/link.db");
+  std::filesystem::create_symlink(path, link);
+  for (const std::string& name : {link, path})
+    for (const OpenMode mode : {OpenMode::read_only, OpenMode::read_write}) {
+      auto db = open_database(name, mode);
+      SQLite::Statement q(*db, "SELECT count(*) FROM filler");
+      ASSERT_TRUE(q.executeStep()) << name;
+      EXPECT_EQ(q.getColumn(0).getInt(), 40) << name;
+    }
 }
 
 }  // namespace evo

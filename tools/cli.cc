@@ -230,11 +230,46 @@ std::string one_line(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Columns a terminal gives one character: 0 for combining marks and zero-width joiners, 2 for
+// East Asian wide and fullwidth characters and emoji, 1 otherwise (the common ranges of
+// Unicode's East_Asian_Width and of Markus Kuhn's wcwidth, without the locale it needs).
+int columns_of(char32_t c) {
+  struct Range {
+    char32_t lo, hi;
+  };
+  static constexpr Range kZero[] = {{0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A},
+                                    {0x064B, 0x065F}, {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x1AB0, 0x1AFF},
+                                    {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x20D0, 0x20FF}, {0xFE00, 0xFE0F},
+                                    {0xFE20, 0xFE2F}};
+  static constexpr Range kWide[] = {{0x1100, 0x115F},   {0x2E80, 0x303E},   {0x3041, 0x33FF},   {0x3400, 0x4DBF},
+                                    {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},
+                                    {0xFE30, 0xFE4F},   {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x1F300, 0x1F64F},
+                                    {0x1F900, 0x1F9FF}, {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
+  auto in = [c](const auto& ranges) {
+    return std::any_of(std::begin(ranges), std::end(ranges), [c](const Range& r) { return c >= r.lo && c <= r.hi; });
+  };
+  return in(kZero) ? 0 : in(kWide) ? 2 : 1;
+}
+
+}  // namespace
+
 std::size_t text_width(std::string_view text) {
-  // Every byte that does not continue a UTF-8 sequence starts a character.
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const int extra = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : lead >= 0xC0 ? 1 : 0;
+    char32_t c = extra == 0 ? lead : lead & (0x3F >> extra);
+    std::size_t j = i + 1;
+    for (; j < text.size() && j <= i + static_cast<std::size_t>(extra) &&
+           (static_cast<unsigned char>(text[j]) & 0xC0) == 0x80;
+         ++j)
+      c = c << 6 | (static_cast<unsigned char>(text[j]) & 0x3F);
+    width += static_cast<std::size_t>(columns_of(c));
+    i = j;  // a stray continuation byte counts as one column of its own
+  }
+  return width;
 }
 
 std::string padded(std::string_view text, std::size_t width, bool right_aligned) {

@@ -75,10 +75,10 @@ void print_candidate_table(const RunInfo& run, const std::vector<CandidateRow>& 
 // binary file) written as \xNN, so tables keep their rows and errors their one line.
 std::string one_line(std::string_view text);
 
-// `text` padded with spaces to `width` characters (UTF-8 code points, so a name in any script
-// keeps its column), on the right (left-aligned) or, with `right_aligned`, on the left.
+// `text` padded with spaces to `width` terminal columns (so a name in any script keeps the
+// columns after it in place), on the right (left-aligned) or, with `right_aligned`, on the left.
 std::string padded(std::string_view text, std::size_t width, bool right_aligned = false);
-// The characters (UTF-8 code points) in `text`.
+// The terminal columns UTF-8 `text` takes: CJK characters two, combining marks none.
 std::size_t text_width(std::string_view text);
 
 std::string format_value(double v);  // compact, full precision when needed (%.6g / %.17g)

@@ -195,7 +195,7 @@ int cmd_compare(int argc, char** argv) {
   for (const auto& k : differing)
     add("  " + k, [&](const Compared& c) {
       const auto& s = settings[static_cast<std::size_t>(&c - runs.data())];
-      return s.count(k) ? s.at(k) : std::string("-");
+      return s.count(k) ? one_line(s.at(k)) : std::string("-");
     });
   for (const auto& [name, minimize] : objectives)
     add("best " + name + (minimize ? " (min)" : " (max)"), [&](const Compared& c) { return cell(best_of(c, name)); });

@@ -50,8 +50,8 @@ extern "C" void on_signal(int sig) {
 }
 
 // SIGINT and SIGTERM go to on_signal while a search runs, and back to what they were after.
-// A signal ignored when evo started stays ignored (`nohup`, or a shell's background job,
-// which a Ctrl-C meant for the foreground must not stop).
+// A signal ignored when evo started stays ignored (a shell script's background job ignores
+// SIGINT: a Ctrl-C meant for the script's foreground must not stop it).
 class StopSignals {
  public:
   StopSignals() {
