@@ -15,8 +15,9 @@
 //
 // --profile: the error after polish with the program's K-th constant (0-based, in program
 // order) started at N+1 values spread geometrically over [LO, HI], the others at the
-// program's; the value the polish moved that constant to is printed beside it. A sharp minimum that the polish does not reach from a few per
-// cent away shows a constant the fit cannot move.
+// program's; the value the polish moved that constant to is printed beside it. A sharp
+// minimum that the polish does not reach from a few per cent away shows a constant the fit
+// cannot move.
 //
 // With --db, the K shapes with at least D divisions that depend on x, lowest stored error
 // first. Deterministic: a shape's starts are drawn from a generator seeded by the shape.
