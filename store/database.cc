@@ -75,6 +75,13 @@ std::string file_uri(const std::string& path) {
   return uri;
 }
 
+// A connection that reads the file alone, takes no locks and makes nothing beside it.
+std::unique_ptr<SQLite::Database> open_immutable(const std::string& path) {
+  auto db = std::make_unique<SQLite::Database>(file_uri(path) + "?immutable=1", SQLite::OPEN_READONLY | SQLite::OPEN_URI);
+  configure(*db);
+  return db;
+}
+
 // A reading connection. A WAL database on a read-only disk (or in another user's
 // directory) cannot be opened the usual way, since SQLite must create its -shm file next
 // to it; when no run can be writing it, it is opened as immutable instead.
@@ -100,6 +107,10 @@ std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path, bool
       // As a reader would fail, with the reasons below.
     }
   }
+  // A quiet database we may not write (another user's): a read-only connection would leave
+  // -wal and -shm files owned by us beside it, which its owner's next run cannot write, and
+  // that run would fail. No connection has it open, so it is read as immutable.
+  if (quiet && ::access(path.c_str(), W_OK) != 0) return open_immutable(path);
   auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
   configure(*db);
   try {
@@ -122,9 +133,7 @@ std::unique_ptr<SQLite::Database> open_for_reading(const std::string& path, bool
     }
     if ((e.getErrorCode() & 0xff) != SQLITE_READONLY || !unwritable_and_quiet(path)) throw;
   }
-  db = std::make_unique<SQLite::Database>(file_uri(path) + "?immutable=1", SQLite::OPEN_READONLY | SQLite::OPEN_URI);
-  configure(*db);
-  return db;
+  return open_immutable(path);
 }
 
 int table_count(SQLite::Database& db) {

@@ -1042,6 +1042,44 @@ TEST(EvoReadOnly, ReadersReadItAndWritersRefuseIt) {
   ::chmod(ro.c_str(), 0755);  // so that the scratch directory can be removed
 }
 
+// Another user reads a database in a directory everyone may write (as /tmp): nothing of
+// theirs stays beside it, so its owner's next run can still open its log. (As root, the
+// other user is nobody; otherwise the owner's own write permission is taken away and given
+// back.)
+TEST(EvoReadOnly, AnotherUsersQueryLeavesTheOwnersRunWorking) {
+  ScratchDir dir;
+  const std::string shared = dir.file("shared"), db = shared + "/runs.db";
+  ASSERT_EQ(::mkdir(shared.c_str(), 0777), 0);
+  ASSERT_EQ(::chmod(shared.c_str(), 01777), 0);
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  ok(run_args(db, 300, 1));
+  ASSERT_FALSE(file_exists(db + "-wal")) << "the run left its write-ahead log";
+  const bool root = ::geteuid() == 0;
+  if (!root) {
+    ASSERT_EQ(::chmod(db.c_str(), 0444), 0);
+  }
+  auto as_other_user = [&](const Args& args) {
+    if (!root) return run_evo(args);
+    Args as_nobody = {"--reuid=65534", "--regid=65534", "--clear-groups", EVO_BINARY};
+    as_nobody.insert(as_nobody.end(), args.begin(), args.end());
+    return run_program("setpriv", as_nobody);
+  };
+  const std::string before = file_digest(db);
+  for (const Args& args : std::vector<Args>{{"runs", "--db", db}, {"best", "--db", db, "--run", "1"}}) {
+    const Result r = as_other_user(args);
+    EXPECT_EQ(r.code, 0) << describe(args, r);
+    EXPECT_FALSE(r.out.empty()) << describe(args, r);
+  }
+  EXPECT_FALSE(file_exists(db + "-wal"));
+  EXPECT_FALSE(file_exists(db + "-shm"));
+  EXPECT_EQ(file_digest(db), before);
+  if (!root) {
+    ASSERT_EQ(::chmod(db.c_str(), 0644), 0);
+  }
+  ok({"resume", "--db", db, "--run", "1", "--budget", "600", "-q"});
+  EXPECT_EQ(run_entry(db)["evaluations"], 600);
+}
+
 TEST_F(EvoBadDatabases, UnwritableLocation) {
   const Args args = run_args("/nonexistent_dir/x.db", 100, 1);
   expect_input_error(args, "/nonexistent_dir/x.db");
