@@ -294,9 +294,14 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, OpenMod
     // WAL with synchronous=NORMAL: a process crash (kill -9) never loses a committed
     // transaction; only an OS crash or power loss can lose the last few.
     db->exec("PRAGMA synchronous = NORMAL");
-    // Room for the indexes the writer touches, and fewer, larger WAL checkpoints.
+    // Room for the indexes the writer touches.
     db->exec("PRAGMA cache_size = -131072");
-    db->exec("PRAGMA wal_autocheckpoint = 8192");
+    // A checkpoint once the log holds 64 MiB (the limit counts pages, and pages are 64 KiB),
+    // and a log that grew past 128 MiB cut back to that after one. A batch rewrites whole
+    // index pages, so the log grows many times faster than the file: at 8,192 pages it
+    // reached about 540 MB beside a 29 MB database (bench/RESULTS.md).
+    db->exec("PRAGMA wal_autocheckpoint = 1024");
+    db->exec("PRAGMA journal_size_limit = 134217728");
     return db;
   } catch (const SQLite::Exception& e) {
     throw InputError("cannot " + std::string(mode == OpenMode::create && !exists ? "create" : "open") + " database " +
