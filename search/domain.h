@@ -190,6 +190,10 @@ class Domain {
   virtual std::optional<SpeedBench> speed_bench() const { return std::nullopt; }
   virtual std::string kernel_source(const Program& /*p*/, const std::string& /*symbol*/) const { return {}; }
 
+  // Files the domain reads besides its settings' own (a cache it keeps beside a model), which
+  // an output file must not replace.
+  virtual std::vector<std::string> files_read() const { return {}; }
+
   virtual std::vector<std::string> languages() const = 0;
   virtual std::string render(const Program& p, std::string_view lang, const RenderContext& ctx) const = 0;
 };

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "tests/e2e_support.h"
 
@@ -90,6 +91,10 @@ TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {
   const std::string db = dir_->file("bad.db");
   ASSERT_EQ(run_evo(run_args(db, "17")).code, 0);
   const std::string before = file_digest(db);
+  // The level databases beside the model so far: this run's, and those of runs with the same settings.
+  std::vector<std::string> levels;
+  for (const auto& e : std::filesystem::directory_iterator(dir_->path()))
+    if (e.path().string().find(".levels-") != std::string::npos) levels.push_back(e.path().string());
   const std::vector<std::vector<std::string>> cases = {
       {"run", "--domain", "compression", "--db", db},
       {"run", "--domain", "compression", "--set", "model=" + dir_->file("none.safetensors"), "--db", db},
@@ -113,6 +118,17 @@ TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {
   const auto best = nlohmann::json::parse(run_evo({"best", "--db", db, "--format", "json"}).out);
   const std::string id = std::to_string(best[0]["candidate"].get<long long>());
   expect_input_error({"export", "--db", db, "--candidate", id, "--lang", "safetensors", "-o", model()});
+  // Nor over the level database the run keeps beside the model.
+  ASSERT_FALSE(levels.empty()) << "no level database beside the model";
+  for (const std::string& file : levels) {
+    const std::string file_before = file_digest(file);
+    expect_input_error({"export", "--db", db, "--candidate", id, "--lang", "safetensors", "-o", file});
+    EXPECT_EQ(file_digest(file), file_before) << file;
+  }
+  // Nor does training a model replace a database.
+  expect_input_error({"model", "train", "--out", db, "--epochs", "1", "--width", "8", "--blocks", "0", "--train-size",
+                      "500", "-q"});
+  EXPECT_EQ(file_digest(db), before);
   // A layout has no C++ form, in show as in export.
   expect_input_error({"show", "--db", db, "--candidate", id, "--format", "cpp"});
   EXPECT_EQ(file_digest(model()), model_before);

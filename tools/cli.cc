@@ -58,7 +58,7 @@ void check_output_path(const std::string& flag, const std::string& out, const st
            fs::absolute(out, ec).lexically_normal() == fs::absolute(other, ec).lexically_normal();
   };
   for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-    if (same(db + suffix)) throw InputError(flag + " " + out + " would replace the database " + db + suffix);
+    if (!db.empty() && same(db + suffix)) throw InputError(flag + " " + out + " would replace the database " + db + suffix);
   for (const std::string& input : inputs)
     if (!input.empty() && same(input)) throw InputError(flag + " " + out + " would replace " + input + ", which the run reads");
   std::ifstream existing(out, std::ios::binary);

@@ -59,7 +59,7 @@ std::map<std::string, std::string> parse_sets(const std::vector<std::string>& it
 std::string read_text_file(const std::string& path);  // InputError when it cannot be read
 
 // A file a command is about to write (`flag` names the option), refused with InputError when
-// it is a directory, the database `db` or its journal, another SQLite database, or one of
+// it is a directory, the database `db` (if any) or its journal, another SQLite database, or one of
 // `inputs` (files the run reads, such as a model): writing there would lose data.
 void check_output_path(const std::string& flag, const std::string& out, const std::string& db,
                        const std::vector<std::string>& inputs = {});

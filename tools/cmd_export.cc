@@ -44,8 +44,9 @@ int cmd_export(int argc, char** argv) {
   }
   const std::string out_path = vm["output"].as<std::string>();
   if (out_path.empty()) throw InputError("-o must name a file");
-  // Files the run reads (a model, a dataset) are named by its settings.
-  std::vector<std::string> inputs;
+  // Files the run reads: a model or a dataset its settings name, and what the domain keeps
+  // beside them.
+  std::vector<std::string> inputs = c.domain->files_read();
   for (const auto& [key, value] : c.run.settings.items()) {
     std::error_code ec;
     if (value.is_string() && std::filesystem::is_regular_file(value.get<std::string>(), ec))

@@ -55,6 +55,7 @@ int model_train(int argc, char** argv) {
     throw InputError("--train-size " + std::to_string(o.train_size) + " is below one batch of " + std::to_string(o.batch));
   const std::string out = vm["out"].as<std::string>();
   check_writable_before_work("--out", out);
+  check_output_path("--out", out, "", {});
   const bool quiet = vm.count("quiet") > 0;
 
   auto trained = compression::train_fashion_model(o, [&](int epoch, double loss, double val) {

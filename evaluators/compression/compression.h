@@ -86,6 +86,7 @@ class CompressionDomain final : public Domain {
   std::vector<std::vector<double>> layer_errors() const;
   // The sum of a grid layout's per-layer errors (NaN off the grid).
   double error_sum(const Program& p) const;
+  std::vector<std::string> files_read() const override { return {model_path_, levels_path_}; }
 
  private:
   Eigen::MatrixXf layer_weight(std::size_t layer, double value) const;
