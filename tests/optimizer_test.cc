@@ -335,6 +335,19 @@ TEST(OptimizerExport, PyTorchMatchesTheTextbookFormulasAndTheTrainer) {
   expect_traces_near(pytorch_trace(guarded_rule(), "guarded"), stepper_trace(guarded_rule()), 1e-12, "guarded ops");
 }
 
+// A slot the rule writes but whose value never reaches the update is not in the export:
+// no tensor is kept for it, and the steps are the trainer's.
+TEST(OptimizerExport, PyTorchKeepsNoTensorForADeadSlot) {
+  if (std::system("python3 -c pass 2>/dev/null") != 0) GTEST_SKIP() << "python3 is not installed";
+  const Program dead_v = rule("m1 = interp(g, m, 0x1.ccccccccccccdp-1)\nv1 = square(g)\nu1 = mul(lr, m1)\n"
+                              "output u = u1\nupdate m = m1\nupdate v = v1\n");
+  const std::string source = render_pytorch(dead_v, {});
+  EXPECT_NE(source.find("state[\"m\"]"), std::string::npos) << source;
+  EXPECT_EQ(source.find("state[\"v\"]"), std::string::npos) << source;
+  EXPECT_EQ(source.find("g * g"), std::string::npos) << source;
+  expect_traces_near(pytorch_trace(dead_v, "dead_v"), stepper_trace(dead_v), 1e-12, "a dead slot");
+}
+
 // The C++ export compiled by the system compiler and stepped in float: the trainer's
 // weights to float precision.
 TEST(OptimizerExport, CppCompilesAndMatchesTheTrainer) {

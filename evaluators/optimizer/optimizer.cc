@@ -66,6 +66,14 @@ std::string static_defect(const Program& rule) {
   return {};
 }
 
+void drop_dead_states(Program& rule) {
+  const int nin = static_cast<int>(rule.sig->inputs.size());
+  const auto live = live_states(rule);
+  for (std::size_t s = 0; s < live.size(); ++s)
+    if (!live[s]) rule.state_next[s] = static_cast<Reg>(nin + s);
+  remove_dead_code(rule);
+}
+
 std::vector<SettingSpec> OptimizerDomain::settings() {
   std::vector<std::string> starts = seed_names();
   starts.emplace_back("random");

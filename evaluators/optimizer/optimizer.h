@@ -34,6 +34,11 @@ namespace evo::optimizer {
 // Why a rule cannot work, found without training; empty when none is found.
 std::string static_defect(const Program& rule);
 
+// The rule without the state slots whose value never reaches the update (a slot written
+// but read by nothing that counts keeps its old value, as if never updated) and without
+// the code that only they used: what an export writes.
+void drop_dead_states(Program& rule);
+
 class OptimizerDomain final : public Domain {
  public:
   static std::vector<SettingSpec> settings();

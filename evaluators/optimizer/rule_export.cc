@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "evaluators/native/codegen.h"
+#include "evaluators/optimizer/optimizer.h"
 #include "evaluators/optimizer/rules.h"
 #include "search/op_table.h"
 #include "search/whole_array.h"
@@ -116,13 +117,15 @@ std::string render_cpp(const Program& rule, const RenderContext& ctx) {
   std::string out = header(ctx, "//");
   out += "// Each step t = 1, 2, ...: w <- w - u(g, w, lr, t, wd, m, v); m and v start at 0.\n";
   out += "#pragma once\n#include <cmath>\n#include <cstddef>\n";
-  if (has_reduction(rule)) out += "#include <algorithm>\n#include <vector>\n";
-  return out + "\n" + cpp_update_function(rule);
+  Program p = rule;
+  drop_dead_states(p);  // a slot nothing reads keeps its value: no code computes it
+  if (has_reduction(p)) out += "#include <algorithm>\n#include <vector>\n";
+  return out + "\n" + cpp_update_function(p);
 }
 
 std::string render_pytorch(const Program& rule, const RenderContext& ctx) {
   Program p = rule;
-  remove_dead_code(p);
+  drop_dead_states(p);
   const int nin = static_cast<int>(p.sig->inputs.size());
   // A slot is kept when the rule reads it or gives it a new value.
   std::vector<bool> used(p.state_next.size(), false);
