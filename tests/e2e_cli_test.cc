@@ -461,6 +461,12 @@ TEST(EvoHelp, EverySubcommandHasHelp) {
     for (const char* cmd : {"run", "resume", "runs", "best", "pareto", "show", "export", "eval", "domains", "baselines", "speed", "measure"})
       EXPECT_NE(r.out.find(std::string("  ") + cmd + " "), std::string::npos) << cmd << " not listed\n" << r.out;
   }
+  for (const char* flag : {"--version", "-V", "version"}) {
+    const Result r = run_evo({flag});
+    EXPECT_EQ(r.code, 0) << describe({flag}, r);
+    EXPECT_EQ(r.out.rfind("evo ", 0), 0u) << r.out;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  }
   const Result none = run_evo({});
   EXPECT_EQ(none.code, 2) << describe({}, none);
   EXPECT_NE(none.err.find("usage"), std::string::npos) << none.err;

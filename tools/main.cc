@@ -9,6 +9,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
 
 #include "search/errors.h"
 #include "tools/cli.h"
@@ -31,7 +32,7 @@ constexpr Subcommand kSubcommands[] = {
     {"report", evo::cli::cmd_report, "one HTML page with a run's plots: progress, front, cache, diversity, lineage"},
     {"compare", evo::cli::cmd_compare, "runs side by side: settings that differ, best objectives, evaluations to a threshold"},
     {"show", evo::cli::cmd_show, "one candidate as program text, C++ or JSON"},
-    {"export", evo::cli::cmd_export, "write a candidate as source code (cpp, c, pytorch, text)"},
+    {"export", evo::cli::cmd_export, "write a candidate as code or data (cpp, c, pytorch, json, safetensors, text)"},
     {"measure", evo::cli::cmd_measure, "expensive checks of a run's front, e.g. float32 error on every input"},
     {"speed", evo::cli::cmd_speed, "time candidates as native code beside glibc, libmvec and SLEEF"},
     {"eval", evo::cli::cmd_eval, "evaluate a program file or a stored candidate"},
@@ -42,7 +43,7 @@ constexpr Subcommand kSubcommands[] = {
 };
 
 void usage(std::ostream& out) {
-  out << "usage: evo <command> [options]   (evo <command> --help for its options)\n\ncommands:\n";
+  out << "usage: evo <command> [options]   (evo <command> --help for its options; evo --version)\n\ncommands:\n";
   for (const auto& s : kSubcommands) out << "  " << s.name << std::string(10 - std::strlen(s.name), ' ') << s.summary << "\n";
 }
 
@@ -65,6 +66,10 @@ int main(int argc, char** argv) {
   const std::string_view name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     usage(std::cout);
+    return 0;
+  }
+  if (name == "--version" || name == "-V" || name == "version") {
+    std::cout << "evo " EVO_VERSION " (SQLite " << sqlite3_libversion() << ")\n";
     return 0;
   }
   for (const auto& s : kSubcommands) {
