@@ -134,6 +134,15 @@ TEST(ConfigCli, ANameInAnyScriptKeepsTheTableColumns) {
   EXPECT_NE(table.out.find("name             domain"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("1     " + name + std::string(16 - 11 + 1, ' ') + "funcapprox"), std::string::npos)
       << table.out;
+  // A name longer than 16 columns widens the column for every row.
+  const std::string long_name = "exp2 on [0,1], seed 4, fit_start=series";  // 39 columns
+  ASSERT_EQ(run_evo({"run", "--domain", "funcapprox", "--set", "population=40", "--budget", "80", "--name", long_name,
+                     "--db", db, "-q"}).code, 0);
+  const Result wide = run_evo({"runs", "--db", db});
+  ASSERT_EQ(wide.code, 0) << wide.err;
+  EXPECT_NE(wide.out.find("name" + std::string(39 - 4 + 1, ' ') + "domain"), std::string::npos) << wide.out;
+  EXPECT_NE(wide.out.find("1     " + name + std::string(39 - 11 + 1, ' ') + "funcapprox"), std::string::npos) << wide.out;
+  EXPECT_NE(wide.out.find("2     " + long_name + " funcapprox"), std::string::npos) << wide.out;
 }
 
 TEST(ConfigCli, ResumeAppliesTheStoredLogLevel) {

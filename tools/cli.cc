@@ -278,6 +278,10 @@ std::string padded(std::string_view text, std::size_t width, bool right_aligned)
   return right_aligned ? fill + std::string(text) : std::string(text) + fill;
 }
 
+std::string count_of(std::size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 std::string format_value(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.6g", v);

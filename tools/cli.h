@@ -78,6 +78,8 @@ std::string one_line(std::string_view text);
 // `text` padded with spaces to `width` terminal columns (so a name in any script keeps the
 // columns after it in place), on the right (left-aligned) or, with `right_aligned`, on the left.
 std::string padded(std::string_view text, std::size_t width, bool right_aligned = false);
+// "1 candidate", "3 candidates".
+std::string count_of(std::size_t n, std::string_view noun);
 // The terminal columns UTF-8 `text` takes: CJK characters two, combining marks none.
 std::size_t text_width(std::string_view text);
 

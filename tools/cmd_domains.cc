@@ -1,4 +1,5 @@
 // evo domains: each domain, its objectives and settings with defaults; then the engine's.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -31,9 +32,22 @@ int cmd_domains(int argc, char** argv) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  auto print_settings = [](const std::vector<SettingSpec>& specs) {
-    for (const auto& s : specs)
-      std::printf("    %-16s %-22s %s\n", s.key.c_str(), s.default_value.c_str(), s.help.c_str());
+  // Keys in a column as wide as the longest; a default too long for its column puts the
+  // help on a line of its own, at the column where help starts.
+  std::size_t key_width = 16;
+  for (const auto& d : domain_registry())
+    for (const auto& s : d.settings()) key_width = std::max(key_width, s.key.size());
+  for (const auto& s : engine_settings()) key_width = std::max(key_width, s.key.size());
+  constexpr std::size_t kDefaultWidth = 22;
+  auto print_settings = [&](const std::vector<SettingSpec>& specs) {
+    for (const auto& s : specs) {
+      std::printf("    %s %s", padded(s.key, key_width).c_str(), s.default_value.c_str());
+      if (s.default_value.size() > kDefaultWidth)
+        std::printf("\n%s", std::string(4 + key_width + 1 + kDefaultWidth, ' ').c_str());
+      else
+        std::printf("%s", std::string(kDefaultWidth - s.default_value.size(), ' ').c_str());
+      std::printf(" %s\n", s.help.c_str());
+    }
   };
   for (const auto& d : domain_registry()) {
     std::printf("%s: %s\n  objectives:", d.name.c_str(), d.summary.c_str());

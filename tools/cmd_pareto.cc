@@ -28,8 +28,8 @@ int cmd_pareto(int argc, char** argv) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::printf("run %lld (%s): %zu candidates on the Pareto front\n", static_cast<long long>(run_id), run.name.c_str(),
-              front.size());
+  std::printf("run %lld (%s): %s on the Pareto front\n", static_cast<long long>(run_id), one_line(run.name).c_str(),
+              count_of(front.size(), "candidate").c_str());
   print_candidate_table(run, front, false);
   return 0;
 }

@@ -1,4 +1,5 @@
 // evo runs: the runs in a database.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -42,10 +43,14 @@ int cmd_runs(int argc, char** argv) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::printf("%-5s %-16s %-11s %-12s %12s %12s %-14s %s\n", "run", "name", "domain", "status", "evaluations", "best",
-              "best_candidate", "created");
+  // The name column as wide as the longest name, so that the columns after it line up.
+  std::size_t name_width = 16;
+  for (const auto& r : runs) name_width = std::max(name_width, text_width(one_line(r.name)));
+  std::printf("%-5s %s %-11s %-12s %12s %12s %-14s %s\n", "run", padded("name", name_width).c_str(), "domain", "status",
+              "evaluations", "best", "best_candidate", "created");
   for (const auto& r : runs) {
-    std::printf("%-5lld %s %-11s %-12s %12lld %12s %-14s %s\n", static_cast<long long>(r.id), padded(one_line(r.name), 16).c_str(),
+    std::printf("%-5lld %s %-11s %-12s %12lld %12s %-14s %s\n", static_cast<long long>(r.id),
+                padded(one_line(r.name), name_width).c_str(),
                 r.domain.c_str(), shown_status(r).c_str(), static_cast<long long>(r.evaluations),
                 r.best_value ? format_value(*r.best_value).c_str() : "-",
                 r.best_candidate ? std::to_string(*r.best_candidate).c_str() : "-", r.created_at.c_str());

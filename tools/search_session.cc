@@ -124,9 +124,9 @@ static void report_front_measurements(SQLite::Database& db, const std::string& d
   std::fflush(stdout);
   if (!quiet)
     std::fprintf(stderr,
-                 "checking the %zu programs of the Pareto front (if stopped, evo measure --db %s --run %lld checks "
+                 "checking the %s of the Pareto front (if stopped, evo measure --db %s --run %lld checks "
                  "them)...\n",
-                 front.size(), db_path.c_str(), static_cast<long long>(run_id));
+                 count_of(front.size(), "program").c_str(), db_path.c_str(), static_cast<long long>(run_id));
   const auto measured = measure_candidates(db, domain, front, false);
   for (const auto& m : measured) {
     std::printf("front: candidate %lld", static_cast<long long>(m.row.id));

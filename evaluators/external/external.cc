@@ -148,7 +148,8 @@ ExternalDomain::~ExternalDomain() = default;
 std::string ExternalDomain::describe() const {
   std::string what = reals() ? std::to_string(sig_->outputs.size()) + " reals in [" + decimal(lo_) + ", " +
                                    decimal(hi_) + "]"
-                             : "programs of " + std::to_string(sig_->inputs.size()) + " inputs";
+                             : "programs of " + std::to_string(sig_->inputs.size()) +
+                                   (sig_->inputs.size() == 1 ? " input" : " inputs");
   return what + ", scored by `" + command_ + "` (" + mode_ + ")";
 }
 
