@@ -134,5 +134,28 @@ TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {
   EXPECT_EQ(file_digest(model()), model_before);
 }
 
+// The model a run reads is replaced by another (fewer layers): resume refuses with one line
+// that points at the model, and show still prints a stored candidate as text and JSON.
+TEST_F(EvoCompression, AChangedModelIsNamedAndStoredCandidatesStillShow) {
+  const std::string own = dir_->file("own.safetensors"), db = dir_->file("changed.db");
+  write_file(own, read_file(model()));
+  std::vector<std::string> args = run_args(db, "17");
+  std::replace(args.begin(), args.end(), "model=" + model(), "model=" + own);
+  ASSERT_EQ(run_evo(args).code, 0);
+  ASSERT_EQ(run_evo({"model", "train", "--out", own, "--width", "16", "--blocks", "2", "--epochs", "1", "--train-size",
+                     "500", "-q"}).code, 0);
+  const std::string before = file_digest(db);
+  const Result r = run_evo({"resume", "--db", db, "--run", "1", "--budget", "40", "-q"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("'model "), std::string::npos) << r.err;
+  EXPECT_EQ(file_digest(db), before);
+  for (const char* format : {"text", "json"}) {
+    const Result shown = run_evo({"show", "--db", db, "--candidate", "3", "--format", format});
+    EXPECT_EQ(shown.code, 0) << format << ": " << shown.err;
+    EXPECT_NE(shown.out.find("layer0"), std::string::npos) << format << ": " << shown.out;
+  }
+}
+
 }  // namespace
 }  // namespace evo::test

@@ -1,4 +1,7 @@
 // evo resume: continue a run from its last committed batch.
+#include <string>
+#include <vector>
+
 #include <spdlog/spdlog.h>
 
 #include "evaluators/registry.h"
@@ -61,6 +64,31 @@ bool show_stored_config(SQLite::Database& db, const RunInfo& run, const std::str
   return true;
 }
 
+// Where two domain fingerprints part: the first word that differs, with the word before it
+// (e.g. "model 7d5d0584ef65594c" in the run, "model 0c2e9f1b7a6d3e42" now).
+std::string first_difference(const std::string& stored, const std::string& now) {
+  auto words = [](const std::string& s) {
+    std::vector<std::string> w(1);
+    for (char c : s) {
+      if (c == ' ' || c == '|' || c == ';' || c == ',') {
+        if (!w.back().empty()) w.emplace_back();
+      } else {
+        w.back() += c;
+      }
+    }
+    return w;
+  };
+  const auto a = words(stored), b = words(now);
+  std::size_t i = 0;
+  while (i < a.size() && i < b.size() && a[i] == b[i]) ++i;
+  auto around = [&](const std::vector<std::string>& w) {
+    std::string s = i > 0 && i - 1 < w.size() ? w[i - 1] + " " : "";
+    s += i < w.size() ? w[i] : "(nothing)";
+    return "'" + (s.size() > 60 ? s.substr(0, 57) + "..." : s) + "'";
+  };
+  return around(a) + " in the run, " + around(b) + " now";
+}
+
 }  // namespace
 
 int cmd_resume(int argc, char** argv) {
@@ -100,8 +128,9 @@ int cmd_resume(int argc, char** argv) {
   RunInfo run = require_run(*db, run_id, path);
   auto domain = make_domain(run.domain, run_settings(run));
   if (domain->fingerprint() != run.fingerprint)
-    throw InputError("run " + std::to_string(run_id) + " was made by an evo whose " + run.domain +
-                     " domain evaluates differently; it cannot be resumed exactly");
+    throw InputError("run " + std::to_string(run_id) + " cannot be resumed exactly: its " + run.domain +
+                     " domain now evaluates differently (" + first_difference(run.fingerprint, domain->fingerprint()) +
+                     "): a file the run reads (a model, data) has changed, or this evo is another version");
   if (!budget) budget = run.budget;
   EngineConfig cfg = engine_from_json(run.engine, run.seed, budget);
   cfg.time_limit = time_limit;

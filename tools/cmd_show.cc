@@ -21,7 +21,20 @@ int cmd_show(int argc, char** argv) {
   const std::int64_t id = positive_id(vm, "candidate");
   const std::string path = db_path(vm);
   auto db = open_database(path, OpenMode::read_only);
-  StoredCandidate c = load_candidate(*db, id, path);
+  StoredCandidate c;
+  std::string described;
+  try {
+    c = load_candidate(*db, id, path);
+    described = c.domain->describe();
+  } catch (const InputError& e) {
+    // The stored row reads without the domain: a run whose model has since changed (or an
+    // evo that no longer makes its domain) still shows its candidates as text or JSON.
+    const auto row = get_candidate(*db, id);
+    if (fmt == Format::cpp || !row || row->program.empty()) throw;
+    c.row = *row;
+    c.run = require_run(*db, row->run_id, path);
+    described = "its domain cannot be set up as stored (" + one_line(e.what()) + ")";
+  }
   if (fmt == Format::json) {
     std::cout << candidate_json(c.row).dump(2) << "\n";
   } else if (fmt == Format::cpp) {
@@ -31,7 +44,7 @@ int cmd_show(int argc, char** argv) {
     std::cout << c.domain->render(c.program, "cpp", c.context());
   } else {
     std::printf("# candidate %lld of run %lld (%s): %s\n", static_cast<long long>(c.row.id),
-                static_cast<long long>(c.row.run_id), c.run.domain.c_str(), c.domain->describe().c_str());
+                static_cast<long long>(c.row.run_id), c.run.domain.c_str(), described.c_str());
     std::printf("# birth %lld, ", static_cast<long long>(c.row.birth));
     if (c.row.parent) std::printf("parent %lld by %s", static_cast<long long>(*c.row.parent), c.row.mutation.c_str());
     else std::printf("start population");
