@@ -160,6 +160,10 @@ class Domain {
 
   virtual Hash128 functional_hash(const Program& p) const = 0;
   virtual Evaluation evaluate(const Program& p) const = 0;
+  // Why this process's evaluations say nothing about the candidates (an external evaluator
+  // that failed on every one it was given); empty when they do. Asked when a session ends,
+  // so that a short run of a misconfigured evaluator fails instead of ending as done.
+  virtual std::string evaluator_failure() const { return {}; }
   // For callers that need only the primary objective (e.g. `evo simplify`): the other
   // functional values may be left infinite, which lets a domain skip costly stages. The
   // default evaluates everything.

@@ -96,6 +96,19 @@ TEST(EvoExternal, AnEvaluatorThatNeverAnswersStopsTheRun) {
   EXPECT_EQ(run_entry(db)["status"], "failed");
 }
 
+// A run too short to reach that count fails the same way when it ends, rather than end as
+// done with nothing but the evaluator's failures.
+TEST(EvoExternal, AShortRunOfAnEvaluatorThatNeverAnswersFails) {
+  ScratchDir dir;
+  const std::string db = dir.file("short.db");
+  const Args args = {"run", "--domain", "external", "--set", "command=exit 7", "--budget", "20", "--db", db, "-q"};
+  const Result r = run_evo(args);
+  EXPECT_EQ(r.code, 1) << describe(args, r);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("without one well-formed answer (evaluator exited with code 7"), std::string::npos) << r.err;
+  EXPECT_EQ(run_entry(db)["status"], "failed");
+}
+
 // Nor is one that answers, but never as the protocol says (a command that is not an evaluator).
 TEST(EvoExternal, AnEvaluatorThatNeverAnswersWellStopsTheRun) {
   ScratchDir dir;

@@ -185,6 +185,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
                     s.best_objectives.empty() ? std::string("-") : format_value(s.best_objectives[0]));
     });
     sink.flush();
+    if (const std::string why = domain.evaluator_failure(); !why.empty()) throw std::runtime_error(why);
   } catch (const std::exception& e) {
     const bool kept = record_failure();
     // A failure outside the database (e.g. an MPI rank that died) says how to go on.

@@ -295,12 +295,24 @@ Evaluation ExternalDomain::answered(const std::string& line) const {
 }
 
 Evaluation ExternalDomain::failed(std::string reason) const {
+  {
+    std::lock_guard lock(last_failure_mutex_);
+    last_failure_ = reason;
+  }
   // An evaluator that has never answered as the protocol says is most likely misconfigured:
   // the run stops rather than record the same failure on every candidate.
   if (failures_.fetch_add(1) + 1 >= kGiveUp && answers_.load() == 0)
     throw std::runtime_error("the evaluator failed on each of the first " + std::to_string(kGiveUp) +
                              " candidates without one well-formed answer (" + reason + "); check --set command=...");
   return invalid_evaluation(std::move(reason));
+}
+
+std::string ExternalDomain::evaluator_failure() const {
+  const long failures = failures_.load();
+  if (failures == 0 || answers_.load() > 0) return {};
+  std::lock_guard lock(last_failure_mutex_);
+  return "the evaluator failed on each of the " + std::to_string(failures) + " candidate" + (failures == 1 ? "" : "s") +
+         " it was given without one well-formed answer (" + last_failure_ + "); check --set command=...";
 }
 
 std::vector<double> ExternalDomain::structural_objectives(const Program& p) const {

@@ -62,6 +62,7 @@ class ExternalDomain final : public Domain {
   std::string failure(const ProcessOutcome& o) const;  // the reason recorded on the candidate
   Evaluation answered(const std::string& line) const;
   Evaluation failed(std::string reason) const;
+  std::string evaluator_failure() const override;
 
   std::string command_, genome_, mode_, cache_key_;
   std::vector<ObjectiveName> objectives_;
@@ -79,6 +80,8 @@ class ExternalDomain final : public Domain {
   // Evaluations the evaluator answered, and the ones it failed (crash, exit, time-out).
   static constexpr long kGiveUp = 64;
   mutable std::atomic<long> answers_{0}, failures_{0};
+  mutable std::mutex last_failure_mutex_;
+  mutable std::string last_failure_;
 };
 
 }  // namespace evo::external
