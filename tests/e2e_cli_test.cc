@@ -828,6 +828,19 @@ TEST(EvoBadInputFiles, MalformedProgramText) {
   expect_input_error({"eval", "--program", good}, "--domain");
   expect_input_error({"eval", "--domain", "funcapprox", "--program", dir.file("missing.evo")}, "missing.evo");
   expect_input_error({"eval", "--domain", "funcapprox"}, "--program");
+  // A directory, a binary file, and text that is not UTF-8 (echoed escaped, one line of UTF-8).
+  expect_input_error({"eval", "--domain", "funcapprox", "--program", dir.path()}, "is a directory");
+  write_file(dir.file("binary.evo"), std::string("\x7f" "ELF\x02\x01\0\0\xff\xfe", 11));
+  expect_input_error({"eval", "--domain", "funcapprox", "--program", dir.file("binary.evo")}, "not a text file");
+  write_file(dir.file("latin1.evo"), "input x\nr1 = add(x, caf\xe9)\noutput y = r1\n");
+  const Result latin1 = run_evo({"eval", "--domain", "funcapprox", "--program", dir.file("latin1.evo")});
+  EXPECT_EQ(latin1.code, 2) << latin1.err;
+  EXPECT_NE(latin1.err.find("caf\\xe9"), std::string::npos) << latin1.err;
+  EXPECT_EQ(latin1.err.find('\xe9'), std::string::npos) << latin1.err;
+  write_file(dir.file("utf8.evo"), "input x\nr1 = add(x, caf\u00e9)\noutput y = r1\n");
+  const Result utf8 = run_evo({"eval", "--domain", "funcapprox", "--program", dir.file("utf8.evo")});
+  EXPECT_EQ(utf8.code, 2) << utf8.err;
+  EXPECT_NE(utf8.err.find("caf\u00e9"), std::string::npos) << "well-formed UTF-8 is kept as it is\n" << utf8.err;
 }
 
 class EvoBadDatabases : public EvoCli {

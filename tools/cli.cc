@@ -196,11 +196,15 @@ std::optional<double> stop_at_option(const po::variables_map& vm) {
 }
 
 std::string read_text_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path + " is a directory, not a text file");
   std::ifstream in(path);
   if (!in) throw InputError("cannot read " + path);
   std::ostringstream ss;
   ss << in.rdbuf();
-  return ss.str();
+  std::string text = ss.str();
+  if (text.find('\0') != std::string::npos) throw InputError(path + " is not a text file (it holds NUL bytes)");
+  return text;
 }
 
 std::map<std::string, std::string> parse_sets(const std::vector<std::string>& items) {
@@ -215,16 +219,42 @@ std::map<std::string, std::string> parse_sets(const std::vector<std::string>& it
   return out;
 }
 
+namespace {
+
+// Bytes in a well-formed UTF-8 sequence of two to four bytes starting at text[i] (no overlong
+// forms, surrogates or code points past U+10FFFF); 0 when there is none.
+std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char c = byte(i);
+  const std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n == 0 || i + n > text.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  const unsigned char second = byte(i + 1);
+  if ((c == 0xe0 && second < 0xa0) || (c == 0xed && second > 0x9f) || (c == 0xf0 && second < 0x90) ||
+      (c == 0xf4 && second > 0x8f))
+    return 0;
+  return n;
+}
+
+}  // namespace
+
 std::string one_line(std::string_view text) {
   std::string out;
-  for (const unsigned char c : text) {
-    if (c >= 0x20 && c != 0x7f) {
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
       out += static_cast<char>(c);
-    } else {
+      ++i;
+    } else if (const std::size_t n = c >= 0x80 ? utf8_sequence(text, i) : 0) {
+      out.append(text.substr(i, n));
+      i += n;
+    } else {  // a control character, or a byte that is not UTF-8
       static constexpr char kHex[] = "0123456789abcdef";
       out += "\\x";
       out += kHex[c >> 4];
       out += kHex[c & 15];
+      ++i;
     }
   }
   return out;
