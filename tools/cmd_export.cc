@@ -3,6 +3,8 @@
 #include <fstream>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "search/errors.h"
 #include "search/program_text.h"
 #include "tools/candidate_source.h"
@@ -39,6 +41,9 @@ int cmd_export(int argc, char** argv) {
   // text rendering (a compression layout as a table) is for reading, and `evo show` gives it.
   const std::string source = lang == "text" ? to_text(c.program) : c.domain->render(c.program, lang, c.context());
   if (!vm.count("output")) {
+    // A binary format would fill a terminal with bytes; a pipe or a file takes it as it is.
+    if (lang == "safetensors" && ::isatty(STDOUT_FILENO))
+      throw InputError("--lang safetensors is binary: give -o FILE, or send the output to a file or a pipe");
     std::cout << source;
     return 0;
   }
