@@ -142,7 +142,8 @@ class Domain {
   virtual std::map<std::string, std::string> engine_defaults() const { return {}; }
 
   // Domain settings whose defaults this domain replaced with what it uses instead (e.g. a
-  // funcapprox scaffold's target and interval for its core). A new run stores and prints
+  // funcapprox scaffold's target and interval for its core), or that it stores in another
+  // form (a file's path made absolute). A new run stores and prints
   // these in place of the defaults, and refuses the default's text typed for one of them
   // (refuse_replaced_settings), which the domain would ignore. The default: none.
   virtual std::map<std::string, std::string> settings_in_use() const { return {}; }

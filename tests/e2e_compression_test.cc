@@ -134,6 +134,26 @@ TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {
   EXPECT_EQ(file_digest(model()), model_before);
 }
 
+// A model named relative to the directory a run starts in is stored with its absolute path:
+// the run resumes and exports from anywhere.
+TEST_F(EvoCompression, ARelativeModelPathWorksFromAnotherDirectory) {
+  const std::string db = dir_->file("relative.db");
+  std::vector<std::string> args = run_args(db, "17");
+  std::replace(args.begin(), args.end(), "model=" + model(), std::string("model=m.safetensors"));
+  std::string line = "cd '" + dir_->path() + "' && exec '" EVO_BINARY "'";
+  for (const auto& a : args) line += " '" + a + "'";
+  const Result started = run_program("sh", {"-c", line});
+  ASSERT_EQ(started.code, 0) << started.err;
+  const auto runs = nlohmann::json::parse(run_evo({"runs", "--db", db, "--format", "json"}).out);
+  EXPECT_EQ(runs[0]["settings"]["model"], model()) << runs.dump(2);
+  const Result resumed = run_evo({"resume", "--db", db, "--run", "1", "--budget", "33", "-q"});
+  EXPECT_EQ(resumed.code, 0) << resumed.err;
+  const auto best = nlohmann::json::parse(run_evo({"best", "--db", db, "--format", "json"}).out);
+  const std::string id = std::to_string(best[0]["candidate"].get<long long>());
+  const Result exported = run_evo({"export", "--db", db, "--candidate", id, "--lang", "json"});
+  EXPECT_EQ(exported.code, 0) << exported.err;
+}
+
 // The model a run reads is replaced by another (fewer layers): resume refuses with one line
 // that points at the model, and show still prints a stored candidate as text and JSON.
 TEST_F(EvoCompression, AChangedModelIsNamedAndStoredCandidatesStillShow) {

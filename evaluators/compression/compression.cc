@@ -100,6 +100,17 @@ std::vector<SettingSpec> CompressionDomain::settings() {
   };
 }
 
+std::map<std::string, std::string> CompressionDomain::settings_in_use() const {
+  auto absolute = [](const std::string& path) {
+    std::error_code ec;
+    const auto a = std::filesystem::absolute(path, ec);
+    return ec ? path : a.lexically_normal().string();
+  };
+  std::map<std::string, std::string> used = {{"model", absolute(model_path_)}};
+  if (data_ != "fashion-mnist") used["data"] = absolute(data_);
+  return used;
+}
+
 CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("model")), data_(s.str("data")) {
   if (model_path_.empty()) throw InputError("domain compression needs --set model=PATH (evo model train makes one)");
   dense_ = load_model(model_path_);

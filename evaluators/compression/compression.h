@@ -48,6 +48,9 @@ class CompressionDomain final : public Domain {
   const MutationSpace& mutation_space() const override { return space_; }
   std::vector<ObjectiveSpec> objectives() const override;
   std::string fingerprint() const override { return fingerprint_; }
+  // The model and a data file as absolute paths: a run is resumed, shown and exported from
+  // any directory, not only the one it was started in.
+  std::map<std::string, std::string> settings_in_use() const override;
   Program initial_program(Rng& rng) const override;
   bool admissible(const Program& p) const override;
   std::optional<MutationKind> mutate(Program& p, Rng& rng) const override;
