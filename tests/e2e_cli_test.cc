@@ -790,6 +790,8 @@ TEST_F(EvoBadInput, MissingRunsAndCandidates) {
   expect_input_error_db_untouched(db, {"export", "--db", db, "--candidate", "1", "-o", "/nonexistent_dir/x.h"},
                                   "/nonexistent_dir/x.h");
   expect_input_error_db_untouched(db, {"eval", "--db", db, "--candidate", "999999"}, "999999");
+  expect_input_error_db_untouched(db, {"eval", "--db", db, "--candidate", "1", "--domain", "optimizer"},
+                                  "is a program of domain funcapprox, not optimizer");
   // --db defaults to evo.db for baselines --run too, as for every reader.
   expect_input_error({"baselines", "--domain", "funcapprox", "--run", "999999"}, "evo.db");
   // An export never replaces the database it reads, nor its journal.

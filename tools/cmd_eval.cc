@@ -72,9 +72,13 @@ int cmd_eval(int argc, char** argv) {
     const std::string path = db_path(vm);
     auto db = open_database(path, OpenMode::read_only);
     StoredCandidate c = load_candidate(*db, positive_id(vm, "candidate"), path);
+    // A stored candidate is scored in its run's domain (--domain may name it, not change it).
+    if (vm.count("domain") && vm["domain"].as<std::string>() != c.run.domain)
+      throw InputError("candidate " + std::to_string(c.row.id) + " is a program of domain " + c.run.domain + ", not " +
+                       vm["domain"].as<std::string>() + " (leave --domain out with --candidate)");
     auto settings = run_settings(c.run);
     for (const auto& [k, v] : sets) settings[k] = v;
-    domain = make_domain(vm.count("domain") ? vm["domain"].as<std::string>() : c.run.domain, settings);
+    domain = make_domain(c.run.domain, settings);
     refuse_replaced_settings(*domain, sets);
     text = c.row.program;
   }
