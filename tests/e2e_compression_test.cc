@@ -107,6 +107,10 @@ TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {
        "max_sparsity=0.5", "--db", db},
       {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "method=rtn", "--set", "bits=1.5",
        "--db", db},
+      // The other family's budget, which the method would ignore.
+      {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "method=gptq", "--set", "sparsity=0.5",
+       "--db", db},
+      {"run", "--domain", "compression", "--set", "model=" + model(), "--set", "bits=4", "--db", db},
   };
   for (const auto& args : cases) {
     expect_input_error(args);

@@ -62,7 +62,13 @@ TEST(TimeCostCli, BadSettingsAreOneLineAndExitTwo) {
   const std::string db = dir.file("t.db");
   for (const auto& bad : std::vector<std::vector<std::string>>{{"cost=time", "precision=real"},
                                                                {"cost=time", "error_bound=-1"},
-                                                               {"cost=fast"}}) {
+                                                               {"cost=fast"},
+                                                               // Settings that would change nothing.
+                                                               {"error_bound=1e-3"},
+                                                               {"measure_interval=0:1"},
+                                                               {"precision=float32", "measure_interval=5:6"},
+                                                               {"argument_rounding=ignore"},
+                                                               {"scaffold=exp", "precision=real", "argument_rounding=ignore"}}) {
     std::vector<std::string> args = {"run", "--domain", "funcapprox", "--budget", "10", "--db", db};
     for (const auto& s : bad) {
       args.push_back("--set");

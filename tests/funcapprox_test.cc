@@ -347,9 +347,11 @@ TEST(FuncApprox, ArgumentRoundingAddsHalfAnUlpOfTheArgumentTimesTheSlope) {
   EXPECT_NEAR(plain, (std::sqrt(0.5) - 1 + std::log(2.0) / 2) / std::sqrt(0.5), 1e-6);
   EXPECT_NEAR(error("exp", "float32", "auto") - plain, 0x1p-26, 1e-13);
   EXPECT_NEAR(error("exp", "float64", "auto") - error("exp", "float64", "ignore"), 0x1p-55, 0x1p-60);
-  // Arguments the reduction leaves exact, and long double cores, are measured as they are.
+  // Arguments the reduction leaves exact are measured as they are.
   EXPECT_EQ(error("exp2", "float32", "auto"), error("exp2", "float32", "ignore"));
-  EXPECT_EQ(error("exp", "real", "auto"), error("exp", "real", "ignore"));
+  // Where it would change nothing, argument_rounding=ignore is refused.
+  EXPECT_THROW(make({{"scaffold", "exp"}, {"precision", "real"}, {"argument_rounding", "ignore"}}), InputError);
+  EXPECT_THROW(make({{"precision", "float32"}, {"argument_rounding", "ignore"}}), InputError);
   EXPECT_NE(make({{"scaffold", "exp"}, {"precision", "float32"}})->fingerprint(),
             make({{"scaffold", "exp"}, {"precision", "float32"}, {"argument_rounding", "ignore"}})->fingerprint());
 }

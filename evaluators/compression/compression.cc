@@ -116,6 +116,11 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
   dense_ = load_model(model_path_);
   const std::string method = s.str("method");
   const bool sparsity = is_sparsity_method(method);
+  // The other family's budget would be ignored (its default text cannot be told from unset).
+  if (sparsity && s.str("bits") != "3")
+    throw InputError("bits is the budget of quantization methods (gptq, rtn); method=" + method + " takes sparsity");
+  if (!sparsity && s.str("sparsity") != "0.7")
+    throw InputError("sparsity is the budget of sparsity methods (magnitude, sparsegpt); method=" + method + " takes bits");
   target_ = sparsity ? s.real("sparsity") : s.real("bits");
   max_sparsity_ = s.real("max_sparsity");
   // A budget no layout can meet would otherwise be clamped to the nearest one silently.

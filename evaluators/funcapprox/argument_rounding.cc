@@ -10,11 +10,14 @@
 #include <cmath>
 
 #include "evaluators/funcapprox/funcapprox.h"
+#include "search/errors.h"
 
 namespace evo::funcapprox {
 
 void FuncApprox::setup_argument_rounding(const Settings& s) {
   const bool single = precision_ == Precision::float32;
+  if (s.str("argument_rounding") != "auto" && (!scaffold_ || precision_ == Precision::real))
+    throw InputError("argument_rounding applies to a scaffold's core in precision=float32 or float64 only");
   argument_rounds_ = scaffold_ && precision_ != Precision::real && s.str("argument_rounding") == "auto" &&
                      (single ? scaffold_->argument_rounds_float : scaffold_->argument_rounds_double);
   slack_.assign(points_, 0.0);

@@ -219,6 +219,16 @@ FuncApprox::FuncApprox(const Settings& s) {
   fit_lm_ = s.str("fit_method") == "lm";
   if (fit_lm_ && s.str("fit_start") == "series") setup_series_start();
   measure_interval_ = s.str("measure_interval");
+  if (measure_interval_ != "auto") {
+    if (precision_ != Precision::float32)
+      throw InputError("measure_interval applies to precision=float32 only (the check of every float32)");
+    // Without a scaffold the program is defined on its interval alone.
+    const auto colon = measure_interval_.find(':');
+    const double from = std::stod(measure_interval_.substr(0, colon)), to = std::stod(measure_interval_.substr(colon + 1));
+    if (!scaffold_ && (from < lo_ || to > hi_))
+      throw InputError("measure_interval=" + measure_interval_ + " must lie within interval=" + s.str("interval") +
+                       ", where the program is defined");
+  }
   setup_time_cost(s);
   for (int i = 0; i < points_; ++i) {
     if (i % 8 != 0 && i != points_ - 1) continue;  // every 8th point and the last

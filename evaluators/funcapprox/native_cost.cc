@@ -44,7 +44,11 @@ std::string cpu_model() {
 
 void FuncApprox::setup_time_cost(const Settings& s) {
   time_cost_ = s.str("cost") == "time";
-  if (!time_cost_) return;
+  if (!time_cost_) {
+    if (s.str("error_bound") != "auto")
+      throw InputError("error_bound applies to cost=time only (it is the error at or below which a program is timed)");
+    return;
+  }
   if (precision_ == Precision::real)
     throw InputError("cost=time times compiled kernels: it needs precision=float32 or float64");
   const std::string bound = s.str("error_bound");
