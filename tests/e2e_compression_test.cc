@@ -84,7 +84,12 @@ TEST_F(EvoCompression, ResumedRunEqualsUninterruptedAndExports) {
   ASSERT_EQ(run_evo({"export", "--db", whole, "--candidate", id, "--lang", "safetensors", "-o", out}).code, 0);
   const Result show = run_evo({"model", "show", out, "--format", "json"});
   ASSERT_EQ(show.code, 0) << show.err;
-  EXPECT_EQ(nlohmann::json::parse(show.out)["layers"].size(), 6u);
+  const auto shown = nlohmann::json::parse(show.out);
+  EXPECT_EQ(shown["layers"].size(), 6u);
+  // The dense model's accuracy is named as the dense model's, not as this one's.
+  EXPECT_FALSE(shown["metadata"].contains("test_accuracy")) << shown["metadata"].dump();
+  EXPECT_TRUE(shown["metadata"].contains("dense_test_accuracy")) << shown["metadata"].dump();
+  EXPECT_EQ(shown["metadata"]["format"], "evo compressed model");
 }
 
 TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {

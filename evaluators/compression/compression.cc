@@ -572,6 +572,11 @@ std::string CompressionDomain::render(const Program& p, std::string_view lang, c
   }
   if (lang == "safetensors") {
     DenseModel m = compressed(v);
+    // The dense model's figures are not the compressed model's: kept, and named as its.
+    for (auto& [key, value] : m.metadata) {
+      if (key == "test_accuracy" || key == "validation_accuracy") key = "dense_" + key;
+      if (key == "format") value = "evo compressed model";
+    }
     m.metadata.emplace_back("layout", render(p, "json", ctx));
     return model_bytes(m);
   }
