@@ -59,6 +59,25 @@ TEST(EvoBaselines, TablePutsTaylorAndMinimaxSideBySidePerDegree) {
   EXPECT_FALSE(std::getline(in, line)) << "unexpected extra line: " << line;
 }
 
+// With --run, the run's best has no degree: it is a line of its own under the table.
+TEST(EvoBaselines, TheRunsBestIsALineOfItsOwn) {
+  ScratchDir dir;
+  const std::string db = dir.file("r.db");
+  ASSERT_EQ(run_evo({"run", "--domain", "funcapprox", "--set", "population=40", "--budget", "200", "--db", db, "-q",
+                     "--no-measure"}).code, 0);
+  const Result r = run_evo({"baselines", "--domain", "funcapprox", "--degrees", "2:3", "--db", db, "--run", "1"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream in(r.out);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 5u) << r.out;  // the title, the header, degrees 2 and 3, the run's best
+  EXPECT_EQ(lines[1].find("evo"), std::string::npos) << r.out;
+  EXPECT_EQ(lines[2].rfind("2 ", 0), 0u) << r.out;
+  EXPECT_EQ(lines[4].rfind("evo run 1 (candidate ", 0), 0u) << r.out;
+  EXPECT_NE(lines[4].find(": error "), std::string::npos) << r.out;
+  EXPECT_NE(lines[4].find(", cost "), std::string::npos) << r.out;
+}
+
 TEST(EvoBaselines, JsonHasOneObjectPerBaselineWithItsProgram) {
   const Args args = with(kExp2, {"--degrees", "2:3", "--format", "json"});
   const Result r = run_evo(args);

@@ -169,10 +169,12 @@ int cmd_baselines(int argc, char** argv) {
     }
     return 0;
   }
-  // One row per degree, the families side by side in the order the domain lists them.
+  // One row per degree, the families side by side in the order the domain lists them; what
+  // has no size (the run's best, with --run) on a line of its own below.
   std::vector<std::string> families;
   std::map<int, std::map<std::string, std::size_t>> rows;  // degree -> family -> index into scored
   for (std::size_t i = 0; i < scored.size(); ++i) {
+    if (scored[i].baseline.degree == 0) continue;
     const std::string& fam = scored[i].baseline.family;
     if (std::find(families.begin(), families.end(), fam) == families.end()) families.push_back(fam);
     rows[scored[i].baseline.degree][fam] = i;
@@ -190,9 +192,16 @@ int cmd_baselines(int argc, char** argv) {
     }
     std::printf("\n");
   }
+  for (std::size_t i = 0; i < scored.size(); ++i) {
+    if (scored[i].baseline.degree != 0) continue;
+    std::printf("%s:", scored[i].baseline.name.c_str());
+    for (std::size_t k = 0; k < columns.size(); ++k)
+      std::printf("%s %s %s", k ? "," : "", columns[k].c_str(), cell(i, k).c_str());
+    std::printf("\n");
+  }
   // Say how a baseline is written when its name carries more than family and degree.
   for (const auto& s : scored)
-    if (s.baseline.name != s.baseline.family + " " + std::to_string(s.baseline.degree))
+    if (s.baseline.degree != 0 && s.baseline.name != s.baseline.family + " " + std::to_string(s.baseline.degree))
       std::printf("note: %s\n", s.baseline.name.c_str());
   return 0;
 }
