@@ -187,7 +187,11 @@ TEST(ConfigCli, BadConfigurationIsOneLineAndExitTwo) {
   refused("domain = \"funcapprox\"\nsettings = 3\n", "settings must be a table");
   refused("domain = \"funcapprox\"\nquiet = \"yes\"\n", "quiet must be true or false");
   refused("domain = \"funcapprox\"\n[settings]\nmax_opps = 3\n", "max_opps");
-  refused("domain = \"funcapprox\"\nbudget = -5\n", "--budget");
+  // A value out of the flag's range is placed in the file.
+  refused("domain = \"funcapprox\"\nbudget = -5\n", "bad.toml:2:10: budget must be a positive integer");
+  refused("domain = \"funcapprox\"\nthreads = 0\n", "bad.toml:2:11: threads must be a positive integer");
+  refused("domain = \"funcapprox\"\ntime_limit = -1\n", "bad.toml:2:14: time_limit must be a positive number");
+  refused("domain = \"funcapprox\"\nseed = -2\n", "bad.toml:2:8: seed must be a non-negative integer");
   refused("domain = \"funcapprox\"\n[settings]\nwhen = 1979-05-27\n", "when must be");
   refused("domain = \"funcapprox\"\nseed = 1.5\n", "bad.toml:2:8: seed must be an integer");
   refused("domain = \"funcapprox\"\nbudget = true\n", "budget must be an integer");

@@ -116,12 +116,21 @@ RunConfig parse_run_config(const std::string& text, const std::string& origin) {
         if (key == "measure" && !b->get()) config.options.emplace_back("no-measure", "");
         continue;
       }
-      case Kind::integer:
+      case Kind::integer: {
         if (!node.is_integer()) throw InputError(where(node, origin) + ": " + key + " must be an integer");
+        // The range the flag takes, said here with the file's position.
+        const long long v = node.as_integer()->get();
+        if (key == "seed" && v < 0) throw InputError(where(node, origin) + ": seed must be a non-negative integer");
+        if ((key == "budget" || key == "threads") && v < 1)
+          throw InputError(where(node, origin) + ": " + key + " must be a positive integer");
+        if (key == "threads" && v > 1024) throw InputError(where(node, origin) + ": threads must be at most 1024");
         break;
+      }
       case Kind::number:
         if (!node.is_number() || !std::isfinite(node.value<double>().value_or(NAN)))
           throw InputError(where(node, origin) + ": " + key + " must be a finite number");
+        if ((key == "time_limit" || key == "rank_timeout") && !(*node.value<double>() > 0))
+          throw InputError(where(node, origin) + ": " + key + " must be a positive number of seconds");
         // As the double it is, in one spelling: an integer (55005000000) and the float
         // to_toml writes for it (5.5005e+10) are the same option.
         config.options.emplace_back(flag_name(key), shortest_decimal(*node.value<double>()));
