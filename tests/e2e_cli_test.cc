@@ -1143,6 +1143,10 @@ TEST_F(EvoCli, BestUnderABoundPicksTheCheapestAccurateEnough) {
     EXPECT_GE(c["objectives"]["cost"].get<double>(), picked[0]["objectives"]["cost"].get<double>());
   }
   expect_input_error({"best", "--db", db_, "--where", "error=1"}, "--where");
+  // A bound nothing meets: the table says so rather than end at its header.
+  const Result none = run_evo({"best", "--db", db_, "--where", "error>=1e300"});
+  EXPECT_EQ(none.code, 0) << none.err;
+  EXPECT_NE(none.out.find("no valid candidate meets --where"), std::string::npos) << none.out;
   expect_input_error({"best", "--db", db_, "--where", "speed<=1"}, "speed");
 }
 
