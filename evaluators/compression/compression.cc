@@ -117,9 +117,14 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
   const std::string method = s.str("method");
   const bool sparsity = is_sparsity_method(method);
   // The other family's budget would be ignored (its default text cannot be told from unset).
-  if (sparsity && s.str("bits") != "3")
+  auto is_default = [&](const std::string& key) {
+    for (const auto& spec : settings())
+      if (spec.key == key) return s.str(key) == spec.default_value;
+    return true;
+  };
+  if (sparsity && !is_default("bits"))
     throw InputError("bits is the budget of quantization methods (gptq, rtn); method=" + method + " takes sparsity");
-  if (!sparsity && s.str("sparsity") != "0.7")
+  if (!sparsity && !is_default("sparsity"))
     throw InputError("sparsity is the budget of sparsity methods (magnitude, sparsegpt); method=" + method + " takes bits");
   target_ = sparsity ? s.real("sparsity") : s.real("bits");
   max_sparsity_ = s.real("max_sparsity");
