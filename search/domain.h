@@ -48,10 +48,14 @@ struct Evaluation {
   bool valid = true;
   std::string reason;
   std::vector<double> values;
+  // False when the outcome belongs to this attempt rather than to the function (an external
+  // evaluator that crashed or timed out may answer next time): the FEC cache does not keep
+  // it, so a later child with the same function is evaluated again.
+  bool reusable = true;
 
   template <class Archive>  // sent between MPI ranks (search/mpi/messages.h)
   void serialize(Archive& ar, unsigned /*version*/) {
-    ar& valid& reason& values;
+    ar& valid& reason& values& reusable;
   }
 };
 

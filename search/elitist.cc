@@ -108,6 +108,7 @@ BatchRecord Engine::run_generation() {
         c.evaluated = true;
         c.fresh.valid = t->result.valid;
         c.fresh.reason = std::move(t->result.reason);
+        c.reusable = t->result.reusable;
         c.fresh.objectives = std::move(t->result.values);
         c.fresh.eval_seconds = t->seconds;
       },
@@ -144,7 +145,7 @@ BatchRecord Engine::run_generation() {
       if (c.evaluated) {
         ++st.evaluated;
         st.eval_seconds += c.fresh.eval_seconds;
-        if (cache_.insert(rec.functional_hash, c.fresh)) batch.new_cache_entries.emplace_back(rec.functional_hash, c.fresh);
+        if (c.reusable && cache_.insert(rec.functional_hash, c.fresh)) batch.new_cache_entries.emplace_back(rec.functional_hash, c.fresh);
       } else {
         ++st.cache_hits;
         cache_.add_hits(rec.functional_hash, 1);

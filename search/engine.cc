@@ -230,6 +230,7 @@ void Engine::evaluate_together(std::vector<Child>& kids) const {
     Child& c = kids[which[k]];
     c.fresh.valid = results[k].valid;
     c.fresh.reason = std::move(results[k].reason);
+    c.reusable = c.reusable && results[k].reusable;
     c.fresh.objectives = std::move(results[k].values);
     c.fresh.eval_seconds += share;
     fill_record(c, c.fresh);
@@ -272,6 +273,7 @@ BatchRecord Engine::run_batch(std::size_t n) {
           c.evaluated = true;
           c.fresh.valid = t->result.valid;
           c.fresh.reason = std::move(t->result.reason);
+          c.reusable = t->result.reusable;
           c.fresh.objectives = std::move(t->result.values);
           c.fresh.eval_seconds = t->seconds;
         }
@@ -312,7 +314,7 @@ BatchRecord Engine::run_batch(std::size_t n) {
         if (!c.fresh.same_outcome(*known[i], 1e-9, unmeasured_)) ++st.collisions;
       } else {
         known[i] = &c.fresh;
-        if (cache_.insert(h, c.fresh)) batch.new_cache_entries.emplace_back(h, c.fresh);
+        if (c.reusable && cache_.insert(h, c.fresh)) batch.new_cache_entries.emplace_back(h, c.fresh);
       }
       c.rec.cache_hit = false;
     } else {

@@ -15,6 +15,7 @@ struct Engine::Child {
   std::vector<double> structural;
   bool evaluated = false;
   CachedResult fresh;  // its own evaluation, when it had one
+  bool reusable = true;  // fresh may answer later children with the same function
   Member member;       // what joins the population
 };
 

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include "tests/e2e_runs.h"
 #include "tests/e2e_support.h"
 
@@ -79,6 +81,31 @@ TEST(EvoExternal, BadSettingsAreRefusedBeforeAnythingIsWritten) {
   EXPECT_FALSE(file_exists(db));
   const Result domains = ok({"domains"});
   EXPECT_NE(domains.out.find("external"), std::string::npos) << domains.out;
+}
+
+// The evaluator's failure is not the function's: a later candidate with the function of one
+// that failed is sent again, not answered from the cache, and the cache keeps no failure;
+// what the evaluator answered (here, scores) is still answered from the cache.
+TEST(EvoExternal, AFailedEvaluationIsNotCached) {
+  ScratchDir dir;
+  const std::string db = dir.file("divfail.db");
+  ok({"run", "--domain", "external", "--set",
+      "command=python3 " EVO_SOURCE_DIR "/tests/data/misbehaving_evaluator.py divfail", "--set", "mode=server",
+      "--set", "collision_check=0", "--set", "population=40", "--budget", "400", "--seed", "3", "--threads", "2",
+      "--db", db, "-q"});
+  std::map<std::string, int> failed_evaluated, answered_hits;
+  for (const auto& c : candidates_of(db)) {
+    if (!c.valid && c.invalid_reason.rfind("evaluator exited with code 3", 0) == 0 && !c.cache_hit)
+      ++failed_evaluated[c.functional_hash];
+    if (c.valid && c.cache_hit) ++answered_hits[c.functional_hash];
+  }
+  ASSERT_FALSE(failed_evaluated.empty());
+  EXPECT_TRUE(std::any_of(failed_evaluated.begin(), failed_evaluated.end(), [](const auto& f) { return f.second > 1; }))
+      << "no function that failed was sent again";
+  EXPECT_FALSE(answered_hits.empty());
+  SQLite::Database sql(db, SQLite::OPEN_READONLY);
+  EXPECT_EQ(sql.execAndGet("SELECT count(*) FROM fec_cache WHERE invalid_reason LIKE 'evaluator exited%'").getInt(), 0);
+  EXPECT_GT(sql.execAndGet("SELECT count(*) FROM fec_cache WHERE valid").getInt(), 0);
 }
 
 // A command that never answers (a typo, a missing file) is not a property of candidates:

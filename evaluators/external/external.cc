@@ -304,7 +304,10 @@ Evaluation ExternalDomain::failed(std::string reason) const {
   if (failures_.fetch_add(1) + 1 >= kGiveUp && answers_.load() == 0)
     throw std::runtime_error("the evaluator failed on each of the first " + std::to_string(kGiveUp) +
                              " candidates without one well-formed answer (" + reason + "); check --set command=...");
-  return invalid_evaluation(std::move(reason));
+  // The evaluator failed, not the candidate: the same function may be answered next time.
+  Evaluation e = invalid_evaluation(std::move(reason));
+  e.reusable = false;
+  return e;
 }
 
 std::string ExternalDomain::evaluator_failure() const {

@@ -8,7 +8,8 @@
 // process per worker thread and sends it one line per candidate. Every evaluation has a
 // hard time limit (the process group is killed), a memory limit, and its stderr kept: a
 // crash, a time-out, a non-zero exit or a malformed answer makes the candidate invalid
-// with the reason, and the run goes on.
+// with the reason, and the run goes on. Such a failure is not cached: a later candidate
+// with the same function is sent again (an {"invalid": ...} answer is cached).
 //
 // Genomes:
 //   program  programs over `inputs` with `outputs`, of the ops in `ops` (at most max_ops),

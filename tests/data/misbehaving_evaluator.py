@@ -6,7 +6,8 @@
 
 Behaviours: ok ({"score": sum of squares}), crash (SIGSEGV), exit3 (a line on stderr, exit
 code 3), garbage (not JSON), missing (no "score"), refuse ({"invalid": ...}), hang (sleeps,
-with a child of its own that sleeps too), memory (allocates 2 GiB).
+with a child of its own that sleeps too), memory (allocates 2 GiB), divfail (a program:
+exit3 when its text has a division, else {"score": the text's length}).
 """
 import json
 import os
@@ -27,6 +28,11 @@ def answer(request, behaviour):
     x = request.get("x", [0.5])
     if behaviour == "mixed":
         behaviour = behaviour_for(x[0])
+    if behaviour == "divfail":
+        program = request.get("program", "")
+        if "div(" not in program:
+            return json.dumps({"score": len(program)})
+        behaviour = "exit3"
     if behaviour == "crash":
         sys.stdout.flush()
         os.kill(os.getpid(), signal.SIGSEGV)
