@@ -127,11 +127,13 @@ TEST_F(EvoCompression, BadSettingsAreOneLineAndExitTwo) {
   const auto best = nlohmann::json::parse(run_evo({"best", "--db", db, "--format", "json"}).out);
   const std::string id = std::to_string(best[0]["candidate"].get<long long>());
   expect_input_error({"export", "--db", db, "--candidate", id, "--lang", "safetensors", "-o", model()});
+  expect_input_error({"report", "--db", db, "--run", "1", "--no-baselines", "--out", model()});
   // Nor over the level database the run keeps beside the model.
   ASSERT_FALSE(levels.empty()) << "no level database beside the model";
   for (const std::string& file : levels) {
     const std::string file_before = file_digest(file);
     expect_input_error({"export", "--db", db, "--candidate", id, "--lang", "safetensors", "-o", file});
+    expect_input_error({"report", "--db", db, "--run", "1", "--no-baselines", "--out", file});
     EXPECT_EQ(file_digest(file), file_before) << file;
   }
   // Nor does training a model replace a database.

@@ -61,10 +61,22 @@ void check_output_path(const std::string& flag, const std::string& out, const st
     if (!db.empty() && same(db + suffix)) throw InputError(flag + " " + out + " would replace the database " + db + suffix);
   for (const std::string& input : inputs)
     if (!input.empty() && same(input)) throw InputError(flag + " " + out + " would replace " + input + ", which the run reads");
+  // Only a regular file is read: opening a FIFO to read would wait for a writer.
+  if (!fs::is_regular_file(out, ec)) return;
   std::ifstream existing(out, std::ios::binary);
   char head[16] = {};
   if (existing.read(head, sizeof head) && std::string(head, sizeof head) == std::string("SQLite format 3\0", 16))
     throw InputError(flag + " " + out + " is an SQLite database; evo does not overwrite one");
+}
+
+std::vector<std::string> files_the_run_reads(const RunInfo& run, const Domain* domain) {
+  std::vector<std::string> files = domain ? domain->files_read() : std::vector<std::string>{};
+  for (const auto& [key, value] : run.settings.items()) {
+    std::error_code ec;
+    if (value.is_string() && std::filesystem::is_regular_file(value.get<std::string>(), ec))
+      files.push_back(value.get<std::string>());
+  }
+  return files;
 }
 
 void check_writable_before_work(const std::string& flag, const std::string& out) {

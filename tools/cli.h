@@ -63,6 +63,9 @@ std::string read_text_file(const std::string& path);  // InputError when it cann
 // `inputs` (files the run reads, such as a model): writing there would lose data.
 void check_output_path(const std::string& flag, const std::string& out, const std::string& db,
                        const std::vector<std::string>& inputs = {});
+// The files a run reads, for check_output_path: each setting that names an existing file (a
+// model, a dataset) and what its domain, when it could be built, keeps beside them.
+std::vector<std::string> files_the_run_reads(const RunInfo& run, const Domain* domain);
 // A file to be written after long work (training): InputError now, not at the end, when its
 // path is empty or a directory, or its directory is missing or not writable.
 void check_writable_before_work(const std::string& flag, const std::string& out);

@@ -7,6 +7,7 @@
 
 #include "search/errors.h"
 #include "search/program_text.h"
+#include "store/output_file.h"
 #include "tools/candidate_source.h"
 #include "tools/cli.h"
 
@@ -49,20 +50,8 @@ int cmd_export(int argc, char** argv) {
   }
   const std::string out_path = vm["output"].as<std::string>();
   if (out_path.empty()) throw InputError("-o must name a file");
-  // Files the run reads: a model or a dataset its settings name, and what the domain keeps
-  // beside them.
-  std::vector<std::string> inputs = c.domain->files_read();
-  for (const auto& [key, value] : c.run.settings.items()) {
-    std::error_code ec;
-    if (value.is_string() && std::filesystem::is_regular_file(value.get<std::string>(), ec))
-      inputs.push_back(value.get<std::string>());
-  }
-  check_output_path("-o", out_path, path, inputs);
-  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
-  if (!out) throw InputError("cannot write " + out_path);
-  out << source;
-  out.close();
-  if (!out) throw InputError("cannot write " + out_path);
+  check_output_path("-o", out_path, path, files_the_run_reads(c.run, c.domain.get()));
+  write_output_file(out_path, source);
   return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "evaluators/registry.h"
 #include "search/errors.h"
 #include "search/program_text.h"
+#include "store/output_file.h"
 #include "tools/baseline_scores.h"
 #include "tools/cli.h"
 #include "tools/report_data.h"
@@ -300,34 +301,6 @@ std::string program_section(const ReportData& d, const Domain* domain) {
                  " print it as text or code.");
 }
 
-// Written beside the target and renamed over it, so a reader never sees half a page.
-void write_atomically(const std::string& path, const std::string& text) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  std::string tmp = (target.parent_path().empty() ? fs::path(".") : target.parent_path()).string() + "/.evo-report-XXXXXX";
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0) throw InputError("cannot write " + path + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw std::runtime_error("writing " + path + " failed: " + std::strerror(err));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  ::fchmod(fd, 0644);
-  ::close(fd);
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    ::unlink(tmp.c_str());
-    throw InputError("cannot write " + path + ": " + ec.message());
-  }
-}
-
 }  // namespace
 
 int cmd_report(int argc, char** argv) {
@@ -343,7 +316,6 @@ int cmd_report(int argc, char** argv) {
   const std::string out_path = vm["out"].as<std::string>();
   if (out_path.empty()) throw InputError("--out must name a file");
   const std::string path = db_path(vm);
-  check_output_path("--out", out_path, path);
   auto db = open_database(path, OpenMode::read_only);
   ReportData data;
   {
@@ -361,6 +333,7 @@ int cmd_report(int argc, char** argv) {
   } catch (const std::exception& e) {
     note = std::string("The domain could not be built here (") + e.what() + "), so no baselines are shown.";
   }
+  check_output_path("--out", out_path, path, files_the_run_reads(run, domain.get()));
   std::vector<ScoredBaseline> baselines;
   if (domain && !vm.count("no-baselines")) {
     try {
@@ -383,7 +356,7 @@ int cmd_report(int argc, char** argv) {
   html << section("program", "Best program", program_section(data, domain.get()));
   html << "<p class=\"caption\">evo report --db " << html_escape(path) << " --run " << run.id << ", " << now_utc()
        << "</p>\n</body></html>\n";
-  write_atomically(out_path, html.str());
+  write_output_file(out_path, html.str());
   std::printf("wrote %s: run %lld, %lld candidates, %zu on the front, %zu batches recorded\n", out_path.c_str(),
               static_cast<long long>(run.id), static_cast<long long>(run.evaluations), data.front.size(),
               data.progress.size());

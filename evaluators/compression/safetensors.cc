@@ -11,6 +11,7 @@
 
 #include "evaluators/compression/half.h"
 #include "search/errors.h"
+#include "store/output_file.h"
 
 namespace evo::compression {
 namespace {
@@ -217,23 +218,7 @@ std::string safetensors_bytes(const TensorFile& file) {
 }
 
 void write_safetensors(const std::string& path, const TensorFile& file) {
-  const std::string bytes = safetensors_bytes(file);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) {
-      std::filesystem::remove(tmp);
-      throw std::runtime_error("cannot write '" + path + "'");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp);
-    throw std::runtime_error("cannot write '" + path + "': " + ec.message());
-  }
+  write_output_file(path, safetensors_bytes(file));
 }
 
 }  // namespace evo::compression
