@@ -1018,6 +1018,23 @@ TEST(EvoDiskFull, TheRunStopsWithOneLineAndKeepsWhatItCommitted) {
 // A database on a read-only disk, simulated with file modes (as root, which ignores them,
 // evo runs as nobody): every reader reads it, every writer refuses it with one line and
 // exit code 2, and nothing next to it changes.
+// A reader of the output that stops early (`| head -c 1`) ends the query as the signal would
+// (exit code 141), but with the database closed: no -wal or -shm file is left behind.
+TEST(EvoPipes, AClosedPipeLeavesTheDatabaseClosed) {
+  ScratchDir dir;
+  const std::string db = dir.file("piped.db");
+  ok(run_args(db, 500, 2));
+  // Far more JSON than a pipe holds, so evo is still writing when head has gone.
+  const std::string cmd = "'" EVO_BINARY "' best --db '" + db + "' --top 100000 --format json 2>'" +
+                          dir.file("err") + "' | head -c 1 >/dev/null; exit \\${PIPESTATUS[0]}";
+  const int status = std::system(("/bin/bash -c \"" + cmd + "\"").c_str());
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 141);
+  EXPECT_EQ(read_file(dir.file("err")), "");
+  EXPECT_FALSE(file_exists(db + "-wal"));
+  EXPECT_FALSE(file_exists(db + "-shm"));
+}
+
 TEST(EvoReadOnly, ReadersReadItAndWritersRefuseIt) {
   ScratchDir dir;
   const std::string ro = dir.file("ro"), db = ro + "/runs.db";

@@ -1,6 +1,8 @@
 // `evo`: the command line. One file per subcommand (cmd_*.cc); this one dispatches and
 // turns errors into exit codes: 2 for bad input (one line on stderr), 1 for failures.
+#include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -42,6 +44,19 @@ constexpr Subcommand kSubcommands[] = {
     {"domains", evo::cli::cmd_domains, "the domains, their settings and defaults"},
 };
 
+// A reader of evo's output that stops early (`evo best | head -1`) closes the pipe: writes
+// then fail with EPIPE instead of a signal killing evo with its database open (which would
+// leave its -wal and -shm files). Once the command is done, the exit code says the output
+// was cut short, as the signal's would (128 + SIGPIPE), without a message.
+int with_output_checked(int code) {
+  std::cout.flush();
+  errno = 0;
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return code;
+  if (errno == 0 || errno == EPIPE) return 128 + SIGPIPE;
+  std::cerr << "evo: writing the output failed: " << std::strerror(errno) << "\n";  // e.g. a full disk
+  return 1;
+}
+
 void usage(std::ostream& out) {
   out << "usage: evo <command> [options]   (evo <command> --help for its options; evo --version)\n\ncommands:\n";
   for (const auto& s : kSubcommands) out << "  " << s.name << std::string(10 - std::strlen(s.name), ' ') << s.summary << "\n";
@@ -53,6 +68,7 @@ int main(int argc, char** argv) {
   // Past a file-size limit a write should fail (SQLite then reports the disk full and the
   // transaction rolls back) rather than the signal kill evo in the middle of a commit.
   std::signal(SIGXFSZ, SIG_IGN);
+  std::signal(SIGPIPE, SIG_IGN);
   // Logs go to stderr: stdout carries results (tables, JSON, code) that people pipe.
   spdlog::set_default_logger(spdlog::stderr_color_mt("evo"));
   spdlog::set_pattern("[%H:%M:%S] %^%l%$ %v");
@@ -75,7 +91,7 @@ int main(int argc, char** argv) {
   for (const auto& s : kSubcommands) {
     if (name != s.name) continue;
     try {
-      return s.run(argc - 1, argv + 1);
+      return with_output_checked(s.run(argc - 1, argv + 1));
     } catch (const evo::InputError& e) {
       std::cerr << "evo " << name << ": " << evo::cli::one_line(e.what()) << "\n";
       return 2;
