@@ -8,18 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/e2e_runs.h"
 #include "tests/e2e_support.h"
 
 namespace evo::test {
 namespace {
-
-using Args = std::vector<std::string>;
-
-std::string describe(const Args& args, const Result& r) {
-  std::string s = "evo";
-  for (const auto& a : args) s += " " + a;
-  return s + "\nexit " + std::to_string(r.code) + "\nstdout:\n" + r.out + "\nstderr:\n" + r.err;
-}
 
 const Args kExp2 = {"baselines", "--domain", "funcapprox", "--set", "target=exp2", "--set", "interval=0:1",
                     "--set", "precision=real"};
@@ -76,6 +69,24 @@ TEST(EvoBaselines, TheRunsBestIsALineOfItsOwn) {
   EXPECT_EQ(lines[4].rfind("evo run 1 (candidate ", 0), 0u) << r.out;
   EXPECT_NE(lines[4].find(": error "), std::string::npos) << r.out;
   EXPECT_NE(lines[4].find(", cost "), std::string::npos) << r.out;
+}
+
+// With --run, the run's problem is scored: its settings, not the defaults, so the run's best
+// gets the error the run stored, and --domain may be left out.
+TEST(EvoBaselines, TheRunsBestIsScoredUnderTheRunsSettings) {
+  ScratchDir dir;
+  const std::string db = dir.file("exp.db");
+  ASSERT_EQ(run_evo({"run", "--domain", "funcapprox", "--set", "target=exp", "--set", "interval=1:1.01", "--set",
+                     "population=40", "--budget", "200", "--db", db, "-q", "--no-measure"}).code, 0);
+  const double stored = run_entry(db)["best"]["error"].get<double>();
+  const Args args = {"baselines", "--degrees", "2", "--db", db, "--run", "1", "--format", "json"};
+  const nlohmann::json j = ok_json(args);
+  ASSERT_TRUE(j.is_array() && !j.empty()) << j.dump(2);
+  const nlohmann::json& best = j.back();
+  EXPECT_EQ(best["family"], "evo") << best.dump();
+  EXPECT_NEAR(best["error"].get<double>(), stored, 1e-9 * stored) << best.dump();
+  // A domain other than the run's is refused, not used.
+  expect_input_error({"baselines", "--domain", "optimizer", "--db", db, "--run", "1"});
 }
 
 TEST(EvoBaselines, JsonHasOneObjectPerBaselineWithItsProgram) {

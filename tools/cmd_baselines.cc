@@ -42,12 +42,13 @@ DegreeRange parse_degrees(const std::string& text) {
 int cmd_baselines(int argc, char** argv) {
   po::options_description opts("evo baselines");
   opts.add_options()
-      ("domain", po::value<std::string>(), "domain")
+      ("domain", po::value<std::string>(), "domain (default with --run: the run's)")
       ("set", po::value<std::vector<std::string>>()->composing(), "KEY=VALUE domain setting (repeatable)")
       ("degrees", po::value<std::string>()->default_value("1:9"), "LO:HI or N: the degrees (sizes) to build, 1..20")
       ("format", po::value<std::string>()->default_value("table"), "table|json")
       ("db", po::value<std::string>()->default_value("evo.db"), "with --run: the database holding the run")
-      ("run", po::value<std::string>(), "also list this run's best candidate, scored the same way")
+      ("run", po::value<std::string>(),
+       "also list this run's best candidate, scored the same way; the run's settings are used, --set changes them")
       ("report", "add the columns of the domain's report on each (its last row, e.g. the test split)")
       ("measure", "add the domain's expensive checks of each (e.g. float32 error on every input), as evo measure runs them");
   po::variables_map vm;
@@ -57,27 +58,43 @@ int cmd_baselines(int argc, char** argv) {
              opts, vm))
     return 0;
   const Format fmt = format_option(vm, {"table", "json"});
-  if (!vm.count("domain")) throw InputError("--domain is required");
+  if (!vm.count("domain") && !vm.count("run")) throw InputError("--domain is required");
   const DegreeRange range = parse_degrees(vm["degrees"].as<std::string>());
   const auto sets = parse_sets(vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{});
-  const auto domain = make_domain(vm["domain"].as<std::string>(), sets);
+  // With --run, the run's problem: its domain and settings (--set changes some, as in eval),
+  // so its best is scored, and the baselines built, as the run scored its candidates.
+  std::unique_ptr<SQLite::Database> db;
+  std::optional<RunInfo> run;
+  if (vm.count("run")) {
+    const std::int64_t run_id = positive_id(vm, "run");
+    const std::string path = db_path(vm);
+    db = open_database(path, OpenMode::read_only);
+    run = get_run(*db, run_id);
+    if (!run) throw InputError("no run " + std::to_string(run_id) + " in " + path);
+    if (vm.count("domain") && vm["domain"].as<std::string>() != run->domain)
+      throw InputError("run " + std::to_string(run_id) + " is of domain " + run->domain + ", not " +
+                       vm["domain"].as<std::string>());
+  }
+  std::unique_ptr<Domain> domain;
+  if (run) {
+    auto settings = run_settings(*run);
+    for (const auto& [k, v] : sets) settings[k] = v;
+    domain = make_domain(run->domain, settings);
+  } else {
+    domain = make_domain(vm["domain"].as<std::string>(), sets);
+  }
   refuse_replaced_settings(*domain, sets);
   const bool measure = vm.count("measure") > 0;
   if (measure) require_measurements(*domain);
 
   const auto specs = domain->objectives();
   std::vector<Baseline> baselines = domain->baselines(range.lo, range.hi);
-  if (vm.count("run")) {
-    const std::int64_t run_id = positive_id(vm, "run");
-    const std::string path = db_path(vm);
-    auto db = open_database(path, OpenMode::read_only);
-    const auto run = get_run(*db, run_id);
-    if (!run) throw InputError("no run " + std::to_string(run_id) + " in " + path);
-    if (run->domain != domain->name()) throw InputError("run " + std::to_string(run_id) + " is not of domain " + domain->name());
+  if (run) {
+    const std::string id = std::to_string(run->id);
     const auto best = run->best_candidate ? get_candidate(*db, *run->best_candidate) : std::nullopt;
-    if (!best) throw InputError("run " + std::to_string(run_id) + " has no valid candidate yet");
-    baselines.push_back({"evo run " + std::to_string(run_id) + " (candidate " + std::to_string(best->id) + ")", "evo",
-                         0, parse_program(best->program, domain->signature())});
+    if (!best) throw InputError("run " + id + " has no valid candidate yet");
+    baselines.push_back({"evo run " + id + " (candidate " + std::to_string(best->id) + ")", "evo", 0,
+                         parse_program(best->program, domain->signature())});
   }
   // Evaluated like a batch of candidates: each on its own, then together (e.g. timed).
   const std::vector<ScoredBaseline> scored = score_baselines(*domain, std::move(baselines));
