@@ -67,6 +67,12 @@ std::string quoted(const std::string& v) {
 
 }  // namespace
 
+bool is_default(const std::vector<SettingSpec>& specs, const Settings& s, std::string_view key) {
+  for (const auto& spec : specs)
+    if (spec.key == key) return s.str(key) == spec.default_value;
+  return true;
+}
+
 Settings resolve_settings(const std::vector<SettingSpec>& specs, const std::map<std::string, std::string>& given,
                           std::string_view owner) {
   std::map<std::string, std::string> values;

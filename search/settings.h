@@ -41,6 +41,10 @@ class Settings {
 Settings resolve_settings(const std::vector<SettingSpec>& specs, const std::map<std::string, std::string>& given,
                           std::string_view owner);
 
+// Whether `key` holds its spec's default text: a setting given as its default cannot be told
+// from one not given, so a check that refuses a setting a run would ignore asks this.
+bool is_default(const std::vector<SettingSpec>& specs, const Settings& s, std::string_view key);
+
 // Checks.
 SettingCheck integer_in(long long lo, long long hi);
 SettingCheck real_in(double lo, double hi);

@@ -356,4 +356,15 @@ TEST(FuncApprox, ArgumentRoundingAddsHalfAnUlpOfTheArgumentTimesTheSlope) {
             make({{"scaffold", "exp"}, {"precision", "float32"}, {"argument_rounding", "ignore"}})->fingerprint());
 }
 
+// How to fit constants is refused where no constant is fitted or the method does not use it.
+TEST(FuncApprox, FitSettingsARunWouldIgnoreAreRefused) {
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"fit_evals", "500"}, {"fit_method", "simplex"}, {"fit_start", "series"}})
+    EXPECT_THROW(make({{"fit", "none"}, {key, value}}), InputError) << key;
+  EXPECT_THROW(make({{"fit_method", "simplex"}, {"fit_start", "series"}}), InputError);
+  EXPECT_NO_THROW(make({{"fit", "none"}}));
+  EXPECT_NO_THROW(make({{"fit_method", "simplex"}, {"fit_evals", "500"}}));
+  EXPECT_NO_THROW(make({{"fit", "all"}, {"fit_start", "series"}}));
+}
+
 }  // namespace evo

@@ -116,12 +116,8 @@ CompressionDomain::CompressionDomain(const Settings& s) : model_path_(s.str("mod
   dense_ = load_model(model_path_);
   const std::string method = s.str("method");
   const bool sparsity = is_sparsity_method(method);
-  // The other family's budget would be ignored (its default text cannot be told from unset).
-  auto is_default = [&](const std::string& key) {
-    for (const auto& spec : settings())
-      if (spec.key == key) return s.str(key) == spec.default_value;
-    return true;
-  };
+  // The other family's budget would be ignored.
+  auto is_default = [&](std::string_view key) { return evo::is_default(settings(), s, key); };
   if (sparsity && !is_default("bits"))
     throw InputError("bits is the budget of quantization methods (gptq, rtn); method=" + method + " takes sparsity");
   if (!sparsity && !is_default("sparsity"))

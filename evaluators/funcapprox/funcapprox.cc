@@ -215,6 +215,12 @@ FuncApprox::FuncApprox(const Settings& s) {
 
   const std::string fit = s.str("fit");
   fit_policy_ = fit == "all" ? FitPolicy::all : fit == "none" ? FitPolicy::none : FitPolicy::structural;
+  // How to fit is refused where nothing is fitted, and where the method does not use it.
+  for (const char* key : {"fit_evals", "fit_method", "fit_start"})
+    if (fit_policy_ == FitPolicy::none && !is_default(settings(), s, key))
+      throw InputError(std::string(key) + " applies when constants are fitted (fit=structural or all), not with fit=none");
+  if (s.str("fit_method") != "lm" && !is_default(settings(), s, "fit_start"))
+    throw InputError("fit_start applies to fit_method=lm only");
   fit_.max_evals = static_cast<int>(s.integer("fit_evals"));
   fit_lm_ = s.str("fit_method") == "lm";
   if (fit_lm_ && s.str("fit_start") == "series") setup_series_start();
