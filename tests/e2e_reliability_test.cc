@@ -224,6 +224,23 @@ TEST(EvoResourceBounds, KeepProgramsKeepsTheBestTheFrontAndThePopulation) {
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << describe(args, r);
     EXPECT_NE(r.err.find("was not kept"), std::string::npos) << describe(args, r);
   }
+  // `best` whose first row was not kept says so, rather than print an empty program.
+  std::map<double, int> kept_with_error;  // how many candidates with this error kept their program
+  for (const auto& c : k)
+    if (c.valid) kept_with_error[c.objectives.at(0).second] += !c.program.empty();
+  const auto all_dropped = std::find_if(kept_with_error.begin(), kept_with_error.end(), [](const auto& e) { return e.second == 0; });
+  ASSERT_NE(all_dropped, kept_with_error.end());
+  char value[32];
+  std::snprintf(value, sizeof value, "%.17g", all_dropped->first);
+  const Args best = {"best", "--db", kept, "--where", std::string("error>=") + value, "--where", std::string("error<=") + value};
+  const Result table = ok(best);
+  EXPECT_NE(table.out.find("not kept; run 1 keeps only its best programs (keep_programs=20)"), std::string::npos)
+      << describe(best, table);
+  Args as_json = best;
+  as_json.insert(as_json.end(), {"--format", "json"});
+  const json rows = ok_json(as_json);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_TRUE(rows[0]["program"].is_null()) << rows[0].dump();
   EXPECT_EQ(file_digest(kept), before);
 }
 

@@ -356,7 +356,8 @@ nlohmann::json candidate_json(const CandidateRow& c) {
           {"cache_hit", c.cache_hit},
           {"structural_hash", c.structural_hash},
           {"functional_hash", c.functional_hash},
-          {"program", c.program}};
+          // Null for a program a run with keep_programs did not keep.
+          {"program", c.program.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.program)}};
 }
 
 }  // namespace evo::cli

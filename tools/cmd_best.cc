@@ -71,7 +71,12 @@ int cmd_best(int argc, char** argv) {
   std::printf("run %lld (%s), ranked by %s\n", static_cast<long long>(run_id), one_line(run.name).c_str(), objective.c_str());
   print_candidate_table(run, rows, true);
   if (rows.empty()) std::printf(bounds.empty() ? "no valid candidate in this run\n" : "no valid candidate meets --where\n");
-  if (!rows.empty()) std::printf("\nbest program (candidate %lld):\n%s", static_cast<long long>(rows[0].id), rows[0].program.c_str());
+  if (!rows.empty() && rows[0].program.empty())
+    std::printf("\nbest program (candidate %lld): not kept; run %lld keeps only its best programs (keep_programs=%s)\n",
+                static_cast<long long>(rows[0].id), static_cast<long long>(run_id),
+                run.engine.value("keep_programs", std::string("?")).c_str());
+  else if (!rows.empty())
+    std::printf("\nbest program (candidate %lld):\n%s", static_cast<long long>(rows[0].id), rows[0].program.c_str());
   return 0;
 }
 
