@@ -19,6 +19,25 @@ void make_runs(const std::string& db) {
   }
 }
 
+// A run without a valid candidate has no best to take the threshold from: the table says so
+// rather than leave the row out, and --threshold still gives one.
+TEST(CompareCli, ARunWithoutAValidCandidateIsNamedAsWhyThereIsNoThreshold) {
+  ScratchDir dir;
+  const std::string db = dir.file("ext.db");
+  ASSERT_EQ(run_evo({"run", "--domain", "external", "--set",
+                     "command=python3 " EVO_SOURCE_DIR "/evaluators/external/example_evaluator.py", "--set",
+                     "mode=server", "--set", "objectives=loss", "--budget", "60", "--db", db, "-q"}).code, 0);
+  ASSERT_EQ(run_evo({"run", "--domain", "external", "--set", "command=exit 7", "--set", "objectives=loss", "--budget", "10", "--db", db,
+                     "-q"}).code, 1);
+  const Result table = run_evo({"compare", "--db", db, "--runs", "1,2"});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_NE(table.out.find("a run has no valid candidate, so no common threshold"), std::string::npos) << table.out;
+  const Result given = run_evo({"compare", "--db", db, "--runs", "1,2", "--threshold", "1e9"});
+  ASSERT_EQ(given.code, 0) << given.err;
+  EXPECT_NE(given.out.find("evals to loss <= "), std::string::npos) << given.out;
+  EXPECT_EQ(given.out.find("no common threshold"), std::string::npos) << given.out;
+}
+
 TEST(CompareCli, RunsSideBySideWithEvaluationsToTheWeakestBest) {
   ScratchDir dir;
   const std::string db = dir.file("c.db");

@@ -235,6 +235,8 @@ int cmd_compare(int argc, char** argv) {
   }
   if (differing.empty()) std::printf("(the runs share every setting)\n");
   if (!same_primary) std::printf("(the runs' primary objectives differ: no evaluations to a threshold)\n");
+  else if (!threshold)
+    std::printf("(a run has no valid candidate, so no common threshold: --threshold VALUE gives evaluations to one)\n");
   return 0;
 }
 
