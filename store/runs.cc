@@ -156,7 +156,17 @@ bool run_is_live(const RunInfo& run) {
   std::string line;
   if (!std::getline(stat, line)) return true;
   const auto close = line.rfind(')');  // the command name may hold spaces and parentheses
-  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+  if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'Z') return false;
+  // After a crash or a reboot the pid may belong to another program now: only a process of
+  // the same name as this one (evo) can be the run's writer.
+  auto command_of = [](const std::string& pid) {
+    std::ifstream comm("/proc/" + pid + "/comm");
+    std::string name;
+    std::getline(comm, name);
+    return name;
+  };
+  const std::string theirs = command_of(std::to_string(run.pid)), ours = command_of("self");
+  return theirs.empty() || ours.empty() || theirs == ours;
 }
 
 }  // namespace evo

@@ -1217,6 +1217,21 @@ TEST(EvoWriters, ASecondWriterIsRefusedWhileARunIsLive) {
   EXPECT_EQ(r.code, 0) << describe(run_args(db, 500, 1), r);
 }
 
+// A run killed without a word keeps status 'running' and its writer's pid; once that pid
+// belongs to another program (after a reboot, or reused), the run is not taken as live.
+TEST(EvoWriters, APidNowOfAnotherProgramDoesNotBlockTheResume) {
+  ScratchDir dir;
+  const std::string db = dir.file("reused.db");
+  ok(run_args(db, 500, 1));
+  {
+    SQLite::Database raw(db, SQLite::OPEN_READWRITE);
+    // This test's own process: alive, on this host, and not evo.
+    raw.exec("UPDATE runs SET status = 'running', pid = " + std::to_string(::getpid()) + " WHERE id = 1");
+  }
+  ok({"resume", "--db", db, "--run", "1", "--budget", "1000", "-q"});
+  EXPECT_EQ(run_entry(db)["status"], "done");
+}
+
 TEST(EvoBadInputSettings, RepeatedOpsAreRefused) {
   ScratchDir dir;
   Args args = run_args(dir.file("x.db"), 1000, 1);
