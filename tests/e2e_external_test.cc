@@ -4,6 +4,8 @@
 // count; bad settings are refused before anything is written.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -106,6 +108,33 @@ TEST(EvoExternal, AFailedEvaluationIsNotCached) {
   SQLite::Database sql(db, SQLite::OPEN_READONLY);
   EXPECT_EQ(sql.execAndGet("SELECT count(*) FROM fec_cache WHERE invalid_reason LIKE 'evaluator exited%'").getInt(), 0);
   EXPECT_GT(sql.execAndGet("SELECT count(*) FROM fec_cache WHERE valid").getInt(), 0);
+}
+
+// A resume whose evaluator cannot be started (here: its script lost the execute bit) fails
+// without writing anything: once the evaluator is back, resuming gives the candidates of the
+// run that was never stopped.
+TEST(EvoExternal, AResumeWhoseEvaluatorNeverAnswersWritesNothing) {
+  ScratchDir dir;
+  const std::string script = dir.file("evaluate.sh");
+  write_file(script, "#!/bin/sh\nexec python3 " EVO_SOURCE_DIR "/evaluators/external/example_evaluator.py\n");
+  ::chmod(script.c_str(), 0755);
+  auto run = [&](const std::string& db, const std::string& budget) -> Args {
+    return {"run", "--domain", "external", "--set", "command=" + script, "--set", "objectives=loss", "--set",
+            "mode=server", "--set", "population=40", "--budget", budget, "--seed", "5", "--threads", "2", "--db", db, "-q"};
+  };
+  const std::string whole = dir.file("whole.db"), parts = dir.file("parts.db");
+  ok(run(whole, "400"));
+  ok(run(parts, "150"));
+  const Args resume = {"resume", "--db", parts, "--run", "1", "--budget", "400", "-q"};
+  ::chmod(script.c_str(), 0644);
+  const Result failed = run_evo(resume);
+  EXPECT_EQ(failed.code, 1) << describe(resume, failed);
+  EXPECT_NE(failed.err.find("without one well-formed answer"), std::string::npos) << failed.err;
+  EXPECT_EQ(evaluations_of(parts), 150);
+  EXPECT_EQ(run_entry(parts)["status"], "failed");
+  ::chmod(script.c_str(), 0755);
+  ok(resume);
+  expect_same_candidates(candidates_of(whole), candidates_of(parts), "uninterrupted vs resumed after a failed resume");
 }
 
 // A command that never answers (a typo, a missing file) is not a property of candidates:

@@ -15,6 +15,7 @@
 
 #include "evaluators/external/process.h"
 #include "search/async_sink.h"
+#include "search/hold_until_answered.h"
 #include "search/batch_evaluator.h"
 #include "search/errors.h"
 #include "search/program_text.h"
@@ -149,7 +150,8 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
       choose_evaluator(opts.mpi, opts.rank_timeout, workers, run, domain, [] { return g_signal.load() != 0; });
   StoreWriter writer(db, run.id, domain.fingerprint(), names, cfg.keep_programs);
   AsyncSink sink(writer);
-  Engine engine(domain, cfg, workers, *evaluator.evaluator, cache, sink);
+  HoldUntilAnswered answered(sink, domain);  // nothing of a session whose evaluator never answers
+  Engine engine(domain, cfg, workers, *evaluator.evaluator, cache, answered);
 
   if (resume) {
     resume->state.next_id = std::max(resume->state.next_id, next_candidate_id(db));
@@ -184,7 +186,7 @@ int run_session(SQLite::Database& db, const std::string& db_path, const RunInfo&
                     s.evaluated, s.cache_hits, s.invalid,
                     s.best_objectives.empty() ? std::string("-") : format_value(s.best_objectives[0]));
     });
-    sink.flush();
+    answered.flush();
     if (const std::string why = domain.evaluator_failure(); !why.empty()) throw std::runtime_error(why);
   } catch (const std::exception& e) {
     const bool kept = record_failure();
