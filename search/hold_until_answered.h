@@ -20,7 +20,6 @@ class HoldUntilAnswered final : public BatchSink {
   // Passes on what is held only once the evaluator has answered; what is held when the
   // session ends without an answer is dropped with this object.
   void flush() override;
-  bool holding() const { return held_.has_value(); }
 
  private:
   void pass_on_if_answered();

@@ -1,11 +1,7 @@
 // evo report: one self-contained HTML file (inline SVG, no script, no network) that shows a
 // run at a glance: best objective over the evaluations, the Pareto front beside the domain's
 // baselines, cache hits and throughput over time, diversity, and the best one's lineage.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
